@@ -1,0 +1,50 @@
+package dev.ratelimit.core;
+
+/**
+ * How one limit counts requests. Every algorithm keeps O(1) state per limit except
+ * {@link #SLIDING_LOG}, which keeps one entry per admitted unit of cost.
+ *
+ * @author rate-limit-spring-boot
+ */
+public enum Algorithm {
+
+	/**
+	 * Generic cell rate algorithm: {@code limit} per {@code window}, refilling evenly, with bursts of
+	 * up to {@code burst} (the limit by default). Because a full bucket can be spent at once and then
+	 * refills, up to about twice the limit can pass in one rolling window.
+	 */
+	TOKEN_BUCKET("tb"),
+
+	/**
+	 * Weighted estimate over the current and previous calendar-aligned windows: smooth, and exact
+	 * when traffic is evenly spread; an approximation otherwise.
+	 */
+	SLIDING_WINDOW("sw"),
+
+	/**
+	 * At most {@code limit} per calendar-aligned window (aligned to the Unix epoch, UTC); the count
+	 * resets at the boundary, so up to twice the limit can pass across one boundary.
+	 */
+	FIXED_WINDOW("fw"),
+
+	/**
+	 * Exact: never more than {@code limit} in any rolling window. Keeps one entry per admitted unit,
+	 * so meant for small limits.
+	 */
+	SLIDING_LOG("sl");
+
+	private final String code;
+
+	Algorithm(String code) {
+		this.code = code;
+	}
+
+	/**
+	 * The short code used in storage keys and in the Lua script.
+	 * @return the code
+	 */
+	public String code() {
+		return this.code;
+	}
+
+}

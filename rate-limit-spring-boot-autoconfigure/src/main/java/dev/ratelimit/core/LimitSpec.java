@@ -1,0 +1,72 @@
+package dev.ratelimit.core;
+
+import java.time.Duration;
+
+/**
+ * One limit: at most {@code limit} units of cost per {@code window}, counted by an
+ * {@link Algorithm}.
+ *
+ * @param limit the number of units allowed per window, at least 1
+ * @param window the window, at least one millisecond
+ * @param algorithm how requests are counted
+ * @param burst for {@link Algorithm#TOKEN_BUCKET}, how many units may be spent at once (the
+ * bucket's capacity); equal to {@code limit} for the other algorithms
+ * @author rate-limit-spring-boot
+ */
+public record LimitSpec(long limit, Duration window, Algorithm algorithm, long burst) {
+
+	public LimitSpec {
+		if (limit < 1) {
+			throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+		}
+		if (window.toMillis() < 1) {
+			throw new IllegalArgumentException("window must be at least 1ms, was " + window);
+		}
+		if (burst < 1) {
+			throw new IllegalArgumentException("burst must be at least 1, was " + burst);
+		}
+	}
+
+	/**
+	 * A token-bucket limit whose burst equals its limit.
+	 * @param limit the limit
+	 * @param window the window
+	 * @return the limit
+	 */
+	public static LimitSpec of(long limit, Duration window) {
+		return of(limit, window, Algorithm.TOKEN_BUCKET);
+	}
+
+	/**
+	 * A limit whose burst equals its limit.
+	 * @param limit the limit
+	 * @param window the window
+	 * @param algorithm the algorithm
+	 * @return the limit
+	 */
+	public static LimitSpec of(long limit, Duration window, Algorithm algorithm) {
+		return new LimitSpec(limit, window, algorithm, limit);
+	}
+
+	/**
+	 * The window in microseconds, the unit both limiters count in.
+	 * @return the window in microseconds
+	 */
+	public long windowMicros() {
+		return Math.multiplyExact(this.window.toMillis(), 1000L);
+	}
+
+	/**
+	 * The most cost one request can ever be granted under this limit.
+	 * @return the largest admissible cost
+	 */
+	public long capacity() {
+		return (this.algorithm == Algorithm.TOKEN_BUCKET) ? this.burst : this.limit;
+	}
+
+	@Override
+	public String toString() {
+		return this.limit + "/" + Windows.format(this.window) + " " + this.algorithm.name().toLowerCase().replace('_', '-');
+	}
+
+}

@@ -1,0 +1,19 @@
+package dev.ratelimit.core;
+
+/**
+ * Checks and consumes rate limits. Implementations check every limit of a request atomically and
+ * consume from all of them only when all admit the request; a denied request consumes nothing.
+ *
+ * @author rate-limit-spring-boot
+ */
+@FunctionalInterface
+public interface RateLimiter {
+
+	/**
+	 * Check the request's limits and, when all admit it, consume its cost from each.
+	 * @param request the request
+	 * @return the decision
+	 */
+	Decision check(RateLimitRequest request);
+
+}
