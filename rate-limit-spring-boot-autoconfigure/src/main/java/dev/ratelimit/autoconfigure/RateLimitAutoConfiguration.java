@@ -1,0 +1,201 @@
+package dev.ratelimit.autoconfigure;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.local.InMemoryRateLimiter;
+import dev.ratelimit.policy.ConfiguredNames;
+import dev.ratelimit.policy.RateLimitConfigurationException;
+import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.policy.RateLimitPolicyFactory;
+import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.web.AddressRange;
+import dev.ratelimit.web.AnnotatedOperations;
+import dev.ratelimit.web.AuthorityTierResolver;
+import dev.ratelimit.web.ClientAddressResolver;
+import dev.ratelimit.web.DefaultIdentityResolver;
+import dev.ratelimit.web.IdentityResolver;
+import dev.ratelimit.web.ProblemDetailRateLimitProblemWriter;
+import dev.ratelimit.web.RateLimitFilter;
+import dev.ratelimit.web.RateLimitHeaderWriter;
+import dev.ratelimit.web.RateLimitProblemWriter;
+import dev.ratelimit.web.RequestPolicyResolver;
+import dev.ratelimit.web.TierResolver;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * Auto-configuration for rate limiting: the validated policy, the limiter (Redis when a
+ * {@link RedisConnectionFactory} exists, else in memory) and, in a servlet web application, the
+ * filter that enforces it.
+ *
+ * @author rate-limit-spring-boot
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@ConditionalOnBooleanProperty(name = "rate-limit.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RateLimitProperties.class)
+public final class RateLimitAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(RateLimitAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimitPolicy rateLimitPolicy(RateLimitProperties properties, Environment environment) {
+		return new RateLimitPolicyFactory(ConfiguredNames.from(environment)).create(properties);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ StringRedisTemplate.class, DataRedisAutoConfiguration.class })
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	static class RedisRateLimiterConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties) {
+			return new RedisRateLimiter(new StringRedisTemplate(connectionFactory), properties.getKeyPrefix());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(type = "org.springframework.data.redis.connection.RedisConnectionFactory")
+	static class InMemoryRateLimiterConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimiter rateLimiter() {
+			logger.warn("No Redis connection is configured: rate limits are enforced in memory, per instance");
+			return new InMemoryRateLimiter();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	@ConditionalOnClass({ DispatcherServlet.class, JsonMapper.class })
+	static class ServletConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClientAddressResolver rateLimitClientAddressResolver(RateLimitProperties properties) {
+			List<String> proxies = properties.getIdentity().getTrustedProxies();
+			List<AddressRange> ranges = new ArrayList<>();
+			for (int i = 0; i < proxies.size(); i++) {
+				try {
+					ranges.add(AddressRange.parse(proxies.get(i)));
+				}
+				catch (IllegalArgumentException ex) {
+					throw new RateLimitConfigurationException("rate-limit.identity.trusted-proxies[" + i + "]",
+							ex.getMessage(), "Give an IP address (10.0.0.7) or a CIDR range (10.0.0.0/8, fd00::/8).");
+				}
+			}
+			return new ClientAddressResolver(ranges);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		IdentityResolver rateLimitIdentityResolver(RateLimitProperties properties,
+				ClientAddressResolver clientAddressResolver) {
+			return new DefaultIdentityResolver(properties.getIdentity().getApiKeyHeader(), clientAddressResolver);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		AnnotatedOperations rateLimitAnnotatedOperations(RateLimitPolicy policy,
+				ObjectProvider<RequestMappingHandlerMapping> handlerMappings) {
+			return new AnnotatedOperations(policy, handlerMappings);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RequestPolicyResolver rateLimitRequestPolicyResolver(RateLimitPolicy policy,
+				AnnotatedOperations annotatedOperations, IdentityResolver identityResolver, TierResolver tierResolver,
+				ClientAddressResolver clientAddressResolver) {
+			return new RequestPolicyResolver(policy, annotatedOperations, identityResolver, tierResolver,
+					clientAddressResolver);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitHeaderWriter rateLimitHeaderWriter(RateLimitProperties properties) {
+			return new RateLimitHeaderWriter(properties.getHeaders().isLegacy(), properties.getHeaders().isIetf());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitProblemWriter rateLimitProblemWriter(RateLimitProperties properties,
+				ObjectProvider<JsonMapper> jsonMapper) {
+			URI type;
+			try {
+				type = URI.create(properties.getProblem().getType());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new RateLimitConfigurationException("rate-limit.problem.type", ex.getMessage(),
+						"Give a URI, e.g. about:blank or https://example.com/problems/rate-limited.");
+			}
+			return new ProblemDetailRateLimitProblemWriter(type, jsonMapper.getIfAvailable(JsonMapper::shared));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(name = "rateLimitFilterRegistration")
+		FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RequestPolicyResolver resolver,
+				RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter, RateLimitProblemWriter problemWriter,
+				RateLimitProperties properties) {
+			FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(
+					new RateLimitFilter(resolver, rateLimiter, headerWriter, problemWriter));
+			registration.setName("rateLimitFilter");
+			registration.setOrder(properties.getFilter().getOrder());
+			return registration;
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(SecurityContextHolder.class)
+		static class SecurityTierResolverConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			TierResolver rateLimitTierResolver(RateLimitProperties properties) {
+				return new AuthorityTierResolver(properties.getIdentity().getTierAuthorityPrefix());
+			}
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnMissingClass("org.springframework.security.core.context.SecurityContextHolder")
+		static class DefaultTierResolverConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			TierResolver rateLimitTierResolver() {
+				return (request, identity) -> null;
+			}
+
+		}
+
+	}
+
+}

@@ -1,0 +1,448 @@
+package dev.ratelimit.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.policy.KeyType;
+import dev.ratelimit.policy.LimitNotation;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for rate limiting.
+ *
+ * @author rate-limit-spring-boot
+ */
+@ConfigurationProperties("rate-limit")
+public class RateLimitProperties {
+
+	/**
+	 * Whether to limit requests.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Tier of callers that resolve to no tier. Must be one of the configured tiers.
+	 */
+	private String defaultTier = "free";
+
+	/**
+	 * Operation of requests that no @RateLimited annotation or path rule names.
+	 */
+	private String defaultOperation = "api_requests";
+
+	/**
+	 * Path patterns that are never limited and cost no backend call.
+	 */
+	private List<String> exclude = new ArrayList<>(List.of("/actuator/**", "/error"));
+
+	/**
+	 * Prefix of every Redis key the limiter writes.
+	 */
+	private String keyPrefix = "rl";
+
+	private final Identity identity = new Identity();
+
+	private final Headers headers = new Headers();
+
+	private final Filter filter = new Filter();
+
+	private final Problem problem = new Problem();
+
+	/**
+	 * Tiers (plans) by name, e.g. free, pro, business, enterprise.
+	 */
+	private Map<String, Tier> tiers = new LinkedHashMap<>();
+
+	/**
+	 * Operations by name: how requests are matched to them, how they are keyed and what they
+	 * cost.
+	 */
+	private Map<String, Operation> operations = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getDefaultTier() {
+		return this.defaultTier;
+	}
+
+	public void setDefaultTier(String defaultTier) {
+		this.defaultTier = defaultTier;
+	}
+
+	public String getDefaultOperation() {
+		return this.defaultOperation;
+	}
+
+	public void setDefaultOperation(String defaultOperation) {
+		this.defaultOperation = defaultOperation;
+	}
+
+	public List<String> getExclude() {
+		return this.exclude;
+	}
+
+	public void setExclude(List<String> exclude) {
+		this.exclude = exclude;
+	}
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+	}
+
+	public Identity getIdentity() {
+		return this.identity;
+	}
+
+	public Headers getHeaders() {
+		return this.headers;
+	}
+
+	public Filter getFilter() {
+		return this.filter;
+	}
+
+	public Problem getProblem() {
+		return this.problem;
+	}
+
+	public Map<String, Tier> getTiers() {
+		return this.tiers;
+	}
+
+	public void setTiers(Map<String, Tier> tiers) {
+		this.tiers = tiers;
+	}
+
+	public Map<String, Operation> getOperations() {
+		return this.operations;
+	}
+
+	public void setOperations(Map<String, Operation> operations) {
+		this.operations = operations;
+	}
+
+	/**
+	 * How callers are identified.
+	 */
+	public static class Identity {
+
+		/**
+		 * Request header that carries an API key. The key identifies the caller (hashed) when no
+		 * authenticated principal does. Empty to never identify callers by API key.
+		 */
+		private String apiKeyHeader = "X-API-Key";
+
+		/**
+		 * Addresses or CIDR ranges of proxies whose X-Forwarded-For and Forwarded headers are
+		 * trusted. Requests from any other peer are identified by the peer address.
+		 */
+		private List<String> trustedProxies = new ArrayList<>();
+
+		/**
+		 * Prefix of the granted authorities that name a caller's tier, e.g. TIER_pro.
+		 */
+		private String tierAuthorityPrefix = "TIER_";
+
+		public String getApiKeyHeader() {
+			return this.apiKeyHeader;
+		}
+
+		public void setApiKeyHeader(String apiKeyHeader) {
+			this.apiKeyHeader = apiKeyHeader;
+		}
+
+		public List<String> getTrustedProxies() {
+			return this.trustedProxies;
+		}
+
+		public void setTrustedProxies(List<String> trustedProxies) {
+			this.trustedProxies = trustedProxies;
+		}
+
+		public String getTierAuthorityPrefix() {
+			return this.tierAuthorityPrefix;
+		}
+
+		public void setTierAuthorityPrefix(String tierAuthorityPrefix) {
+			this.tierAuthorityPrefix = tierAuthorityPrefix;
+		}
+
+	}
+
+	/**
+	 * Which rate limit headers responses carry.
+	 */
+	public static class Headers {
+
+		/**
+		 * Whether to send X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset.
+		 */
+		private boolean legacy = true;
+
+		/**
+		 * Whether to also send the IETF RateLimit and RateLimit-Policy fields
+		 * (draft-ietf-httpapi-ratelimit-headers-10).
+		 */
+		private boolean ietf = false;
+
+		public boolean isLegacy() {
+			return this.legacy;
+		}
+
+		public void setLegacy(boolean legacy) {
+			this.legacy = legacy;
+		}
+
+		public boolean isIetf() {
+			return this.ietf;
+		}
+
+		public void setIetf(boolean ietf) {
+			this.ietf = ietf;
+		}
+
+	}
+
+	/**
+	 * The servlet filter that enforces the limits.
+	 */
+	public static class Filter {
+
+		/**
+		 * Order of the filter. The default runs it just after Spring Security's filter chain, so the
+		 * authenticated principal is known.
+		 */
+		private int order = -90;
+
+		public int getOrder() {
+			return this.order;
+		}
+
+		public void setOrder(int order) {
+			this.order = order;
+		}
+
+	}
+
+	/**
+	 * The RFC 9457 problem body of a denied request.
+	 */
+	public static class Problem {
+
+		/**
+		 * Problem type URI of a denied request.
+		 */
+		private String type = "about:blank";
+
+		public String getType() {
+			return this.type;
+		}
+
+		public void setType(String type) {
+			this.type = type;
+		}
+
+	}
+
+	/**
+	 * A tier (plan).
+	 */
+	public static class Tier {
+
+		/**
+		 * Whether callers on this tier are never limited (and cost no backend call).
+		 */
+		private boolean unlimited;
+
+		/**
+		 * Where callers on this tier can upgrade; included in the 429 problem body.
+		 */
+		private @Nullable String upgradeUrl;
+
+		/**
+		 * Limits by operation name: "5/1h, 20/1d" (every window is enforced), optionally with an
+		 * algorithm ("100/1m sliding-log"), or a list of {limit, window, algorithm, burst}.
+		 */
+		private Map<String, List<Limit>> limits = new LinkedHashMap<>();
+
+		public boolean isUnlimited() {
+			return this.unlimited;
+		}
+
+		public void setUnlimited(boolean unlimited) {
+			this.unlimited = unlimited;
+		}
+
+		public @Nullable String getUpgradeUrl() {
+			return this.upgradeUrl;
+		}
+
+		public void setUpgradeUrl(@Nullable String upgradeUrl) {
+			this.upgradeUrl = upgradeUrl;
+		}
+
+		public Map<String, List<Limit>> getLimits() {
+			return this.limits;
+		}
+
+		public void setLimits(Map<String, List<Limit>> limits) {
+			this.limits = limits;
+		}
+
+	}
+
+	/**
+	 * An operation: a named group of requests that share limits.
+	 */
+	public static class Operation {
+
+		/**
+		 * Requests of this operation, as "METHOD /path/pattern" or "/path/pattern" (any method).
+		 * Patterns use Spring's PathPattern syntax.
+		 */
+		private List<String> match = new ArrayList<>();
+
+		/**
+		 * Whose budget a request of this operation is charged to.
+		 */
+		private KeyType key = KeyType.IDENTITY;
+
+		/**
+		 * Limits for every tier that does not list its own for this operation.
+		 */
+		private List<Limit> limits = new ArrayList<>();
+
+		/**
+		 * Units of quota one request of this operation consumes.
+		 */
+		private long cost = 1;
+
+		public List<String> getMatch() {
+			return this.match;
+		}
+
+		public void setMatch(List<String> match) {
+			this.match = match;
+		}
+
+		public KeyType getKey() {
+			return this.key;
+		}
+
+		public void setKey(KeyType key) {
+			this.key = key;
+		}
+
+		public List<Limit> getLimits() {
+			return this.limits;
+		}
+
+		public void setLimits(List<Limit> limits) {
+			this.limits = limits;
+		}
+
+		public long getCost() {
+			return this.cost;
+		}
+
+		public void setCost(long cost) {
+			this.cost = cost;
+		}
+
+	}
+
+	/**
+	 * One limit. Binds from the short form "5/1h" or "5/1h sliding-log" as well as from its
+	 * properties.
+	 */
+	public static class Limit {
+
+		/**
+		 * Units allowed per window.
+		 */
+		private long limit;
+
+		/**
+		 * The window, e.g. 30s, 1m, 1h, 1d.
+		 */
+		private @Nullable Duration window;
+
+		/**
+		 * How requests are counted.
+		 */
+		private Algorithm algorithm = Algorithm.TOKEN_BUCKET;
+
+		/**
+		 * For token-bucket, how many units may be spent at once. Defaults to the limit.
+		 */
+		private @Nullable Long burst;
+
+		public Limit() {
+		}
+
+		public Limit(long limit, Duration window, Algorithm algorithm) {
+			this.limit = limit;
+			this.window = window;
+			this.algorithm = algorithm;
+		}
+
+		/**
+		 * Parse the short form, e.g. {@code 5/1h} or {@code 100/1m sliding-log}.
+		 * @param text the short form
+		 * @return the limit
+		 */
+		public static Limit valueOf(String text) {
+			return LimitNotation.parse(text);
+		}
+
+		public long getLimit() {
+			return this.limit;
+		}
+
+		public void setLimit(long limit) {
+			this.limit = limit;
+		}
+
+		public @Nullable Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(@Nullable Duration window) {
+			this.window = window;
+		}
+
+		public Algorithm getAlgorithm() {
+			return this.algorithm;
+		}
+
+		public void setAlgorithm(Algorithm algorithm) {
+			this.algorithm = algorithm;
+		}
+
+		public @Nullable Long getBurst() {
+			return this.burst;
+		}
+
+		public void setBurst(@Nullable Long burst) {
+			this.burst = burst;
+		}
+
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration for rate limiting.
+ */
+@NullMarked
+package dev.ratelimit.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,127 @@
+package dev.ratelimit.web;
+
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.ratelimit.policy.OperationPolicy;
+import dev.ratelimit.policy.RateLimitConfigurationException;
+import dev.ratelimit.policy.RateLimitPolicy;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.util.ServletRequestPathUtils;
+
+/**
+ * The {@link RateLimited @RateLimited} controller methods. Collected and validated once, when all
+ * singletons exist (an annotation naming an unknown operation stops startup). On a request, the
+ * handler is looked up with Spring MVC's own handler mappings, so the annotation applies to
+ * exactly the requests that method will handle, however the path is spelled.
+ *
+ * @author rate-limit-spring-boot
+ */
+public final class AnnotatedOperations implements SmartInitializingSingleton {
+
+	private final RateLimitPolicy policy;
+
+	private final ObjectProvider<RequestMappingHandlerMapping> handlerMappings;
+
+	private volatile List<RequestMappingHandlerMapping> mappings = List.of();
+
+	private volatile Map<Method, AnnotatedOperation> operations = Map.of();
+
+	public AnnotatedOperations(RateLimitPolicy policy, ObjectProvider<RequestMappingHandlerMapping> handlerMappings) {
+		this.policy = policy;
+		this.handlerMappings = handlerMappings;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		List<RequestMappingHandlerMapping> mappings = this.handlerMappings.orderedStream().toList();
+		Map<Method, AnnotatedOperation> operations = new HashMap<>();
+		for (RequestMappingHandlerMapping mapping : mappings) {
+			for (HandlerMethod handlerMethod : mapping.getHandlerMethods().values()) {
+				AnnotatedOperation operation = annotatedOperation(handlerMethod);
+				if (operation != null) {
+					operations.put(handlerMethod.getMethod(), operation);
+				}
+			}
+		}
+		this.mappings = mappings;
+		this.operations = Map.copyOf(operations);
+	}
+
+	private @Nullable AnnotatedOperation annotatedOperation(HandlerMethod handlerMethod) {
+		Method method = handlerMethod.getMethod();
+		RateLimited annotation = AnnotatedElementUtils.findMergedAnnotation(method, RateLimited.class);
+		if (annotation == null) {
+			annotation = AnnotatedElementUtils.findMergedAnnotation(handlerMethod.getBeanType(), RateLimited.class);
+		}
+		if (annotation == null) {
+			return null;
+		}
+		String source = "@RateLimited on " + handlerMethod.getBeanType().getName() + "." + method.getName();
+		OperationPolicy operation = this.policy.operation(annotation.operation());
+		if (operation == null) {
+			throw new RateLimitConfigurationException(source,
+					"operation '" + annotation.operation() + "' is not configured",
+					"Give it limits under rate-limit.tiers.<tier>.limits." + annotation.operation()
+							+ " or rate-limit.operations." + annotation.operation() + ".limits.");
+		}
+		long cost = (annotation.cost() >= 0) ? annotation.cost() : operation.cost();
+		this.policy.validateCost(operation, cost, source);
+		return new AnnotatedOperation(operation, cost);
+	}
+
+	/**
+	 * Whether any handler method is annotated. When none is, requests need no handler lookup.
+	 * @return {@code true} when some method is annotated
+	 */
+	public boolean isEmpty() {
+		return this.operations.isEmpty();
+	}
+
+	/**
+	 * The annotated operation of the handler that will serve a request.
+	 * @param request the request
+	 * @return the operation and cost, or {@code null} when the handler is not annotated
+	 */
+	public @Nullable AnnotatedOperation find(HttpServletRequest request) {
+		if (this.operations.isEmpty()) {
+			return null;
+		}
+		HttpServletRequest lookup = new AttributeIsolatingRequest(request);
+		ServletRequestPathUtils.parseAndCache(lookup);
+		for (RequestMappingHandlerMapping mapping : this.mappings) {
+			try {
+				HandlerExecutionChain chain = mapping.getHandler(lookup);
+				if (chain != null) {
+					return (chain.getHandler() instanceof HandlerMethod handlerMethod)
+							? this.operations.get(handlerMethod.getMethod()) : null;
+				}
+			}
+			catch (Exception ex) {
+				// No handler for this method or media type: MVC will answer 4xx itself.
+				return null;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * An annotated operation and the cost of one request.
+	 *
+	 * @param operation the operation
+	 * @param cost the cost
+	 */
+	public record AnnotatedOperation(OperationPolicy operation, long cost) {
+	}
+
+}

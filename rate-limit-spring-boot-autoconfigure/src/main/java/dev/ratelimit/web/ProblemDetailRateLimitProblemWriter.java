@@ -1,0 +1,103 @@
+package dev.ratelimit.web;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.Windows;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+
+/**
+ * Answers a denied request with {@code 429 Too Many Requests} and an
+ * {@code application/problem+json} body (RFC 9457): type, title, status, detail, instance, and
+ * the extension members operation, tier, limit, window, remaining, retryAfter and, when the tier
+ * has one, upgradeUrl.
+ *
+ * @author rate-limit-spring-boot
+ */
+public final class ProblemDetailRateLimitProblemWriter implements RateLimitProblemWriter {
+
+	private final URI type;
+
+	private final JsonMapper jsonMapper;
+
+	public ProblemDetailRateLimitProblemWriter(URI type, JsonMapper jsonMapper) {
+		this.type = type;
+		this.jsonMapper = jsonMapper;
+	}
+
+	@Override
+	public void write(HttpServletRequest request, HttpServletResponse response, ResolvedRequest resolved,
+			Decision decision) throws IOException {
+		ProblemDetail problem = problem(request, resolved, decision);
+		response.setStatus(problem.getStatus());
+		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+		response.setCharacterEncoding("UTF-8");
+		this.jsonMapper.writeValue(response.getOutputStream(), toMap(problem));
+	}
+
+	/**
+	 * The problem of a denied request.
+	 * @param request the request
+	 * @param resolved what the rules said about it
+	 * @param decision the decision
+	 * @return the problem
+	 */
+	ProblemDetail problem(HttpServletRequest request, ResolvedRequest resolved, Decision decision) {
+		LimitState binding = decision.binding();
+		long retryAfter = RateLimitHeaderWriter.retryAfterSeconds(decision);
+		String operation = resolved.operation().name();
+		String tier = resolved.tier().name();
+		ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.TOO_MANY_REQUESTS);
+		problem.setType(this.type);
+		problem.setTitle(HttpStatus.TOO_MANY_REQUESTS.getReasonPhrase());
+		problem.setInstance(instance(request));
+		problem.setProperty("operation", operation);
+		problem.setProperty("tier", tier);
+		if (binding != null) {
+			String window = Windows.format(binding.limit().window());
+			problem.setDetail("Rate limit exceeded for operation '" + operation + "' on tier '" + tier + "': at most "
+					+ binding.limit().limit() + " per " + window + ". Retry in " + retryAfter + " seconds.");
+			problem.setProperty("limit", binding.limit().limit());
+			problem.setProperty("window", window);
+			problem.setProperty("remaining", binding.remaining());
+		}
+		problem.setProperty("retryAfter", retryAfter);
+		if (resolved.tier().upgradeUrl() != null) {
+			problem.setProperty("upgradeUrl", resolved.tier().upgradeUrl());
+		}
+		return problem;
+	}
+
+	private static URI instance(HttpServletRequest request) {
+		try {
+			return URI.create(request.getRequestURI());
+		}
+		catch (IllegalArgumentException ex) {
+			return URI.create("about:blank");
+		}
+	}
+
+	private static Map<String, Object> toMap(ProblemDetail problem) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", problem.getType().toString());
+		body.put("title", problem.getTitle());
+		body.put("status", problem.getStatus());
+		body.put("detail", problem.getDetail());
+		body.put("instance", String.valueOf(problem.getInstance()));
+		if (problem.getProperties() != null) {
+			body.putAll(problem.getProperties());
+		}
+		return body;
+	}
+
+}

@@ -1,0 +1,29 @@
+package dev.ratelimit.web;
+
+import java.io.IOException;
+
+import dev.ratelimit.core.Decision;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Writes the response of a denied request, after the rate limit headers are set. Declare a bean
+ * of this type to replace the default RFC 9457 problem body.
+ *
+ * @author rate-limit-spring-boot
+ */
+@FunctionalInterface
+public interface RateLimitProblemWriter {
+
+	/**
+	 * Write the response of a denied request.
+	 * @param request the request
+	 * @param response the response
+	 * @param resolved what the rules said about the request
+	 * @param decision the decision that denied it
+	 * @throws IOException on a write failure
+	 */
+	void write(HttpServletRequest request, HttpServletResponse response, ResolvedRequest resolved, Decision decision)
+			throws IOException;
+
+}

@@ -1,0 +1,35 @@
+package dev.ratelimit.web;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Puts requests handled by a controller method (or every method of a controller) under an
+ * operation's limits. Takes precedence over path rules, and is checked in the same single backend
+ * call as any other limit of the request.
+ *
+ * @author rate-limit-spring-boot
+ */
+@Target({ ElementType.METHOD, ElementType.TYPE })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface RateLimited {
+
+	/**
+	 * The operation, as configured under {@code rate-limit.tiers.<tier>.limits} or
+	 * {@code rate-limit.operations}, e.g. {@code ai_generation}.
+	 * @return the operation name
+	 */
+	String operation();
+
+	/**
+	 * Units of quota one request consumes; negative (the default) uses the operation's
+	 * configured cost.
+	 * @return the cost
+	 */
+	long cost() default -1;
+
+}

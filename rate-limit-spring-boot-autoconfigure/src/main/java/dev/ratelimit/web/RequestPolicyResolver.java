@@ -1,0 +1,73 @@
+package dev.ratelimit.web;
+
+import dev.ratelimit.policy.KeyType;
+import dev.ratelimit.policy.OperationPolicy;
+import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.policy.TierPolicy;
+import dev.ratelimit.web.AnnotatedOperations.AnnotatedOperation;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.ServletRequestPathUtils;
+
+/**
+ * Applies the {@link RateLimitPolicy} to an HTTP request: excluded paths first (no further work),
+ * then the operation ({@code @RateLimited}, else path rule, else default), the identity and tier
+ * of the caller, and the limits and cost.
+ *
+ * @author rate-limit-spring-boot
+ */
+public final class RequestPolicyResolver {
+
+	private final RateLimitPolicy policy;
+
+	private final AnnotatedOperations annotatedOperations;
+
+	private final IdentityResolver identityResolver;
+
+	private final TierResolver tierResolver;
+
+	private final ClientAddressResolver clientAddressResolver;
+
+	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
+			IdentityResolver identityResolver, TierResolver tierResolver,
+			ClientAddressResolver clientAddressResolver) {
+		this.policy = policy;
+		this.annotatedOperations = annotatedOperations;
+		this.identityResolver = identityResolver;
+		this.tierResolver = tierResolver;
+		this.clientAddressResolver = clientAddressResolver;
+	}
+
+	/**
+	 * Resolve a request.
+	 * @param request the request
+	 * @return what applies, or {@code null} when the path is excluded
+	 */
+	public @Nullable ResolvedRequest resolve(HttpServletRequest request) {
+		PathContainer path = ServletRequestPathUtils.parse(request).pathWithinApplication();
+		if (this.policy.isExcluded(path)) {
+			return null;
+		}
+		AnnotatedOperation annotated = this.annotatedOperations.find(request);
+		OperationPolicy operation = (annotated != null) ? annotated.operation()
+				: this.policy.operationFor(request.getMethod(), path);
+		long cost = (annotated != null) ? annotated.cost() : operation.cost();
+		Identity caller = this.identityResolver.resolve(request);
+		TierPolicy tier = this.policy.tierOrDefault(this.tierResolver.resolveTier(request, caller));
+		return new ResolvedRequest(operation, tier, budgetOwner(operation, caller, request), tier.limitsFor(operation),
+				cost);
+	}
+
+	private Identity budgetOwner(OperationPolicy operation, Identity caller, HttpServletRequest request) {
+		if (operation.key() == KeyType.GLOBAL) {
+			return Identity.global();
+		}
+		if (operation.key() == KeyType.IP && !"ip".equals(caller.kind())) {
+			return Identity.address(this.clientAddressResolver.resolve(request));
+		}
+		return caller;
+	}
+
+}
