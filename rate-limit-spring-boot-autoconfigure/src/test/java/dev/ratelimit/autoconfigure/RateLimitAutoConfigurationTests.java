@@ -1,0 +1,153 @@
+package dev.ratelimit.autoconfigure;
+
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.local.InMemoryRateLimiter;
+import dev.ratelimit.policy.RateLimitConfigurationException;
+import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.test.RedisServer;
+import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.web.IdentityResolver;
+import dev.ratelimit.web.Identity;
+import dev.ratelimit.web.RateLimitFilter;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RateLimitAutoConfigurationTests {
+
+	private static final String[] RULES = { "rate-limit.tiers.free.limits.ai_generation=5/1h, 20/1d",
+			"rate-limit.tiers.free.limits.api_requests=1000/1h", "rate-limit.tiers.pro.limits.ai_generation=50/1h",
+			"rate-limit.tiers.pro.limits.api_requests=10000/1h" };
+
+	private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class))
+		.withPropertyValues(RULES);
+
+	@Test
+	void withoutRedisLimitsInMemoryAndRegistersTheFilter() {
+		this.webRunner.run((context) -> {
+			assertThat(context).hasSingleBean(RateLimitPolicy.class);
+			assertThat(context.getBean(RateLimiter.class)).isInstanceOf(InMemoryRateLimiter.class);
+			assertThat(context.getBean("rateLimitFilterRegistration", FilterRegistrationBean.class).getFilter())
+				.isInstanceOf(RateLimitFilter.class);
+		});
+	}
+
+	@Test
+	void withRedisLimitsInRedis() {
+		RedisServer redis = RedisServers.shared();
+		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RedisConnectionFactory.class);
+				assertThat(context.getBean(RateLimiter.class)).isInstanceOf(RedisRateLimiter.class);
+			});
+	}
+
+	@Test
+	void underscoreNamesMeetWhateverTheBinderMakesOfThem() {
+		this.webRunner.run((context) -> {
+			RateLimitPolicy policy = context.getBean(RateLimitPolicy.class);
+			assertThat(policy.operation("ai_generation")).isNotNull();
+			assertThat(policy.operation("ai_generation").name()).isEqualTo("ai_generation");
+			assertThat(policy.tierOrDefault("free").limitsFor(policy.operation("ai_generation"))).hasSize(2);
+		});
+	}
+
+	@Test
+	void disabledCreatesNothing() {
+		this.webRunner.withPropertyValues("rate-limit.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(RateLimiter.class);
+			assertThat(context).doesNotHaveBean(RateLimitPolicy.class);
+			assertThat(context).doesNotHaveBean("rateLimitFilterRegistration");
+		});
+	}
+
+	@Test
+	void userBeansWin() {
+		this.webRunner.withUserConfiguration(UserBeans.class).run((context) -> {
+			assertThat(context.getBean(RateLimiter.class)).isSameAs(UserBeans.LIMITER);
+			assertThat(context.getBean(IdentityResolver.class)).isSameAs(UserBeans.IDENTITY);
+		});
+	}
+
+	@Test
+	void notAWebApplicationHasNoFilter() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class))
+			.withPropertyValues(RULES)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RateLimiter.class);
+				assertThat(context).doesNotHaveBean("rateLimitFilterRegistration");
+			});
+	}
+
+	@Test
+	void withoutSpringSecurityCallersGetTheDefaultTier() {
+		this.webRunner.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+			.run((context) -> assertThat(context).hasNotFailed().hasBean("rateLimitTierResolver"));
+	}
+
+	@Test
+	void invalidLimitFailsNamingTheProperty() {
+		this.webRunner.withPropertyValues("rate-limit.tiers.free.limits.api_requests=5/1x").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("Invalid limit '5/1x': the window '1x' is not a duration");
+			assertThat(context.getStartupFailure()).hasMessageContaining("rate-limit.tiers.free.limits");
+		});
+	}
+
+	@Test
+	void undefinedDefaultTierFailsNamingTheProperty() {
+		this.webRunner.withPropertyValues("rate-limit.default-tier=gold").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(RateLimitConfigurationException.class)
+				.hasMessageContaining("'rate-limit.default-tier'")
+				.hasMessageContaining("tier 'gold' is not configured");
+		});
+	}
+
+	@Test
+	void malformedTrustedProxyFailsNamingTheProperty() {
+		this.webRunner.withPropertyValues("rate-limit.identity.trusted-proxies=10.0.0.0/8,proxy.internal")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("rate-limit.identity.trusted-proxies[1]");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBeans {
+
+		static final RateLimiter LIMITER = (request) -> Decision.unlimited();
+
+		static final IdentityResolver IDENTITY = (request) -> Identity.global();
+
+		@Bean
+		RateLimiter customLimiter() {
+			return LIMITER;
+		}
+
+		@Bean
+		IdentityResolver customIdentityResolver() {
+			return IDENTITY;
+		}
+
+	}
+
+}

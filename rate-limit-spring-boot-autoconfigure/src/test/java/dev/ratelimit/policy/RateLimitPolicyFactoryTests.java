@@ -1,0 +1,167 @@
+package dev.ratelimit.policy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+import dev.ratelimit.autoconfigure.RateLimitProperties;
+import dev.ratelimit.autoconfigure.RateLimitProperties.Limit;
+import dev.ratelimit.autoconfigure.RateLimitProperties.Operation;
+import dev.ratelimit.autoconfigure.RateLimitProperties.Tier;
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.LimitSpec;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.http.server.PathContainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class RateLimitPolicyFactoryTests {
+
+	private final RateLimitPolicyFactory factory = new RateLimitPolicyFactory(ConfiguredNames.none());
+
+	@Test
+	void resolvesTierLimitsBeforeOperationLimits() {
+		RateLimitPolicy policy = this.factory.create(properties());
+		OperationPolicy login = policy.operation("auth_operations");
+		assertThat(login).isNotNull();
+		assertThat(policy.tierOrDefault("free").limitsFor(login)).containsExactly(LimitSpec.of(5, Duration.ofMinutes(1)));
+		OperationPolicy generation = policy.operation("ai_generation");
+		assertThat(policy.tierOrDefault("free").limitsFor(generation)).containsExactly(
+				LimitSpec.of(5, Duration.ofHours(1)), LimitSpec.of(20, Duration.ofDays(1)));
+	}
+
+	@Test
+	void unlimitedTierStillHonoursLimitsKeyedByAddress() {
+		RateLimitPolicy policy = this.factory.create(properties());
+		TierPolicy enterprise = policy.tierOrDefault("enterprise");
+		assertThat(enterprise.limitsFor(policy.operation("ai_generation"))).isEmpty();
+		assertThat(enterprise.limitsFor(policy.operation("auth_operations"))).hasSize(1);
+	}
+
+	@Test
+	void unknownTierFallsBackToDefault() {
+		RateLimitPolicy policy = this.factory.create(properties());
+		assertThat(policy.tierOrDefault("platinum").name()).isEqualTo("free");
+		assertThat(policy.tierOrDefault(null).name()).isEqualTo("free");
+		assertThat(policy.tierOrDefault("FREE").name()).isEqualTo("free");
+	}
+
+	@Test
+	void namesMeetWhateverTheirPunctuation() {
+		RateLimitPolicy policy = this.factory.create(properties());
+		assertThat(policy.operation("ai-generation")).isSameAs(policy.operation("ai_generation"))
+			.isSameAs(policy.operation("aigeneration"));
+	}
+
+	@Test
+	void mostSpecificPathRuleWins() {
+		RateLimitProperties properties = properties();
+		Operation all = new Operation();
+		all.setMatch(List.of("/projects/**"));
+		all.setLimits(List.of(Limit.valueOf("1/1h")));
+		properties.getOperations().put("projects", all);
+		RateLimitPolicy policy = this.factory.create(properties);
+		assertThat(policy.operationFor("POST", PathContainer.parsePath("/projects/validate")).name())
+			.isEqualTo("project_validation");
+		assertThat(policy.operationFor("GET", PathContainer.parsePath("/projects/validate")).name())
+			.isEqualTo("projects");
+		assertThat(policy.operationFor("GET", PathContainer.parsePath("/other")).name()).isEqualTo("api_requests");
+		assertThat(policy.isExcluded(PathContainer.parsePath("/actuator/health"))).isTrue();
+	}
+
+	@Test
+	void undefinedDefaultTierFails() {
+		assertInvalid((properties) -> properties.setDefaultTier("gold"), "rate-limit.default-tier",
+				"tier 'gold' is not configured");
+	}
+
+	@Test
+	void undefinedDefaultOperationFails() {
+		assertInvalid((properties) -> properties.setDefaultOperation("nothing"), "rate-limit.default-operation",
+				"operation 'nothing' is not configured");
+	}
+
+	@Test
+	void zeroLimitFails() {
+		assertInvalid((properties) -> properties.getTiers().get("free").getLimits().put("api_requests",
+				List.of(new Limit(0, Duration.ofHours(1), Algorithm.TOKEN_BUCKET))),
+				"rate-limit.tiers.free.limits.api_requests[0].limit", "at least 1");
+	}
+
+	@Test
+	void missingWindowFails() {
+		Limit limit = new Limit();
+		limit.setLimit(5);
+		assertInvalid((properties) -> properties.getTiers().get("free").getLimits().put("api_requests", List.of(limit)),
+				"rate-limit.tiers.free.limits.api_requests[0].window", "at least 1ms");
+	}
+
+	@Test
+	void malformedPathRuleFails() {
+		assertInvalid((properties) -> properties.getOperations().get("project_validation")
+			.setMatch(List.of("FETCH /projects/validate")), "rate-limit.operations.project_validation.match[0]",
+				"is not a path rule");
+		assertInvalid((properties) -> properties.getOperations().get("project_validation")
+			.setMatch(List.of("POST projects")), "rate-limit.operations.project_validation.match[0]",
+				"does not start with /");
+		assertInvalid((properties) -> properties.getOperations().get("project_validation")
+			.setMatch(List.of("/projects/{id")), "rate-limit.operations.project_validation.match[0]",
+				"not a valid path pattern");
+	}
+
+	@Test
+	void costAboveEveryPossibleAdmissionFails() {
+		assertInvalid((properties) -> properties.getOperations().get("ai_generation").setCost(6),
+				"rate-limit.operations.ai_generation.cost", "exceeds the limit 5/1h");
+	}
+
+	@Test
+	void unlimitedTierWithLimitsFails() {
+		assertInvalid((properties) -> properties.getTiers().get("enterprise").getLimits().put("api_requests",
+				List.of(Limit.valueOf("1/1h"))), "rate-limit.tiers.enterprise.limits", "is unlimited");
+	}
+
+	@Test
+	void burstOnOtherAlgorithmFails() {
+		Limit limit = Limit.valueOf("5/1h fixed-window");
+		limit.setBurst(2L);
+		assertInvalid((properties) -> properties.getTiers().get("free").getLimits().put("api_requests", List.of(limit)),
+				"rate-limit.tiers.free.limits.api_requests[0].burst", "token-bucket only");
+	}
+
+	private void assertInvalid(Consumer<RateLimitProperties> change, String property, String message) {
+		RateLimitProperties properties = properties();
+		change.accept(properties);
+		assertThatExceptionOfType(RateLimitConfigurationException.class)
+			.isThrownBy(() -> this.factory.create(properties))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo(property))
+			.withMessageContaining(message)
+			.satisfies((ex) -> assertThat(ex.getAction()).isNotBlank());
+	}
+
+	static RateLimitProperties properties() {
+		RateLimitProperties properties = new RateLimitProperties();
+		Tier free = new Tier();
+		free.setUpgradeUrl("/pricing");
+		free.getLimits().put("ai_generation", List.of(Limit.valueOf("5/1h"), Limit.valueOf("20/1d")));
+		free.getLimits().put("project_validation", List.of(Limit.valueOf("50/1h")));
+		free.getLimits().put("api_requests", List.of(Limit.valueOf("1000/1h")));
+		Tier enterprise = new Tier();
+		enterprise.setUnlimited(true);
+		properties.getTiers().put("free", free);
+		properties.getTiers().put("enterprise", enterprise);
+		Operation validation = new Operation();
+		validation.setMatch(List.of("POST /projects/validate", "POST /projects/preview"));
+		Operation login = new Operation();
+		login.setMatch(List.of("POST /auth/login"));
+		login.setKey(KeyType.IP);
+		login.setLimits(List.of(Limit.valueOf("5/1m")));
+		properties.getOperations().put("project_validation", validation);
+		properties.getOperations().put("auth_operations", login);
+		properties.getOperations().put("ai_generation", new Operation());
+		return properties;
+	}
+
+}
