@@ -1,6 +1,7 @@
 package dev.ratelimit.core;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 /**
  * The outcome of one limit within a {@link Decision}.
@@ -26,8 +27,12 @@ public record LimitState(LimitSpec limit, boolean allowed, long remaining, Durat
 	 */
 	public static LimitState ofMicros(LimitSpec limit, boolean allowed, long remaining, long resetMicros,
 			long retryMicros) {
-		return new LimitState(limit, allowed, Math.max(0, remaining), Duration.ofNanos(Math.max(0, resetMicros) * 1000),
-				Duration.ofNanos(Math.max(0, retryMicros) * 1000));
+		return new LimitState(limit, allowed, Math.max(0, remaining), micros(resetMicros), micros(retryMicros));
+	}
+
+	private static Duration micros(long micros) {
+		// Duration.of does not overflow where micros * 1000 nanos would (above ~292 years)
+		return Duration.of(Math.max(0, micros), ChronoUnit.MICROS);
 	}
 
 }

@@ -1,0 +1,162 @@
+package dev.ratelimit.local;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RateLimitRequest;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One lock and the counters of every scope that hashes to it, at most {@code capacity} of them.
+ * A check holds the lock from reading the clock to its last write, so it is atomic.
+ *
+ * @author rate-limit-spring-boot
+ */
+final class Stripe {
+
+	/** Expired counters are removed every this many checks of the stripe. */
+	static final int SWEEP_INTERVAL = 1024;
+
+	private static final String KEY_PREFIX = "rate-limit";
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Map<String, LimitCounter> counters = new HashMap<>();
+
+	private final int capacity;
+
+	private int checksSinceSweep;
+
+	Stripe(int capacity) {
+		this.capacity = capacity;
+	}
+
+	/**
+	 * Check a request whose scope belongs to this stripe: evaluate every limit, then consume from
+	 * all of them only when all allow and the cost is positive.
+	 * @param request the request
+	 * @param clock the current time in microseconds since the epoch
+	 * @return the decision
+	 */
+	Decision check(RateLimitRequest request, LongSupplier clock) {
+		this.lock.lock();
+		try {
+			long now = clock.getAsLong();
+			sweepPeriodically(now);
+			List<LimitSpec> limits = request.limits();
+			String[] keys = new String[limits.size()];
+			LimitCounter[] counters = new LimitCounter[limits.size()];
+			List<LimitState> states = new ArrayList<>(limits.size());
+			boolean allowed = true;
+			for (int i = 0; i < keys.length; i++) {
+				LimitSpec limit = limits.get(i);
+				keys[i] = request.key(KEY_PREFIX, limit);
+				counters[i] = find(keys[i], limit, now);
+				LimitState state = counters[i].evaluate(limit, now, request.cost());
+				allowed &= state.allowed();
+				states.add(state);
+			}
+			if (allowed && request.cost() > 0) {
+				makeRoom(keys, now);
+				for (int i = 0; i < keys.length; i++) {
+					counters[i].consumeAndExpire(limits.get(i), now, request.cost());
+					this.counters.put(keys[i], counters[i]);
+				}
+			}
+			return Decision.of(states);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Remove every counter that has expired.
+	 * @param now the current time in microseconds since the epoch
+	 */
+	void removeExpired(long now) {
+		this.lock.lock();
+		try {
+			this.counters.values().removeIf((counter) -> counter.isExpired(now));
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	int size() {
+		this.lock.lock();
+		try {
+			return this.counters.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private LimitCounter find(String key, LimitSpec limit, long now) {
+		LimitCounter counter = this.counters.get(key);
+		if (counter != null && !counter.isExpired(now)) {
+			return counter;
+		}
+		if (counter != null) {
+			this.counters.remove(key);
+		}
+		return LimitCounter.create(limit.algorithm());
+	}
+
+	private void sweepPeriodically(long now) {
+		if (++this.checksSinceSweep >= SWEEP_INTERVAL) {
+			this.checksSinceSweep = 0;
+			removeExpired(now);
+		}
+	}
+
+	/**
+	 * Make room for the keys of one request that are not stored yet: first drop expired counters,
+	 * then the counters of other keys that expire soonest.
+	 */
+	private void makeRoom(String[] keys, long now) {
+		if (this.counters.size() + keys.length <= this.capacity) {
+			return;
+		}
+		Set<String> requested = new HashSet<>(Arrays.asList(keys));
+		long missing = requested.stream().filter((key) -> !this.counters.containsKey(key)).count();
+		if (this.counters.size() + missing <= this.capacity) {
+			return;
+		}
+		removeExpired(now);
+		while (this.counters.size() + missing > this.capacity) {
+			String victim = soonestExpiring(requested);
+			if (victim == null) {
+				return;
+			}
+			this.counters.remove(victim);
+		}
+	}
+
+	private @Nullable String soonestExpiring(Set<String> excluded) {
+		String soonest = null;
+		long soonestExpiry = Long.MAX_VALUE;
+		for (Map.Entry<String, LimitCounter> entry : this.counters.entrySet()) {
+			long expiry = entry.getValue().expiresAt();
+			if (expiry < soonestExpiry && !excluded.contains(entry.getKey())) {
+				soonest = entry.getKey();
+				soonestExpiry = expiry;
+			}
+		}
+		return soonest;
+	}
+
+}

@@ -1,0 +1,131 @@
+package dev.ratelimit.redis;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RateLimitRequest;
+import dev.ratelimit.core.RateLimiter;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.util.Assert;
+
+/**
+ * A {@link RateLimiter} that keeps its state in Redis. Each check is one script call
+ * ({@code EVALSHA}, falling back to {@code EVAL} only when Redis does not know the script yet) that
+ * evaluates every limit of the request and consumes from all of them only when all admit it. The
+ * arithmetic of each algorithm is specified in {@code docs/algorithms.md}.
+ * <p>
+ * The time is Redis {@code TIME}, so every instance of the application shares one clock. Tests may
+ * inject a {@link Clock} instead.
+ *
+ * @author rate-limit-spring-boot
+ */
+public final class RedisRateLimiter implements RateLimiter {
+
+	static final String SCRIPT_LOCATION = "META-INF/scripts/rate-limit/check.lua";
+
+	/**
+	 * The script's argument for "now" that tells it to read Redis {@code TIME}.
+	 */
+	private static final String REDIS_TIME = "0";
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> SCRIPT = RedisScript.of(new ClassPathResource(SCRIPT_LOCATION),
+			List.class);
+
+	private final StringRedisTemplate template;
+
+	private final String keyPrefix;
+
+	private final @Nullable Clock clock;
+
+	/**
+	 * Create a limiter that reads the time from Redis.
+	 * @param template the template to run the script with
+	 * @param keyPrefix the prefix of every key this limiter writes
+	 */
+	public RedisRateLimiter(StringRedisTemplate template, String keyPrefix) {
+		this(template, keyPrefix, null);
+	}
+
+	/**
+	 * Create a limiter.
+	 * @param template the template to run the script with
+	 * @param keyPrefix the prefix of every key this limiter writes
+	 * @param clock the clock to take "now" from, or {@code null} to read Redis {@code TIME} (tests
+	 * inject a clock; applications should not, because instances' clocks drift apart)
+	 */
+	public RedisRateLimiter(StringRedisTemplate template, String keyPrefix, @Nullable Clock clock) {
+		Assert.notNull(template, "'template' must not be null");
+		Assert.hasText(keyPrefix, "'keyPrefix' must not be empty");
+		this.template = template;
+		this.keyPrefix = keyPrefix;
+		this.clock = clock;
+		// Read the script now, so a broken build fails at startup rather than on the first request.
+		SCRIPT.getSha1();
+	}
+
+	@Override
+	public Decision check(RateLimitRequest request) {
+		List<LimitSpec> limits = request.limits();
+		List<String> keys = new ArrayList<>(limits.size());
+		String[] args = new String[2 + 4 * limits.size()];
+		args[0] = now();
+		args[1] = Long.toString(request.cost());
+		int i = 2;
+		for (LimitSpec limit : limits) {
+			keys.add(request.key(this.keyPrefix, limit));
+			args[i++] = limit.algorithm().code();
+			args[i++] = Long.toString(limit.limit());
+			args[i++] = Long.toString(limit.windowMicros());
+			args[i++] = Long.toString(limit.burst());
+		}
+		List<?> result = this.template.execute(SCRIPT, keys, (Object[]) args);
+		return toDecision(limits, result);
+	}
+
+	private String now() {
+		if (this.clock == null) {
+			return REDIS_TIME;
+		}
+		Instant now = this.clock.instant();
+		long micros = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
+		// "0" would mean "read Redis TIME", so the epoch itself is nudged by a microsecond.
+		return Long.toString(Math.max(1, micros));
+	}
+
+	private static Decision toDecision(List<LimitSpec> limits, @Nullable List<?> result) {
+		if (result == null || result.size() != 1 + 4 * limits.size()) {
+			throw new IllegalStateException("Unexpected reply from the rate limit script: " + result);
+		}
+		List<LimitState> states = new ArrayList<>(limits.size());
+		for (int i = 0; i < limits.size(); i++) {
+			int offset = 1 + 4 * i;
+			states.add(LimitState.ofMicros(limits.get(i), toLong(result.get(offset)) == 1,
+					toLong(result.get(offset + 1)), toLong(result.get(offset + 2)), toLong(result.get(offset + 3))));
+		}
+		return Decision.of(states);
+	}
+
+	private static long toLong(@Nullable Object value) {
+		if (value instanceof Number number) {
+			return number.longValue();
+		}
+		throw new IllegalStateException("Unexpected value in the rate limit script's reply: " + value);
+	}
+
+	@Override
+	public String toString() {
+		return "RedisRateLimiter[prefix=" + this.keyPrefix + ", clock=" + ((this.clock != null) ? this.clock : "redis")
+				+ "]";
+	}
+
+}

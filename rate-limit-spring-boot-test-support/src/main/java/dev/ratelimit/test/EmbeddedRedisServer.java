@@ -1,0 +1,411 @@
+package dev.ratelimit.test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real {@code redis-server} process on {@code 127.0.0.1}, started from the statically linked
+ * binaries that the {@code org.signal:embedded-redis} artifact ships as class path resources (only
+ * the binaries are used, not that library's Java API). Nothing has to be installed by hand.
+ * <p>
+ * The server keeps no data on disk ({@code --save "" --appendonly no}) and is killed on
+ * {@link #close()} and, at the latest, when the JVM shuts down. Construction starts it and waits
+ * until it answers {@code PING}.
+ *
+ * @author rate-limit-spring-boot
+ */
+public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(EmbeddedRedisServer.class);
+
+	private static final String REDIS_VERSION = "7.0.15";
+
+	private static final String HOST = "127.0.0.1";
+
+	private static final long STARTUP_TIMEOUT_MILLIS = 15_000;
+
+	private static final int OUTPUT_LINES_KEPT = 40;
+
+	private static final Set<EmbeddedRedisServer> running = ConcurrentHashMap.newKeySet();
+
+	private static @Nullable Path binary;
+
+	static {
+		Runtime.getRuntime()
+			.addShutdownHook(new Thread(() -> running.forEach(EmbeddedRedisServer::kill), "embedded-redis-shutdown"));
+	}
+
+	private final int port;
+
+	private final Path workingDirectory;
+
+	private final Deque<String> output = new ArrayDeque<>();
+
+	private @Nullable Process process;
+
+	private boolean suspended;
+
+	/**
+	 * Start a server on a free port.
+	 */
+	public EmbeddedRedisServer() {
+		this(0);
+	}
+
+	/**
+	 * Start a server on the given port, or on a free port when it is {@code 0}.
+	 * @param port the port, or {@code 0}
+	 */
+	public EmbeddedRedisServer(int port) {
+		this.workingDirectory = createWorkingDirectory();
+		this.port = (port != 0) ? port : startOnFreePort();
+		if (port != 0) {
+			start();
+		}
+	}
+
+	@Override
+	public String host() {
+		return HOST;
+	}
+
+	@Override
+	public int port() {
+		return this.port;
+	}
+
+	@Override
+	public boolean supportsStopStart() {
+		return true;
+	}
+
+	@Override
+	public boolean supportsSuspend() {
+		return true;
+	}
+
+	/**
+	 * Start the server again on the same port after {@link #stop()}; does nothing when it is
+	 * running.
+	 */
+	@Override
+	public synchronized void start() {
+		if (this.process != null && this.process.isAlive()) {
+			return;
+		}
+		this.process = launch(this.port);
+		this.suspended = false;
+		running.add(this);
+		awaitPong(this.process, this.port);
+		logger.info("Started redis-server {} on {} (pid {})", REDIS_VERSION, url(), this.process.pid());
+	}
+
+	/**
+	 * Stop the server (even a suspended one) and wait until it is gone.
+	 */
+	@Override
+	public synchronized void stop() {
+		Process process = this.process;
+		if (process == null) {
+			return;
+		}
+		if (this.suspended) {
+			resume();
+		}
+		process.destroy();
+		try {
+			if (!process.waitFor(5, TimeUnit.SECONDS)) {
+				process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			process.destroyForcibly();
+		}
+		this.process = null;
+		running.remove(this);
+		logger.info("Stopped redis-server on {}", url());
+	}
+
+	@Override
+	public synchronized void suspend() {
+		signal("STOP");
+		this.suspended = true;
+	}
+
+	@Override
+	public synchronized void resume() {
+		signal("CONT");
+		this.suspended = false;
+	}
+
+	/**
+	 * Stop the server and delete its working directory.
+	 */
+	@Override
+	public void close() {
+		stop();
+		deleteRecursively(this.workingDirectory);
+	}
+
+	@Override
+	public String toString() {
+		return "EmbeddedRedisServer[" + url() + "]";
+	}
+
+	private int startOnFreePort() {
+		// Another process can take a free port between our probe and redis binding it, so retry
+		// with a fresh port when the server does not come up.
+		IllegalStateException failure = null;
+		for (int attempt = 0; attempt < 5; attempt++) {
+			int candidate = findFreePort();
+			try {
+				this.process = launch(candidate);
+				running.add(this);
+				awaitPong(this.process, candidate);
+				logger.info("Started redis-server {} on redis://{}:{} (pid {})", REDIS_VERSION, HOST, candidate,
+						this.process.pid());
+				return candidate;
+			}
+			catch (IllegalStateException ex) {
+				failure = ex;
+				if (this.process != null) {
+					this.process.destroyForcibly();
+				}
+				this.process = null;
+				running.remove(this);
+			}
+		}
+		throw failure;
+	}
+
+	private Process launch(int port) {
+		List<String> command = new ArrayList<>();
+		command.add(binary().toString());
+		add(command, "--port", Integer.toString(port));
+		add(command, "--bind", HOST);
+		add(command, "--save", "");
+		add(command, "--appendonly", "no");
+		add(command, "--protected-mode", "yes");
+		add(command, "--daemonize", "no");
+		add(command, "--dir", this.workingDirectory.toString());
+		ProcessBuilder builder = new ProcessBuilder(command).directory(this.workingDirectory.toFile())
+			.redirectErrorStream(true);
+		synchronized (this.output) {
+			this.output.clear();
+		}
+		Process process = exec(builder);
+		Thread drain = new Thread(() -> drain(process.getInputStream(), port), "embedded-redis-" + port);
+		drain.setDaemon(true);
+		drain.start();
+		return process;
+	}
+
+	private static void add(List<String> command, String option, String value) {
+		command.add(option);
+		command.add(value);
+	}
+
+	private static Process exec(ProcessBuilder builder) {
+		// A freshly written executable can briefly fail with ETXTBSY ("Text file busy") while a
+		// concurrently forked child still holds the descriptor it was written through.
+		IOException failure = null;
+		for (int attempt = 0; attempt < 10; attempt++) {
+			try {
+				return builder.start();
+			}
+			catch (IOException ex) {
+				failure = ex;
+				sleep(50);
+			}
+		}
+		throw new UncheckedIOException("Could not start " + builder.command(), failure);
+	}
+
+	private void drain(InputStream stream, int port) {
+		try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				logger.debug("redis-server:{} {}", port, line);
+				synchronized (this.output) {
+					if (this.output.size() == OUTPUT_LINES_KEPT) {
+						this.output.removeFirst();
+					}
+					this.output.addLast(line);
+				}
+			}
+		}
+		catch (IOException ex) {
+			// The process is gone; nothing left to drain.
+		}
+	}
+
+	private void awaitPong(Process process, int port) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTUP_TIMEOUT_MILLIS);
+		while (System.nanoTime() < deadline) {
+			if (!process.isAlive()) {
+				throw new IllegalStateException("redis-server on port " + port + " exited with code "
+						+ process.exitValue() + ":\n" + recentOutput());
+			}
+			if (Resp.ping(HOST, port, 200)) {
+				return;
+			}
+			sleep(20);
+		}
+		process.destroyForcibly();
+		throw new IllegalStateException("redis-server did not answer PING within " + STARTUP_TIMEOUT_MILLIS
+				+ "ms:\n" + recentOutput());
+	}
+
+	private String recentOutput() {
+		synchronized (this.output) {
+			return String.join("\n", this.output);
+		}
+	}
+
+	private void signal(String signal) {
+		Process process = this.process;
+		if (process == null || !process.isAlive()) {
+			throw new IllegalStateException("redis-server on " + url() + " is not running");
+		}
+		ProcessBuilder builder = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+			.redirectErrorStream(true);
+		try {
+			Process kill = builder.start();
+			String message = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+			if (kill.waitFor() != 0) {
+				throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " + message);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not run kill -" + signal, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while signalling redis-server", ex);
+		}
+	}
+
+	private void kill() {
+		Process process = this.process;
+		if (process != null) {
+			// SIGKILL also ends a suspended (SIGSTOPped) process.
+			process.destroyForcibly();
+		}
+	}
+
+	private static synchronized Path binary() {
+		if (binary == null) {
+			binary = extractBinary();
+		}
+		return binary;
+	}
+
+	private static Path extractBinary() {
+		String os = System.getProperty("os.name", "");
+		String arch = System.getProperty("os.arch", "");
+		String resource = "redis-server-" + REDIS_VERSION + "-" + normalizeOs(os) + "-" + normalizeArch(arch);
+		ClassLoader classLoader = EmbeddedRedisServer.class.getClassLoader();
+		try (InputStream in = classLoader.getResourceAsStream(resource)) {
+			if (in == null) {
+				throw new IllegalStateException("No redis-server binary for os.name='" + os + "', os.arch='" + arch
+						+ "': class path resource '" + resource + "' not found. org.signal:embedded-redis ships "
+						+ "linux-amd64, linux-arm64, linux-386, darwin-amd64 and darwin-arm64. Set "
+						+ RedisServers.URL_ENVIRONMENT_VARIABLE + " to use an external Redis instead.");
+			}
+			Path file = Files.createTempFile(resource + "-", "");
+			file.toFile().deleteOnExit();
+			Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+			if (!file.toFile().setExecutable(true, true)) {
+				throw new IllegalStateException("Could not make " + file + " executable");
+			}
+			logger.debug("Extracted {} to {}", resource, file);
+			return file;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not extract " + resource, ex);
+		}
+	}
+
+	private static String normalizeOs(String os) {
+		String name = os.toLowerCase(Locale.ROOT);
+		if (name.contains("linux")) {
+			return "linux";
+		}
+		if (name.contains("mac") || name.contains("darwin")) {
+			return "darwin";
+		}
+		return name.replace(' ', '_');
+	}
+
+	private static String normalizeArch(String arch) {
+		return switch (arch.toLowerCase(Locale.ROOT)) {
+			case "amd64", "x86_64", "x64" -> "amd64";
+			case "aarch64", "arm64" -> "arm64";
+			case "x86", "i386", "i486", "i586", "i686" -> "386";
+			default -> arch.toLowerCase(Locale.ROOT);
+		};
+	}
+
+	private static int findFreePort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+			socket.setReuseAddress(true);
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not find a free port", ex);
+		}
+	}
+
+	private static Path createWorkingDirectory() {
+		try {
+			return Files.createTempDirectory("embedded-redis-");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not create a working directory for redis-server", ex);
+		}
+	}
+
+	private static void deleteRecursively(Path directory) {
+		try (Stream<Path> paths = Files.walk(directory)) {
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			logger.debug("Could not delete {}", directory, ex);
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while waiting for redis-server", ex);
+		}
+	}
+
+}
