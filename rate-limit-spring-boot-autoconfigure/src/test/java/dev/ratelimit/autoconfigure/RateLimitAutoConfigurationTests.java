@@ -1,5 +1,8 @@
 package dev.ratelimit.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
@@ -14,6 +17,7 @@ import dev.ratelimit.web.RateLimitFilter;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -106,7 +110,8 @@ class RateLimitAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
 				.hasMessageContaining("Invalid limit '5/1x': the window '1x' is not a duration");
-			assertThat(context.getStartupFailure()).hasMessageContaining("rate-limit.tiers.free.limits");
+			assertThat(causes(context.getStartupFailure())).anyMatch((cause) -> cause instanceof BindException
+					&& cause.getMessage().contains("'rate-limit.tiers.free.limits.apirequests'"));
 		});
 	}
 
@@ -129,6 +134,14 @@ class RateLimitAutoConfigurationTests {
 				assertThat(context.getStartupFailure()).rootCause()
 					.hasMessageContaining("rate-limit.identity.trusted-proxies[1]");
 			});
+	}
+
+	private static List<Throwable> causes(Throwable failure) {
+		List<Throwable> causes = new ArrayList<>();
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			causes.add(cause);
+		}
+		return causes;
 	}
 
 	@Configuration(proxyBeanMethods = false)
