@@ -37,9 +37,11 @@ public final class RedisRateLimiter implements RateLimiter {
 	 */
 	private static final String REDIS_TIME = "0";
 
+	// Our own class loader, not the thread's: the limiter may be created while an embedded
+	// server's web application class loader is the context class loader.
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SCRIPT = RedisScript.of(new ClassPathResource(SCRIPT_LOCATION),
-			List.class);
+	private static final RedisScript<List> SCRIPT = RedisScript
+		.of(new ClassPathResource(SCRIPT_LOCATION, RedisRateLimiter.class.getClassLoader()), List.class);
 
 	private final StringRedisTemplate template;
 
