@@ -49,13 +49,16 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private static final int OUTPUT_LINES_KEPT = 40;
 
-	private static final Set<EmbeddedRedisServer> running = ConcurrentHashMap.newKeySet();
+	/**
+	 * Servers not closed yet: killed, and their directories deleted, when the JVM shuts down.
+	 */
+	private static final Set<EmbeddedRedisServer> open = ConcurrentHashMap.newKeySet();
 
 	private static @Nullable Path binary;
 
 	static {
 		Runtime.getRuntime()
-			.addShutdownHook(new Thread(() -> running.forEach(EmbeddedRedisServer::kill), "embedded-redis-shutdown"));
+			.addShutdownHook(new Thread(() -> open.forEach(EmbeddedRedisServer::kill), "embedded-redis-shutdown"));
 	}
 
 	private final int port;
@@ -81,6 +84,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	 */
 	public EmbeddedRedisServer(int port) {
 		this.workingDirectory = createWorkingDirectory();
+		open.add(this);
 		this.port = (port != 0) ? port : startOnFreePort();
 		if (port != 0) {
 			start();
@@ -118,7 +122,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		}
 		this.process = launch(this.port);
 		this.suspended = false;
-		running.add(this);
 		awaitPong(this.process, this.port);
 		logger.info("Started redis-server {} on {} (pid {})", REDIS_VERSION, url(), this.process.pid());
 	}
@@ -146,7 +149,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			process.destroyForcibly();
 		}
 		this.process = null;
-		running.remove(this);
 		logger.info("Stopped redis-server on {}", url());
 	}
 
@@ -169,6 +171,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	public void close() {
 		stop();
 		deleteRecursively(this.workingDirectory);
+		open.remove(this);
 	}
 
 	@Override
@@ -184,7 +187,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			int candidate = findFreePort();
 			try {
 				this.process = launch(candidate);
-				running.add(this);
 				awaitPong(this.process, candidate);
 				logger.info("Started redis-server {} on redis://{}:{} (pid {})", REDIS_VERSION, HOST, candidate,
 						this.process.pid());
@@ -196,7 +198,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 					this.process.destroyForcibly();
 				}
 				this.process = null;
-				running.remove(this);
 			}
 		}
 		throw failure;
@@ -314,7 +315,14 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		if (process != null) {
 			// SIGKILL also ends a suspended (SIGSTOPped) process.
 			process.destroyForcibly();
+			try {
+				process.waitFor(2, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 		}
+		deleteRecursively(this.workingDirectory);
 	}
 
 	private static synchronized Path binary() {
@@ -382,7 +390,10 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private static Path createWorkingDirectory() {
 		try {
-			return Files.createTempDirectory("embedded-redis-");
+			Path directory = Files.createTempDirectory("embedded-redis-");
+			// A fallback for the shutdown hook: the directory stays empty because nothing is saved.
+			directory.toFile().deleteOnExit();
+			return directory;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not create a working directory for redis-server", ex);
