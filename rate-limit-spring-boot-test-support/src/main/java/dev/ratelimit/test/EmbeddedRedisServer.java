@@ -69,6 +69,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private @Nullable Process process;
 
+	private volatile @Nullable Thread drainer;
+
 	private boolean suspended;
 
 	/**
@@ -222,6 +224,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		Thread drain = new Thread(() -> drain(process.getInputStream(), port), "embedded-redis-" + port);
 		drain.setDaemon(true);
 		drain.start();
+		this.drainer = drain;
 		return process;
 	}
 
@@ -268,17 +271,45 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTUP_TIMEOUT_MILLIS);
 		while (System.nanoTime() < deadline) {
 			if (!process.isAlive()) {
+				awaitOutput();
 				throw new IllegalStateException("redis-server on port " + port + " exited with code "
 						+ process.exitValue() + ":\n" + recentOutput());
 			}
 			if (Resp.ping(HOST, port, 200)) {
-				return;
+				// Make sure it is our server that answered, not another one that owns the port.
+				if (isServedBy(process, port)) {
+					return;
+				}
 			}
 			sleep(20);
 		}
 		process.destroyForcibly();
 		throw new IllegalStateException("redis-server did not answer PING within " + STARTUP_TIMEOUT_MILLIS
 				+ "ms:\n" + recentOutput());
+	}
+
+	private void awaitOutput() {
+		// The output is drained on another thread, which ends with the stream once the process has
+		// exited; wait for it so the error message shows why the server exited.
+		Thread drainer = this.drainer;
+		if (drainer != null) {
+			try {
+				drainer.join(1000);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private static boolean isServedBy(Process process, int port) {
+		try {
+			String info = Resp.command(HOST, port, 1000, "INFO", "server");
+			return info.contains("process_id:" + process.pid() + "\r\n");
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	private String recentOutput() {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Tests for {@link EmbeddedRedisServer}.
@@ -76,6 +77,16 @@ class EmbeddedRedisServerTests {
 		try (EmbeddedRedisServer server = new EmbeddedRedisServer(port)) {
 			assertThat(server.port()).isEqualTo(port);
 			assertThat(Resp.ping(server.host(), port, 1000)).isTrue();
+		}
+	}
+
+	@Test
+	void failsWhenTheGivenPortBelongsToAnotherServer() {
+		try (EmbeddedRedisServer first = new EmbeddedRedisServer()) {
+			assertThatIllegalStateException().isThrownBy(() -> new EmbeddedRedisServer(first.port()))
+				.withMessageContaining("exited")
+				.withMessageContaining("Failed listening on port " + first.port());
+			assertThat(Resp.ping(first.host(), first.port(), 1000)).isTrue();
 		}
 	}
 
