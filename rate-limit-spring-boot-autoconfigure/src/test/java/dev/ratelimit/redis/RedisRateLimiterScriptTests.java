@@ -334,6 +334,15 @@ class RedisRateLimiterScriptTests {
 			assertState(check(this.limit, 4), false, 3, 0, seconds(10));
 		}
 
+		@Test
+		void largeCostAddsEveryUnit() {
+			// more members than one ZADD call takes from unpack() in the script
+			LimitSpec limit = LimitSpec.of(5_000, Duration.ofHours(1), Algorithm.SLIDING_LOG);
+			assertState(check(limit, 4_500), true, 500, seconds(3600), 0);
+			assertThat(redis.opsForZSet().zCard(onlyKey())).isEqualTo(4_500);
+			assertState(check(limit, 501), false, 500, seconds(3600), seconds(3600));
+		}
+
 	}
 
 	@ParameterizedTest
