@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -333,6 +334,15 @@ class RedisRateLimiterScriptTests {
 			assertState(check(this.limit, 4), false, 3, 0, seconds(10));
 		}
 
+		@Test
+		void largeCostAddsEveryUnit() {
+			// more members than one ZADD call takes from unpack() in the script
+			LimitSpec limit = LimitSpec.of(5_000, Duration.ofHours(1), Algorithm.SLIDING_LOG);
+			assertState(check(limit, 4_500), true, 500, seconds(3600), 0);
+			assertThat(redis.opsForZSet().zCard(onlyKey())).isEqualTo(4_500);
+			assertState(check(limit, 501), false, 500, seconds(3600), seconds(3600));
+		}
+
 	}
 
 	@ParameterizedTest
@@ -412,6 +422,18 @@ class RedisRateLimiterScriptTests {
 		assertThat(denied.retryAfter()).isBetween(Duration.ofMinutes(29), Duration.ofMinutes(30));
 		long tat = Long.parseLong(redis.opsForValue().get(onlyKey()));
 		assertThat(tat - before).isBetween(Duration.ofMinutes(59).toNanos() / 1000, Duration.ofMinutes(61).toNanos() / 1000);
+	}
+
+	@Test
+	void reloadsTheScriptWhenRedisForgotIt() {
+		LimitSpec limit = LimitSpec.of(2, Duration.ofMinutes(1), Algorithm.FIXED_WINDOW);
+		assertState(check(limit, 1), true, 1, seconds(60), 0);
+		// EVALSHA fails with NOSCRIPT after a flush (or a failover); the template falls back to EVAL.
+		redis.execute((RedisCallback<Void>) (connection) -> {
+			connection.scriptingCommands().scriptFlush();
+			return null;
+		});
+		assertState(check(limit, 1), true, 0, seconds(60), 0);
 	}
 
 	private LimitState check(LimitSpec limit, long cost) {

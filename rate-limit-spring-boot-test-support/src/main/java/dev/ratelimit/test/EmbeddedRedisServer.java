@@ -49,13 +49,16 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private static final int OUTPUT_LINES_KEPT = 40;
 
-	private static final Set<EmbeddedRedisServer> running = ConcurrentHashMap.newKeySet();
+	/**
+	 * Servers not closed yet: killed, and their directories deleted, when the JVM shuts down.
+	 */
+	private static final Set<EmbeddedRedisServer> open = ConcurrentHashMap.newKeySet();
 
 	private static @Nullable Path binary;
 
 	static {
 		Runtime.getRuntime()
-			.addShutdownHook(new Thread(() -> running.forEach(EmbeddedRedisServer::kill), "embedded-redis-shutdown"));
+			.addShutdownHook(new Thread(() -> open.forEach(EmbeddedRedisServer::kill), "embedded-redis-shutdown"));
 	}
 
 	private final int port;
@@ -65,6 +68,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	private final Deque<String> output = new ArrayDeque<>();
 
 	private @Nullable Process process;
+
+	private volatile @Nullable Thread drainer;
 
 	private boolean suspended;
 
@@ -81,6 +86,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	 */
 	public EmbeddedRedisServer(int port) {
 		this.workingDirectory = createWorkingDirectory();
+		open.add(this);
 		this.port = (port != 0) ? port : startOnFreePort();
 		if (port != 0) {
 			start();
@@ -118,7 +124,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		}
 		this.process = launch(this.port);
 		this.suspended = false;
-		running.add(this);
 		awaitPong(this.process, this.port);
 		logger.info("Started redis-server {} on {} (pid {})", REDIS_VERSION, url(), this.process.pid());
 	}
@@ -146,7 +151,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			process.destroyForcibly();
 		}
 		this.process = null;
-		running.remove(this);
 		logger.info("Stopped redis-server on {}", url());
 	}
 
@@ -169,6 +173,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	public void close() {
 		stop();
 		deleteRecursively(this.workingDirectory);
+		open.remove(this);
 	}
 
 	@Override
@@ -184,7 +189,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			int candidate = findFreePort();
 			try {
 				this.process = launch(candidate);
-				running.add(this);
 				awaitPong(this.process, candidate);
 				logger.info("Started redis-server {} on redis://{}:{} (pid {})", REDIS_VERSION, HOST, candidate,
 						this.process.pid());
@@ -196,7 +200,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 					this.process.destroyForcibly();
 				}
 				this.process = null;
-				running.remove(this);
 			}
 		}
 		throw failure;
@@ -221,6 +224,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		Thread drain = new Thread(() -> drain(process.getInputStream(), port), "embedded-redis-" + port);
 		drain.setDaemon(true);
 		drain.start();
+		this.drainer = drain;
 		return process;
 	}
 
@@ -267,17 +271,45 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTUP_TIMEOUT_MILLIS);
 		while (System.nanoTime() < deadline) {
 			if (!process.isAlive()) {
+				awaitOutput();
 				throw new IllegalStateException("redis-server on port " + port + " exited with code "
 						+ process.exitValue() + ":\n" + recentOutput());
 			}
 			if (Resp.ping(HOST, port, 200)) {
-				return;
+				// Make sure it is our server that answered, not another one that owns the port.
+				if (isServedBy(process, port)) {
+					return;
+				}
 			}
 			sleep(20);
 		}
 		process.destroyForcibly();
 		throw new IllegalStateException("redis-server did not answer PING within " + STARTUP_TIMEOUT_MILLIS
 				+ "ms:\n" + recentOutput());
+	}
+
+	private void awaitOutput() {
+		// The output is drained on another thread, which ends with the stream once the process has
+		// exited; wait for it so the error message shows why the server exited.
+		Thread drainer = this.drainer;
+		if (drainer != null) {
+			try {
+				drainer.join(1000);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private static boolean isServedBy(Process process, int port) {
+		try {
+			String info = Resp.command(HOST, port, 1000, "INFO", "server");
+			return info.contains("process_id:" + process.pid() + "\r\n");
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	private String recentOutput() {
@@ -314,7 +346,14 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		if (process != null) {
 			// SIGKILL also ends a suspended (SIGSTOPped) process.
 			process.destroyForcibly();
+			try {
+				process.waitFor(2, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 		}
+		deleteRecursively(this.workingDirectory);
 	}
 
 	private static synchronized Path binary() {
@@ -382,7 +421,10 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private static Path createWorkingDirectory() {
 		try {
-			return Files.createTempDirectory("embedded-redis-");
+			Path directory = Files.createTempDirectory("embedded-redis-");
+			// A fallback for the shutdown hook: the directory stays empty because nothing is saved.
+			directory.toFile().deleteOnExit();
+			return directory;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not create a working directory for redis-server", ex);

@@ -20,7 +20,8 @@ final class Resp {
 	}
 
 	/**
-	 * Send one command and return the first line of the reply ({@code +PONG}, {@code -ERR …}).
+	 * Send one command and return its reply: the first line ({@code +PONG}, {@code -ERR …},
+	 * {@code :1}), or for a bulk string reply ({@code $<length>}) the string itself.
 	 * @param host the host
 	 * @param port the port
 	 * @param timeoutMillis the connect and read timeout
@@ -45,6 +46,19 @@ final class Resp {
 			String line = in.readLine();
 			if (line == null) {
 				throw new IOException("Connection closed by " + host + ":" + port + " without a reply");
+			}
+			if (line.startsWith("$") && !line.equals("$-1")) {
+				// INFO and similar replies are ASCII, so characters and bytes count the same.
+				char[] bulk = new char[Integer.parseInt(line.substring(1))];
+				int read = 0;
+				while (read < bulk.length) {
+					int count = in.read(bulk, read, bulk.length - read);
+					if (count == -1) {
+						throw new IOException("Connection closed by " + host + ":" + port + " mid-reply");
+					}
+					read += count;
+				}
+				return new String(bulk);
 			}
 			return line;
 		}

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Tests for {@link EmbeddedRedisServer}.
@@ -26,11 +27,9 @@ class EmbeddedRedisServerTests {
 	}
 
 	@Test
-	void acceptsWritesWithoutPersistence() throws IOException {
+	void acceptsWrites() throws IOException {
 		try (EmbeddedRedisServer server = new EmbeddedRedisServer()) {
 			assertThat(Resp.command(server.host(), server.port(), 1000, "SET", "k", "v")).isEqualTo("+OK");
-			// An empty "save" leaves no snapshot to write: BGSAVE would still work, but nothing is
-			// scheduled, so the last save time stays at startup.
 			assertThat(Resp.command(server.host(), server.port(), 1000, "DBSIZE")).isEqualTo(":1");
 		}
 	}
@@ -78,6 +77,16 @@ class EmbeddedRedisServerTests {
 		try (EmbeddedRedisServer server = new EmbeddedRedisServer(port)) {
 			assertThat(server.port()).isEqualTo(port);
 			assertThat(Resp.ping(server.host(), port, 1000)).isTrue();
+		}
+	}
+
+	@Test
+	void failsWhenTheGivenPortBelongsToAnotherServer() {
+		try (EmbeddedRedisServer first = new EmbeddedRedisServer()) {
+			assertThatIllegalStateException().isThrownBy(() -> new EmbeddedRedisServer(first.port()))
+				.withMessageContaining("exited")
+				.withMessageContaining("Failed listening on port " + first.port());
+			assertThat(Resp.ping(first.host(), first.port(), 1000)).isTrue();
 		}
 	}
 
