@@ -214,6 +214,10 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		add(command, "--appendonly", "no");
 		add(command, "--protected-mode", "yes");
 		add(command, "--daemonize", "no");
+		// redis-server changes into its directory at startup and, with persistence off, never
+		// writes there. The directory is deleted as soon as the server answers (see awaitPong) and
+		// created again for a restart, so nothing is left behind even when the JVM is killed.
+		createDirectory(this.workingDirectory);
 		add(command, "--dir", this.workingDirectory.toString());
 		ProcessBuilder builder = new ProcessBuilder(command).directory(this.workingDirectory.toFile())
 			.redirectErrorStream(true);
@@ -278,6 +282,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			if (Resp.ping(HOST, port, 200)) {
 				// Make sure it is our server that answered, not another one that owns the port.
 				if (isServedBy(process, port)) {
+					deleteRecursively(this.workingDirectory);
 					return;
 				}
 			}
@@ -421,17 +426,26 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private static Path createWorkingDirectory() {
 		try {
-			Path directory = Files.createTempDirectory("embedded-redis-");
-			// A fallback for the shutdown hook: the directory stays empty because nothing is saved.
-			directory.toFile().deleteOnExit();
-			return directory;
+			return Files.createTempDirectory("embedded-redis-");
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not create a working directory for redis-server", ex);
 		}
 	}
 
+	private static void createDirectory(Path directory) {
+		try {
+			Files.createDirectories(directory);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not create " + directory, ex);
+		}
+	}
+
 	private static void deleteRecursively(Path directory) {
+		if (!Files.exists(directory)) {
+			return;
+		}
 		try (Stream<Path> paths = Files.walk(directory)) {
 			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
 		}
