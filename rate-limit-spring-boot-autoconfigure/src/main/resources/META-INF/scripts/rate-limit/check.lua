@@ -29,6 +29,15 @@ if now == 0 then
 end
 local cost = tonumber(ARGV[2])
 
+-- A cost above the limit is never admissible, and the exact wait would be infinite (which Redis
+-- cannot return): report the time until the limit is fully replenished, or one window.
+local function never_admissible_retry(reset, window)
+	if reset == 0 then
+		return window
+	end
+	return reset
+end
+
 local function fmt(number)
 	return string.format('%d', number)
 end
@@ -129,13 +138,8 @@ evaluate.sw = function(key, limit, window)
 		-- Only fits in the next window, once enough of this window's weight has slid out.
 		retry = (window - elapsed) + math.max(0, math.ceil(window - (limit - cost) * window / current))
 	else
-		-- cost > limit with nothing counted: never admissible, and the formula above would
-		-- divide by zero (an infinity Redis cannot return). Report the time until the limit is
-		-- fully replenished, or one window.
-		retry = reset
-		if retry == 0 then
-			retry = window
-		end
+		-- cost > limit with nothing counted: the formula above would divide by zero.
+		retry = never_admissible_retry(reset, window)
 	end
 	return false, math.max(0, math.floor(limit - estimate)), reset, retry
 end
@@ -180,12 +184,8 @@ evaluate.sl = function(key, limit, window)
 	if cost <= limit and oldest[2] then
 		retry = tonumber(oldest[2]) + window - now
 	else
-		-- cost > limit: never admissible, and there is no such member. Report the time until the
-		-- log is empty, or one window.
-		retry = reset
-		if retry == 0 then
-			retry = window
-		end
+		-- cost > limit: there is no such member.
+		retry = never_admissible_retry(reset, window)
 	end
 	return false, limit - count, reset, retry
 end

@@ -15,14 +15,9 @@ import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.test.MutableClock;
 import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,23 +36,7 @@ class RedisRateLimiterConcurrencyTests {
 
 	private static final int LIMIT = 500;
 
-	private static LettuceConnectionFactory connectionFactory;
-
-	private static StringRedisTemplate redis;
-
-	@BeforeAll
-	static void connect() {
-		RedisServer server = RedisServers.shared();
-		connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()));
-		connectionFactory.afterPropertiesSet();
-		connectionFactory.start();
-		redis = new StringRedisTemplate(connectionFactory);
-	}
-
-	@AfterAll
-	static void disconnect() {
-		connectionFactory.destroy();
-	}
+	private static final StringRedisTemplate redis = TestRedisTemplate.get();
 
 	@ParameterizedTest
 	@EnumSource(Algorithm.class)

@@ -15,18 +15,13 @@ import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.test.MutableClock;
 import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
 import io.lettuce.core.cluster.SlotHash;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -43,29 +38,13 @@ class RedisRateLimiterScriptTests {
 	/** 2030-01-01T00:00:00Z: aligned to every window used here. */
 	private static final long MIDNIGHT_MICROS = 1_893_456_000_000_000L;
 
-	private static LettuceConnectionFactory connectionFactory;
-
-	private static StringRedisTemplate redis;
+	private static final StringRedisTemplate redis = TestRedisTemplate.get();
 
 	private final MutableClock clock = MutableClock.startingAtMidnight();
 
 	private String prefix;
 
 	private RedisRateLimiter limiter;
-
-	@BeforeAll
-	static void connect() {
-		RedisServer server = RedisServers.shared();
-		connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()));
-		connectionFactory.afterPropertiesSet();
-		connectionFactory.start();
-		redis = new StringRedisTemplate(connectionFactory);
-	}
-
-	@AfterAll
-	static void disconnect() {
-		connectionFactory.destroy();
-	}
 
 	@BeforeEach
 	void createLimiter() {

@@ -1,0 +1,34 @@
+package dev.ratelimit.redis;
+
+import dev.ratelimit.test.RedisServer;
+import dev.ratelimit.test.RedisServers;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * One template on the shared test Redis for every limiter test of the JVM; tests isolate
+ * themselves by key prefix.
+ */
+final class TestRedisTemplate {
+
+	private static StringRedisTemplate template;
+
+	private TestRedisTemplate() {
+	}
+
+	static synchronized StringRedisTemplate get() {
+		if (template == null) {
+			RedisServer server = RedisServers.shared();
+			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(
+					new RedisStandaloneConfiguration(server.host(), server.port()));
+			connectionFactory.afterPropertiesSet();
+			connectionFactory.start();
+			Runtime.getRuntime().addShutdownHook(new Thread(connectionFactory::destroy));
+			template = new StringRedisTemplate(connectionFactory);
+		}
+		return template;
+	}
+
+}
