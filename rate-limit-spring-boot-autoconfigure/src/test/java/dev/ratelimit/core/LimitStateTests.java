@@ -32,7 +32,8 @@ class LimitStateTests {
 	@Test
 	void ofMicrosDoesNotOverflowForVeryLongWaits() {
 		LimitState state = LimitState.ofMicros(LIMIT, false, 0, Long.MAX_VALUE, Long.MAX_VALUE);
-		assertThat(state.retryAfter()).isEqualTo(Duration.ofSeconds(Long.MAX_VALUE / 1_000_000, (Long.MAX_VALUE % 1_000_000) * 1000));
+		Duration expected = Duration.ofSeconds(Long.MAX_VALUE / 1_000_000, (Long.MAX_VALUE % 1_000_000) * 1000);
+		assertThat(state.retryAfter()).isEqualTo(expected);
 		assertThat(state.resetAfter()).isPositive();
 	}
 
