@@ -1,0 +1,56 @@
+package dev.ratelimit.core;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * Tests for {@link LimitSpec}.
+ *
+ * @author rate-limit-spring-boot
+ */
+class LimitSpecTests {
+
+	@Test
+	void ofDefaultsToTokenBucketWithBurstEqualToLimit() {
+		LimitSpec limit = LimitSpec.of(5, Duration.ofHours(1));
+		assertThat(limit.algorithm()).isEqualTo(Algorithm.TOKEN_BUCKET);
+		assertThat(limit.burst()).isEqualTo(5);
+		assertThat(limit.windowMicros()).isEqualTo(3_600_000_000L);
+	}
+
+	@Test
+	void capacityIsTheBurstForTokenBucketAndTheLimitOtherwise() {
+		assertThat(new LimitSpec(60, Duration.ofHours(1), Algorithm.TOKEN_BUCKET, 5).capacity()).isEqualTo(5);
+		assertThat(new LimitSpec(60, Duration.ofHours(1), Algorithm.FIXED_WINDOW, 5).capacity()).isEqualTo(60);
+	}
+
+	@Test
+	void rejectsLimitBelowOne() {
+		assertThatIllegalArgumentException().isThrownBy(() -> LimitSpec.of(0, Duration.ofHours(1)))
+			.withMessageContaining("limit");
+	}
+
+	@Test
+	void rejectsWindowBelowOneMillisecond() {
+		assertThatIllegalArgumentException().isThrownBy(() -> LimitSpec.of(1, Duration.ofNanos(999_999)))
+			.withMessageContaining("window");
+	}
+
+	@Test
+	void rejectsBurstBelowOne() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new LimitSpec(1, Duration.ofHours(1), Algorithm.TOKEN_BUCKET, 0))
+			.withMessageContaining("burst");
+	}
+
+	@Test
+	void toStringIsReadable() {
+		assertThat(LimitSpec.of(100, Duration.ofMinutes(90), Algorithm.SLIDING_WINDOW))
+			.hasToString("100/90m sliding-window");
+	}
+
+}
