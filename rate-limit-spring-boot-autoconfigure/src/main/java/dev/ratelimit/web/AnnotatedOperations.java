@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.http.server.RequestPath;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
@@ -81,24 +82,18 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * Whether any handler method is annotated. When none is, requests need no handler lookup.
-	 * @return {@code true} when some method is annotated
-	 */
-	public boolean isEmpty() {
-		return this.operations.isEmpty();
-	}
-
-	/**
-	 * The annotated operation of the handler that will serve a request.
+	 * The annotated operation of the handler that will serve a request. Needs no handler lookup
+	 * when no method is annotated.
 	 * @param request the request
+	 * @param path the request's parsed path, reused rather than parsed again
 	 * @return the operation and cost, or {@code null} when the handler is not annotated
 	 */
-	public @Nullable AnnotatedOperation find(HttpServletRequest request) {
+	public @Nullable AnnotatedOperation find(HttpServletRequest request, RequestPath path) {
 		if (this.operations.isEmpty()) {
 			return null;
 		}
 		HttpServletRequest lookup = new AttributeIsolatingRequest(request);
-		ServletRequestPathUtils.parseAndCache(lookup);
+		ServletRequestPathUtils.setParsedRequestPath(path, lookup);
 		for (RequestMappingHandlerMapping mapping : this.mappings) {
 			try {
 				HandlerExecutionChain chain = mapping.getHandler(lookup);

@@ -7,6 +7,8 @@ import java.util.Locale;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.util.StringUtils;
+
 /**
  * Finds the client address of a request. {@code Forwarded} and {@code X-Forwarded-For} are read
  * only when the peer is a trusted proxy; then the hops are walked from the right and the first
@@ -70,7 +72,7 @@ public final class ClientAddressResolver {
 			return List.of();
 		}
 		List<String> hops = new ArrayList<>();
-		for (String hop : split(forwardedFor, ',')) {
+		for (String hop : rightMostHops(forwardedFor)) {
 			hops.add(stripPort(hop.trim()));
 		}
 		return hops;
@@ -78,7 +80,7 @@ public final class ClientAddressResolver {
 
 	private static List<String> forwardedFor(String forwarded) {
 		List<String> hops = new ArrayList<>();
-		for (String element : split(forwarded, ',')) {
+		for (String element : rightMostHops(forwarded)) {
 			String address = "";
 			for (String pair : element.split(";")) {
 				int equals = pair.indexOf('=');
@@ -91,8 +93,8 @@ public final class ClientAddressResolver {
 		return hops;
 	}
 
-	private static List<String> split(String value, char separator) {
-		String[] parts = value.split(java.util.regex.Pattern.quote(String.valueOf(separator)), -1);
+	private static List<String> rightMostHops(String value) {
+		String[] parts = StringUtils.delimitedListToStringArray(value, ",");
 		// Only the right-most hops matter: those are the ones trusted proxies appended.
 		int from = Math.max(0, parts.length - MAX_HOPS);
 		return List.of(parts).subList(from, parts.length);

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.RequestPath;
 import org.springframework.web.util.ServletRequestPathUtils;
 
 /**
@@ -46,11 +47,12 @@ public final class RequestPolicyResolver {
 	 * @return what applies, or {@code null} when the path is excluded
 	 */
 	public @Nullable ResolvedRequest resolve(HttpServletRequest request) {
-		PathContainer path = ServletRequestPathUtils.parse(request).pathWithinApplication();
+		RequestPath requestPath = ServletRequestPathUtils.parse(request);
+		PathContainer path = requestPath.pathWithinApplication();
 		if (this.policy.isExcluded(path)) {
 			return null;
 		}
-		AnnotatedOperation annotated = this.annotatedOperations.find(request);
+		AnnotatedOperation annotated = this.annotatedOperations.find(request, requestPath);
 		OperationPolicy operation = (annotated != null) ? annotated.operation()
 				: this.policy.operationFor(request.getMethod(), path);
 		long cost = (annotated != null) ? annotated.cost() : operation.cost();
