@@ -1,6 +1,8 @@
 package dev.ratelimit.autoconfigure;
 
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +13,8 @@ import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.RateLimitPolicyFactory;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.resilience.BackendCallExecutor;
+import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.web.AddressRange;
 import dev.ratelimit.web.AnnotatedOperations;
 import dev.ratelimit.web.AuthorityTierResolver;
@@ -20,9 +24,12 @@ import dev.ratelimit.web.IdentityResolver;
 import dev.ratelimit.web.ProblemDetailRateLimitProblemWriter;
 import dev.ratelimit.web.RateLimitFilter;
 import dev.ratelimit.web.RateLimitHeaderWriter;
+import dev.ratelimit.web.RateLimitListener;
 import dev.ratelimit.web.RateLimitProblemWriter;
 import dev.ratelimit.web.RequestPolicyResolver;
 import dev.ratelimit.web.TierResolver;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -73,10 +80,44 @@ public final class RateLimitAutoConfiguration {
 	@ConditionalOnBean(RedisConnectionFactory.class)
 	static class RedisRateLimiterConfiguration {
 
-		@Bean
-		@ConditionalOnMissingBean
-		RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties) {
-			return new RedisRateLimiter(new StringRedisTemplate(connectionFactory), properties.getKeyPrefix());
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(CircuitBreaker.class)
+		static class ResilientRedisRateLimiterConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties) {
+				RateLimitProperties.Redis redis = properties.getRedis();
+				requirePositive("rate-limit.redis.timeout", redis.getTimeout().toNanos());
+				requirePositive("rate-limit.redis.max-concurrent-calls", redis.getMaxConcurrentCalls());
+				requirePositive("rate-limit.fallback.instances", properties.getFallback().getInstances());
+				RedisRateLimiter primary = new RedisRateLimiter(new StringRedisTemplate(connectionFactory),
+						properties.getKeyPrefix());
+				CircuitBreaker circuitBreaker = CircuitBreaker.of("ratelimit", CircuitBreakerConfig.custom()
+					.slidingWindowSize(20)
+					.minimumNumberOfCalls(10)
+					.failureRateThreshold(50)
+					.waitDurationInOpenState(Duration.ofSeconds(5))
+					.permittedNumberOfCallsInHalfOpenState(3)
+					.build());
+				return new ResilientRateLimiter(primary, properties.getFailureMode(), localRateLimiter(properties),
+						properties.getFallback().getInstances(), circuitBreaker,
+						BackendCallExecutor.create(redis.getMaxConcurrentCalls()), redis.getTimeout());
+			}
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnMissingClass("io.github.resilience4j.circuitbreaker.CircuitBreaker")
+		static class PlainRedisRateLimiterConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties) {
+				logger.warn("Resilience4j is not on the class path: requests fail while Redis is unavailable");
+				return new RedisRateLimiter(new StringRedisTemplate(connectionFactory), properties.getKeyPrefix());
+			}
+
 		}
 
 	}
@@ -87,11 +128,24 @@ public final class RateLimitAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		RateLimiter rateLimiter() {
+		RateLimiter rateLimiter(RateLimitProperties properties) {
 			logger.warn("No Redis connection is configured: rate limits are enforced in memory, per instance");
-			return new InMemoryRateLimiter();
+			return localRateLimiter(properties);
 		}
 
+	}
+
+	static InMemoryRateLimiter localRateLimiter(RateLimitProperties properties) {
+		int maxKeys = properties.getFallback().getMaxKeys();
+		requirePositive("rate-limit.fallback.max-keys", maxKeys);
+		return new InMemoryRateLimiter(Clock.systemUTC(), maxKeys);
+	}
+
+	static void requirePositive(String property, long value) {
+		if (value <= 0) {
+			throw new RateLimitConfigurationException(property, "must be positive, was " + value,
+					"Set a value greater than zero.");
+		}
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -164,9 +218,9 @@ public final class RateLimitAutoConfiguration {
 		@ConditionalOnMissingBean(name = "rateLimitFilterRegistration")
 		FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RequestPolicyResolver resolver,
 				RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter, RateLimitProblemWriter problemWriter,
-				RateLimitProperties properties) {
-			FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(
-					new RateLimitFilter(resolver, rateLimiter, headerWriter, problemWriter));
+				ObjectProvider<RateLimitListener> listeners, RateLimitProperties properties) {
+			FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(new RateLimitFilter(
+					resolver, rateLimiter, headerWriter, problemWriter, listeners.orderedStream().toList()));
 			registration.setName("rateLimitFilter");
 			registration.setOrder(properties.getFilter().getOrder());
 			return registration;

@@ -9,6 +9,7 @@ import java.util.Map;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.LimitNotation;
+import dev.ratelimit.resilience.FailureMode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -45,6 +46,16 @@ public class RateLimitProperties {
 	 * Prefix of every Redis key the limiter writes.
 	 */
 	private String keyPrefix = "rl";
+
+	/**
+	 * What to do while Redis cannot answer: 'local' enforces the same rules in memory on each
+	 * instance, 'allow' lets every request through, 'deny' refuses limited requests with 503.
+	 */
+	private FailureMode failureMode = FailureMode.LOCAL;
+
+	private final Redis redis = new Redis();
+
+	private final Fallback fallback = new Fallback();
 
 	private final Identity identity = new Identity();
 
@@ -105,6 +116,22 @@ public class RateLimitProperties {
 		this.keyPrefix = keyPrefix;
 	}
 
+	public FailureMode getFailureMode() {
+		return this.failureMode;
+	}
+
+	public void setFailureMode(FailureMode failureMode) {
+		this.failureMode = failureMode;
+	}
+
+	public Redis getRedis() {
+		return this.redis;
+	}
+
+	public Fallback getFallback() {
+		return this.fallback;
+	}
+
 	public Identity getIdentity() {
 		return this.identity;
 	}
@@ -135,6 +162,75 @@ public class RateLimitProperties {
 
 	public void setOperations(Map<String, Operation> operations) {
 		this.operations = operations;
+	}
+
+	/**
+	 * How the limiter talks to Redis.
+	 */
+	public static class Redis {
+
+		/**
+		 * Longest a request waits for Redis before the failure mode decides. Keep it well under
+		 * the request's own latency budget.
+		 */
+		private Duration timeout = Duration.ofMillis(100);
+
+		/**
+		 * Most limiter calls that wait for Redis at once; a request beyond them (and a queue of
+		 * the same size) is decided by the failure mode.
+		 */
+		private int maxConcurrentCalls = 64;
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public int getMaxConcurrentCalls() {
+			return this.maxConcurrentCalls;
+		}
+
+		public void setMaxConcurrentCalls(int maxConcurrentCalls) {
+			this.maxConcurrentCalls = maxConcurrentCalls;
+		}
+
+	}
+
+	/**
+	 * The in-memory limiter of the 'local' failure mode.
+	 */
+	public static class Fallback {
+
+		/**
+		 * Number of application instances that share the limits: each enforces its share of
+		 * every limit while on the fallback.
+		 */
+		private int instances = 1;
+
+		/**
+		 * Most counters the in-memory limiter holds.
+		 */
+		private int maxKeys = 100_000;
+
+		public int getInstances() {
+			return this.instances;
+		}
+
+		public void setInstances(int instances) {
+			this.instances = instances;
+		}
+
+		public int getMaxKeys() {
+			return this.maxKeys;
+		}
+
+		public void setMaxKeys(int maxKeys) {
+			this.maxKeys = maxKeys;
+		}
+
 	}
 
 	/**

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Decision {
 
-	private static final Decision UNLIMITED = new Decision(true, List.of(), null);
+	private static final Decision UNLIMITED = new Decision(true, List.of(), null, false, null);
 
 	private static final Comparator<LimitState> MOST_RESTRICTIVE_ALLOWED = Comparator
 		.comparingLong(LimitState::remaining)
@@ -28,10 +28,17 @@ public final class Decision {
 
 	private final @Nullable LimitState binding;
 
-	private Decision(boolean allowed, List<LimitState> limits, @Nullable LimitState binding) {
+	private final boolean fallback;
+
+	private final @Nullable Duration unavailableRetryAfter;
+
+	private Decision(boolean allowed, List<LimitState> limits, @Nullable LimitState binding, boolean fallback,
+			@Nullable Duration unavailableRetryAfter) {
 		this.allowed = allowed;
 		this.limits = limits;
 		this.binding = binding;
+		this.fallback = fallback;
+		this.unavailableRetryAfter = unavailableRetryAfter;
 	}
 
 	/**
@@ -46,7 +53,17 @@ public final class Decision {
 		boolean allowed = limits.stream().allMatch(LimitState::allowed);
 		LimitState binding = allowed ? limits.stream().min(MOST_RESTRICTIVE_ALLOWED).orElseThrow()
 				: limits.stream().filter((state) -> !state.allowed()).min(LONGEST_WAIT).orElseThrow();
-		return new Decision(allowed, List.copyOf(limits), binding);
+		return new Decision(allowed, List.copyOf(limits), binding, false, null);
+	}
+
+	/**
+	 * The decision when the limiter cannot decide and is configured to fail closed: the request is
+	 * refused as unavailable (not as over its limit) and may be retried after the given wait.
+	 * @param retryAfter how long the caller should wait
+	 * @return a denied fallback decision with no limits
+	 */
+	public static Decision unavailable(Duration retryAfter) {
+		return new Decision(false, List.of(), null, true, retryAfter);
 	}
 
 	/**
@@ -55,6 +72,32 @@ public final class Decision {
 	 */
 	public static Decision unlimited() {
 		return UNLIMITED;
+	}
+
+	/**
+	 * This decision, marked as taken by a failure mode rather than by the primary backend.
+	 * @return the same decision, marked as a fallback
+	 */
+	public Decision asFallback() {
+		return this.fallback ? this
+				: new Decision(this.allowed, this.limits, this.binding, true, this.unavailableRetryAfter);
+	}
+
+	/**
+	 * Whether a failure mode took this decision because the primary backend could not.
+	 * @return {@code true} for a fallback decision
+	 */
+	public boolean isFallback() {
+		return this.fallback;
+	}
+
+	/**
+	 * Whether the request is refused because no limiter could decide (fail closed), rather than
+	 * because it is over a limit.
+	 * @return {@code true} for an unavailable decision
+	 */
+	public boolean isUnavailable() {
+		return this.unavailableRetryAfter != null;
 	}
 
 	public boolean isAllowed() {
@@ -66,7 +109,7 @@ public final class Decision {
 	 * @return {@code true} for an unlimited decision
 	 */
 	public boolean isUnlimited() {
-		return this.binding == null;
+		return this.binding == null && this.allowed;
 	}
 
 	/**
@@ -87,12 +130,17 @@ public final class Decision {
 	 * @return the wait, zero when allowed
 	 */
 	public Duration retryAfter() {
+		if (this.unavailableRetryAfter != null) {
+			return this.unavailableRetryAfter;
+		}
 		return (this.allowed || this.binding == null) ? Duration.ZERO : this.binding.retryAfter();
 	}
 
 	@Override
 	public String toString() {
-		return "Decision[allowed=" + this.allowed + ", binding=" + this.binding + "]";
+		return "Decision[allowed=" + this.allowed + ", binding=" + this.binding
+				+ ((this.fallback) ? ", fallback" : "") + ((this.unavailableRetryAfter != null) ? ", unavailable" : "")
+				+ "]";
 	}
 
 }

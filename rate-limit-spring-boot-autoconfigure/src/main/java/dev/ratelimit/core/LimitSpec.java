@@ -64,6 +64,28 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 		return (this.algorithm == Algorithm.TOKEN_BUCKET) ? this.burst : this.limit;
 	}
 
+	/**
+	 * This limit with its limit and burst multiplied by a factor, rounded up and at least 1: a
+	 * temporary override doubles a caller's limits with {@code 2}, a fallback shared by three
+	 * instances takes its third with {@code 1.0 / 3}.
+	 * @param factor the factor, greater than zero
+	 * @return the scaled limit, or this limit when the factor is 1
+	 */
+	public LimitSpec scaled(double factor) {
+		if (!(factor > 0) || Double.isInfinite(factor)) {
+			throw new IllegalArgumentException("factor must be a positive number, was " + factor);
+		}
+		if (factor == 1) {
+			return this;
+		}
+		return new LimitSpec(scale(this.limit, factor), this.window, this.algorithm, scale(this.burst, factor));
+	}
+
+	private static long scale(long value, double factor) {
+		double scaled = Math.ceil(value * factor);
+		return (scaled >= Long.MAX_VALUE / 2) ? Long.MAX_VALUE / 2 : Math.max(1, (long) scaled);
+	}
+
 	@Override
 	public String toString() {
 		return this.limit + "/" + Windows.format(this.window) + " " + this.algorithm.name().toLowerCase().replace('_', '-');

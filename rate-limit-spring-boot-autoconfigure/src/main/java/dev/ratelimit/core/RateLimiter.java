@@ -16,4 +16,14 @@ public interface RateLimiter {
 	 */
 	Decision check(RateLimitRequest request);
 
+	/**
+	 * Forget everything consumed from the request's limits, so that its scope starts afresh on
+	 * them. The request's cost is ignored.
+	 * @param request names the scope, operation and limits to reset
+	 * @throws UnsupportedOperationException if this limiter cannot reset
+	 */
+	default void reset(RateLimitRequest request) {
+		throw new UnsupportedOperationException(getClass().getName() + " cannot reset limits");
+	}
+
 }

@@ -89,6 +89,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
 		return stripeFor(request.scope()).check(request, this::currentMicros);
 	}
 
+	@Override
+	public void reset(RateLimitRequest request) {
+		stripeFor(request.scope()).reset(request);
+	}
+
 	/**
 	 * Remove every expired key now, rather than waiting for the periodic sweep.
 	 */

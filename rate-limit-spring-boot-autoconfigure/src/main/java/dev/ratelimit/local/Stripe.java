@@ -82,6 +82,22 @@ final class Stripe {
 	}
 
 	/**
+	 * Forget the counters of a request's limits.
+	 * @param request the request
+	 */
+	void reset(RateLimitRequest request) {
+		this.lock.lock();
+		try {
+			for (LimitSpec limit : request.limits()) {
+				this.counters.remove(request.key(KEY_PREFIX, limit));
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
 	 * Remove every counter that has expired.
 	 * @param now the current time in microseconds since the epoch
 	 */

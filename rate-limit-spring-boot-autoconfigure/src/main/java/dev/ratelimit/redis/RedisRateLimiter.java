@@ -1,6 +1,7 @@
 package dev.ratelimit.redis;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,8 @@ import dev.ratelimit.core.RateLimiter;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.connection.RedisConnectionCommands;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.Assert;
@@ -92,6 +95,42 @@ public final class RedisRateLimiter implements RateLimiter {
 		}
 		List<?> result = this.template.execute(SCRIPT, keys, (Object[]) args);
 		return toDecision(limits, result);
+	}
+
+	@Override
+	public void reset(RateLimitRequest request) {
+		// All keys of one scope share a hash slot, so one DEL serves on Redis Cluster too.
+		this.template.delete(request.limits().stream().map((limit) -> request.key(this.keyPrefix, limit)).toList());
+	}
+
+	/**
+	 * Whether Redis has this limiter's script cached, so that checks run with {@code EVALSHA}
+	 * alone. A limiter whose script is missing still works: it loads the script on its next check.
+	 * @return {@code true} when the script is loaded
+	 */
+	public boolean isScriptLoaded() {
+		List<Boolean> exists = this.template
+			.execute((RedisCallback<List<Boolean>>) (connection) -> connection.scriptingCommands()
+				.scriptExists(SCRIPT.getSha1()));
+		return exists != null && !exists.isEmpty() && Boolean.TRUE.equals(exists.get(0));
+	}
+
+	/**
+	 * Send a {@code PING} to Redis.
+	 * @return how long the round trip took
+	 */
+	public Duration ping() {
+		long start = System.nanoTime();
+		this.template.execute((RedisCallback<String>) RedisConnectionCommands::ping);
+		return Duration.ofNanos(System.nanoTime() - start);
+	}
+
+	/**
+	 * The prefix of every key this limiter writes.
+	 * @return the key prefix
+	 */
+	public String getKeyPrefix() {
+		return this.keyPrefix;
 	}
 
 	private String now() {

@@ -17,7 +17,8 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 
 /**
- * Answers a denied request with {@code 429 Too Many Requests} and an
+ * Answers a denied request with {@code 429 Too Many Requests} (or {@code 503 Service Unavailable}
+ * when the limiter fails closed, see {@link Decision#isUnavailable()}) and an
  * {@code application/problem+json} body (RFC 9457): type, title, status, detail, instance, and
  * the extension members operation, tier, limit, window, remaining, retryAfter and, when the tier
  * has one, upgradeUrl.
@@ -57,9 +58,10 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 		long retryAfter = RateLimitHeaderWriter.retryAfterSeconds(decision);
 		String operation = resolved.operation().name();
 		String tier = resolved.tier().name();
-		ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.TOO_MANY_REQUESTS);
+		HttpStatus status = decision.isUnavailable() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.TOO_MANY_REQUESTS;
+		ProblemDetail problem = ProblemDetail.forStatus(status);
 		problem.setType(this.type);
-		problem.setTitle(HttpStatus.TOO_MANY_REQUESTS.getReasonPhrase());
+		problem.setTitle(status.getReasonPhrase());
 		problem.setInstance(instance(request));
 		problem.setProperty("operation", operation);
 		problem.setProperty("tier", tier);
@@ -70,6 +72,9 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 			problem.setProperty("limit", binding.limit().limit());
 			problem.setProperty("window", window);
 			problem.setProperty("remaining", binding.remaining());
+		}
+		else if (decision.isUnavailable()) {
+			problem.setDetail("Rate limits cannot be checked right now. Retry in " + retryAfter + " seconds.");
 		}
 		problem.setProperty("retryAfter", retryAfter);
 		if (resolved.tier().upgradeUrl() != null) {

@@ -1,6 +1,7 @@
 package dev.ratelimit.web;
 
 import java.io.IOException;
+import java.util.List;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimiter;
@@ -14,7 +15,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Enforces the rate limits of every request: resolves what applies, makes one limiter call, writes
  * the headers, and either continues the chain or writes the denial. Excluded paths and unlimited
- * callers cost no limiter call.
+ * callers cost no limiter call. Every outcome is reported to the {@link RateLimitListener}s.
  *
  * @author rate-limit-spring-boot
  */
@@ -28,23 +29,43 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
 	private final RateLimitProblemWriter problemWriter;
 
+	private final RateLimitListener[] listeners;
+
 	public RateLimitFilter(RequestPolicyResolver resolver, RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter,
 			RateLimitProblemWriter problemWriter) {
+		this(resolver, rateLimiter, headerWriter, problemWriter, List.of());
+	}
+
+	public RateLimitFilter(RequestPolicyResolver resolver, RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter,
+			RateLimitProblemWriter problemWriter, List<RateLimitListener> listeners) {
 		this.resolver = resolver;
 		this.rateLimiter = rateLimiter;
 		this.headerWriter = headerWriter;
 		this.problemWriter = problemWriter;
+		this.listeners = listeners.toArray(new RateLimitListener[0]);
 	}
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		ResolvedRequest resolved = this.resolver.resolve(request);
-		if (resolved == null || resolved.isUnlimited()) {
+		if (resolved == null) {
+			for (RateLimitListener listener : this.listeners) {
+				listener.onExcluded(request);
+			}
 			chain.doFilter(request, response);
 			return;
 		}
-		Decision decision = this.rateLimiter.check(resolved.toRateLimitRequest());
+		Decision decision = Decision.unlimited();
+		long checkNanos = 0;
+		if (!resolved.isUnlimited()) {
+			long start = System.nanoTime();
+			decision = this.rateLimiter.check(resolved.toRateLimitRequest());
+			checkNanos = Math.max(1, System.nanoTime() - start);
+		}
+		for (RateLimitListener listener : this.listeners) {
+			listener.onDecision(request, resolved, decision, checkNanos);
+		}
 		this.headerWriter.write(response, resolved, decision);
 		if (decision.isAllowed()) {
 			chain.doFilter(request, response);

@@ -41,6 +41,9 @@ public final class RateLimitHeaderWriter {
 	 * @param decision the decision
 	 */
 	public void write(HttpServletResponse response, ResolvedRequest request, Decision decision) {
+		if (!decision.isAllowed()) {
+			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(decision)));
+		}
 		LimitState binding = decision.binding();
 		if (binding == null) {
 			return;
@@ -59,9 +62,6 @@ public final class RateLimitHeaderWriter {
 			response.setHeader("RateLimit-Policy", policies.toString());
 			response.setHeader("RateLimit", policyName(request, binding) + ";r=" + binding.remaining() + ";t="
 					+ seconds(binding.resetAfter()));
-		}
-		if (!decision.isAllowed()) {
-			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(decision)));
 		}
 	}
 

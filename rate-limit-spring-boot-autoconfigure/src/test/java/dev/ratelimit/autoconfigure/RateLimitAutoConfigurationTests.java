@@ -9,11 +9,13 @@ import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import dev.ratelimit.web.IdentityResolver;
 import dev.ratelimit.web.Identity;
 import dev.ratelimit.web.RateLimitFilter;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -57,8 +59,18 @@ class RateLimitAutoConfigurationTests {
 			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
 			.run((context) -> {
 				assertThat(context).hasSingleBean(RedisConnectionFactory.class);
-				assertThat(context.getBean(RateLimiter.class)).isInstanceOf(RedisRateLimiter.class);
+				assertThat(context.getBean(RateLimiter.class)).isInstanceOfSatisfying(ResilientRateLimiter.class,
+						(limiter) -> assertThat(limiter.getPrimary()).isInstanceOf(RedisRateLimiter.class));
 			});
+	}
+
+	@Test
+	void withRedisButWithoutResilience4jLimitsInRedisDirectly() {
+		RedisServer redis = RedisServers.shared();
+		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader(CircuitBreaker.class))
+			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.run((context) -> assertThat(context.getBean(RateLimiter.class)).isInstanceOf(RedisRateLimiter.class));
 	}
 
 	@Test

@@ -1,0 +1,34 @@
+package dev.ratelimit.web;
+
+import dev.ratelimit.core.Decision;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Observes what the {@link RateLimitFilter} decides, for metrics and the operator's view. Called
+ * on the request thread before the response is written, so implementations must be fast and must
+ * not throw.
+ *
+ * @author rate-limit-spring-boot
+ */
+public interface RateLimitListener {
+
+	/**
+	 * Called for a request whose path is excluded from rate limiting.
+	 * @param request the request
+	 */
+	default void onExcluded(HttpServletRequest request) {
+	}
+
+	/**
+	 * Called once the limiter has decided, or when no limit applies to the caller.
+	 * @param request the request
+	 * @param resolved what the rules said about it
+	 * @param decision the decision; {@linkplain Decision#isUnlimited() unlimited} when no limiter
+	 * call was made
+	 * @param checkNanos how long the limiter call took, {@code 0} when none was made
+	 */
+	default void onDecision(HttpServletRequest request, ResolvedRequest resolved, Decision decision,
+			long checkNanos) {
+	}
+
+}
