@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -30,7 +31,7 @@ import org.springframework.util.Assert;
  *
  * @author rate-limit-spring-boot
  */
-public final class ResilientRateLimiter implements RateLimiter, AutoCloseable {
+public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCloseable {
 
 	private final RateLimiter primary;
 
@@ -160,7 +161,12 @@ public final class ResilientRateLimiter implements RateLimiter, AutoCloseable {
 				|| state == CircuitBreaker.State.FORCED_OPEN;
 	}
 
-	public RateLimiter getPrimary() {
+	/**
+	 * The primary limiter.
+	 * @return the limiter called while it answers
+	 */
+	@Override
+	public RateLimiter getDelegate() {
 		return this.primary;
 	}
 

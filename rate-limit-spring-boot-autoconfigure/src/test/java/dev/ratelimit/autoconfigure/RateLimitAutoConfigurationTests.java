@@ -60,7 +60,7 @@ class RateLimitAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(RedisConnectionFactory.class);
 				assertThat(context.getBean(RateLimiter.class)).isInstanceOfSatisfying(ResilientRateLimiter.class,
-						(limiter) -> assertThat(limiter.getPrimary()).isInstanceOf(RedisRateLimiter.class));
+						(limiter) -> assertThat(limiter.getDelegate()).isInstanceOf(RedisRateLimiter.class));
 			});
 	}
 
