@@ -52,6 +52,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.util.StringUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
@@ -167,14 +168,22 @@ public final class RateLimitAutoConfiguration {
 							ex.getMessage(), "Give an IP address (10.0.0.7) or a CIDR range (10.0.0.0/8, fd00::/8).");
 				}
 			}
-			return new ClientAddressResolver(ranges);
+			String forwardedHeader = properties.getIdentity().getForwardedHeader();
+			if (!StringUtils.hasText(forwardedHeader)) {
+				throw new RateLimitConfigurationException("rate-limit.identity.forwarded-header", "must name a header",
+						"Name the header your trusted proxies write: X-Forwarded-For or Forwarded.");
+			}
+			return new ClientAddressResolver(ranges, forwardedHeader);
 		}
 
 		@Bean
 		@ConditionalOnMissingBean
 		IdentityResolver rateLimitIdentityResolver(RateLimitProperties properties,
 				ClientAddressResolver clientAddressResolver) {
-			return new DefaultIdentityResolver(properties.getIdentity().getApiKeyHeader(), clientAddressResolver);
+			RateLimitProperties.Identity identity = properties.getIdentity();
+			requirePositive("rate-limit.identity.api-key-max-length", identity.getApiKeyMaxLength());
+			return new DefaultIdentityResolver(identity.getApiKeyHeader(), identity.getApiKeyMaxLength(),
+					clientAddressResolver);
 		}
 
 		@Bean

@@ -239,16 +239,32 @@ public class RateLimitProperties {
 	public static class Identity {
 
 		/**
-		 * Request header that carries an API key. The key identifies the caller (hashed) when no
-		 * authenticated principal does. Empty to never identify callers by API key.
+		 * Request header that carries an API key, e.g. X-API-Key. When set, the key identifies the
+		 * caller (hashed) when no authenticated principal does. Empty (the default) to never
+		 * identify callers by API key. Set it only when unknown keys are rejected before the rate
+		 * limit filter: a key that nothing validates is chosen by the client, and every new key
+		 * would be a fresh budget.
 		 */
-		private String apiKeyHeader = "X-API-Key";
+		private String apiKeyHeader = "";
 
 		/**
-		 * Addresses or CIDR ranges of proxies whose X-Forwarded-For and Forwarded headers are
+		 * Longest API key accepted, in characters. A longer key, or one with anything but visible
+		 * ASCII characters, is answered with 400.
+		 */
+		private int apiKeyMaxLength = 256;
+
+		/**
+		 * Addresses or CIDR ranges of proxies whose forwarded header (see forwarded-header) is
 		 * trusted. Requests from any other peer are identified by the peer address.
 		 */
 		private List<String> trustedProxies = new ArrayList<>();
+
+		/**
+		 * Header in which the trusted proxies pass on the client address: X-Forwarded-For (a
+		 * comma-separated list), or Forwarded (RFC 7239, its "for" parameters). Only this header
+		 * is read, so a header the proxies pass through from the client is never believed.
+		 */
+		private String forwardedHeader = "X-Forwarded-For";
 
 		/**
 		 * Prefix of the granted authorities that name a caller's tier, e.g. TIER_pro.
@@ -261,6 +277,22 @@ public class RateLimitProperties {
 
 		public void setApiKeyHeader(String apiKeyHeader) {
 			this.apiKeyHeader = apiKeyHeader;
+		}
+
+		public int getApiKeyMaxLength() {
+			return this.apiKeyMaxLength;
+		}
+
+		public void setApiKeyMaxLength(int apiKeyMaxLength) {
+			this.apiKeyMaxLength = apiKeyMaxLength;
+		}
+
+		public String getForwardedHeader() {
+			return this.forwardedHeader;
+		}
+
+		public void setForwardedHeader(String forwardedHeader) {
+			this.forwardedHeader = forwardedHeader;
 		}
 
 		public List<String> getTrustedProxies() {

@@ -62,9 +62,14 @@ public final class AddressRange {
 			return null;
 		}
 		if (text.indexOf(':') >= 0) {
+			// Starting with a hex digit or ':' and holding a ':' makes InetAddress parse it as an
+			// IPv6 literal or fail; anything else could be handed to the name service.
+			if (!isHexDigit(text.charAt(0)) && text.charAt(0) != ':') {
+				return null;
+			}
 			for (int i = 0; i < text.length(); i++) {
 				char ch = text.charAt(i);
-				if (Character.digit(ch, 16) < 0 && ch != ':' && ch != '.') {
+				if (!isHexDigit(ch) && ch != ':' && ch != '.') {
 					return null;
 				}
 			}
@@ -87,12 +92,21 @@ public final class AddressRange {
 			return false;
 		}
 		for (String octet : octets) {
-			if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(Character::isDigit)
+			if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(AddressRange::isDigit)
 					|| Integer.parseInt(octet) > 255) {
 				return false;
 			}
 		}
 		return true;
+	}
+
+	// ASCII only: Character.isDigit and Character.digit also accept other scripts' digits.
+	private static boolean isDigit(int ch) {
+		return ch >= '0' && ch <= '9';
+	}
+
+	private static boolean isHexDigit(char ch) {
+		return isDigit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 	}
 
 	/**

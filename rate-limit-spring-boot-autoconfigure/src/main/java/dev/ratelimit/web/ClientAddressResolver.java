@@ -1,30 +1,74 @@
 package dev.ratelimit.web;
 
 import java.net.InetAddress;
-import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
 
 /**
- * Finds the client address of a request. {@code Forwarded} and {@code X-Forwarded-For} are read
- * only when the peer is a trusted proxy; then the hops are walked from the right and the first
- * address that is not a trusted proxy is the client. A client can prepend whatever it likes to
- * those headers, but never gets past the addresses the trusted proxies appended.
+ * Finds the client address of a request. The forwarding header ({@code X-Forwarded-For} by
+ * default, or the RFC 7239 {@code Forwarded} header) is read only when the peer is a trusted
+ * proxy; then its hops are walked from the right and the first address that is not a trusted
+ * proxy is the client. A client can prepend whatever it likes to that header, but never gets past
+ * the addresses the trusted proxies appended.
+ * <p>
+ * Only one header is read, the one the proxies are configured to write: a proxy that writes
+ * {@code X-Forwarded-For} usually passes a client's own {@code Forwarded} header through
+ * untouched, so preferring whichever header is present would let that client choose its address.
+ * Several lines of the header are read as one list, in order, as RFC 9110 defines. A hop that is
+ * not an IP literal (a host name, {@code unknown}, an obfuscated identifier, garbage) ends the
+ * walk: the request is charged to the last address a trusted proxy vouched for.
  *
  * @author rate-limit-spring-boot
  */
 public final class ClientAddressResolver {
 
+	/**
+	 * The header read by default: {@code X-Forwarded-For}.
+	 */
+	public static final String X_FORWARDED_FOR = "X-Forwarded-For";
+
+	/**
+	 * The RFC 7239 header, whose {@code for} parameters are read.
+	 */
+	public static final String FORWARDED = "Forwarded";
+
+	/**
+	 * Most hops walked: a chain of trusted proxies longer than this is a loop or an attack.
+	 */
 	private static final int MAX_HOPS = 32;
 
 	private final List<AddressRange> trustedProxies;
 
+	private final String forwardedHeader;
+
+	private final boolean rfc7239;
+
+	/**
+	 * Create a resolver that reads {@code X-Forwarded-For} from trusted proxies.
+	 * @param trustedProxies the trusted proxies
+	 */
 	public ClientAddressResolver(List<AddressRange> trustedProxies) {
+		this(trustedProxies, X_FORWARDED_FOR);
+	}
+
+	/**
+	 * Create a resolver.
+	 * @param trustedProxies the trusted proxies
+	 * @param forwardedHeader the header the trusted proxies append the client address to:
+	 * {@value #FORWARDED} (RFC 7239), or a comma-separated list such as {@value #X_FORWARDED_FOR}
+	 */
+	public ClientAddressResolver(List<AddressRange> trustedProxies, String forwardedHeader) {
+		Assert.hasText(forwardedHeader, "'forwardedHeader' must not be empty");
 		this.trustedProxies = List.copyOf(trustedProxies);
+		this.forwardedHeader = forwardedHeader.trim();
+		this.rfc7239 = FORWARDED.equalsIgnoreCase(this.forwardedHeader);
 	}
 
 	/**
@@ -34,23 +78,12 @@ public final class ClientAddressResolver {
 	 */
 	public String resolve(HttpServletRequest request) {
 		String peer = request.getRemoteAddr();
-		InetAddress client = AddressRange.parseAddress(peer);
-		if (client == null) {
-			return peer;
+		InetAddress address = StringUtils.hasLength(peer) ? AddressRange.parseAddress(peer) : null;
+		if (address == null) {
+			// Not an IP peer (e.g. a Unix domain socket): all such peers share one budget.
+			return StringUtils.hasLength(peer) ? peer : "unknown";
 		}
-		if (!isTrusted(client)) {
-			return client.getHostAddress();
-		}
-		List<String> hops = forwardedHops(request);
-		for (int i = hops.size() - 1; i >= 0 && isTrusted(client); i--) {
-			InetAddress hop = AddressRange.parseAddress(hops.get(i));
-			if (hop == null) {
-				// A hop we cannot read: stop at the last address a trusted proxy vouched for.
-				break;
-			}
-			client = hop;
-		}
-		return client.getHostAddress();
+		return isTrusted(address) ? forwardedClient(address, request).getHostAddress() : address.getHostAddress();
 	}
 
 	private boolean isTrusted(InetAddress address) {
@@ -62,42 +95,58 @@ public final class ClientAddressResolver {
 		return false;
 	}
 
-	private static List<String> forwardedHops(HttpServletRequest request) {
-		String forwarded = request.getHeader("Forwarded");
-		if (forwarded != null) {
-			return forwardedFor(forwarded);
+	/**
+	 * Walk the hops from the right, lazily: only as much of the header is parsed as the trusted
+	 * proxies account for, however long a client made it.
+	 */
+	private InetAddress forwardedClient(InetAddress peer, HttpServletRequest request) {
+		List<String> lines = headerLines(request);
+		InetAddress client = peer;
+		int hops = 0;
+		for (int line = lines.size() - 1; line >= 0; line--) {
+			String value = lines.get(line);
+			int end = value.length();
+			while (end >= 0) {
+				if (!isTrusted(client) || hops++ == MAX_HOPS) {
+					return client;
+				}
+				int comma = value.lastIndexOf(',', end - 1);
+				InetAddress hop = AddressRange.parseAddress(address(value.substring(comma + 1, end)));
+				if (hop == null) {
+					return client;
+				}
+				client = hop;
+				end = comma;
+			}
 		}
-		String forwardedFor = request.getHeader("X-Forwarded-For");
-		if (forwardedFor == null) {
+		return client;
+	}
+
+	private List<String> headerLines(HttpServletRequest request) {
+		Enumeration<String> values = request.getHeaders(this.forwardedHeader);
+		if (values == null || !values.hasMoreElements()) {
 			return List.of();
 		}
-		List<String> hops = new ArrayList<>();
-		for (String hop : rightMostHops(forwardedFor)) {
-			hops.add(stripPort(hop.trim()));
-		}
-		return hops;
+		return Collections.list(values);
 	}
 
-	private static List<String> forwardedFor(String forwarded) {
-		List<String> hops = new ArrayList<>();
-		for (String element : rightMostHops(forwarded)) {
-			String address = "";
-			for (String pair : element.split(";")) {
-				int equals = pair.indexOf('=');
-				if (equals > 0 && pair.substring(0, equals).trim().toLowerCase(Locale.ROOT).equals("for")) {
-					address = stripPort(unquote(pair.substring(equals + 1).trim()));
-				}
+	private String address(String hop) {
+		return stripPort(this.rfc7239 ? forParameter(hop) : hop.trim());
+	}
+
+	/**
+	 * The {@code for} parameter of one RFC 7239 element, e.g. {@code for="[2001:db8::1]:4711"};
+	 * empty when it has none.
+	 */
+	private static String forParameter(String element) {
+		String address = "";
+		for (String pair : StringUtils.delimitedListToStringArray(element, ";")) {
+			int equals = pair.indexOf('=');
+			if (equals > 0 && pair.substring(0, equals).trim().toLowerCase(Locale.ROOT).equals("for")) {
+				address = unquote(pair.substring(equals + 1).trim());
 			}
-			hops.add(address);
 		}
-		return hops;
-	}
-
-	private static List<String> rightMostHops(String value) {
-		String[] parts = StringUtils.delimitedListToStringArray(value, ",");
-		// Only the right-most hops matter: those are the ones trusted proxies appended.
-		int from = Math.max(0, parts.length - MAX_HOPS);
-		return List.of(parts).subList(from, parts.length);
+		return address;
 	}
 
 	private static String unquote(String value) {

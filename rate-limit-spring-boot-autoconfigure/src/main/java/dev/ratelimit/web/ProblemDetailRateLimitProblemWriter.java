@@ -21,11 +21,13 @@ import org.springframework.http.ProblemDetail;
  * when the limiter fails closed, see {@link Decision#isUnavailable()}) and an
  * {@code application/problem+json} body (RFC 9457): type, title, status, detail, instance, and
  * the extension members operation, tier, limit, window, remaining, retryAfter and, when the tier
- * has one, upgradeUrl.
+ * has one, upgradeUrl. A request rejected as malformed gets a {@code 400} problem.
  *
  * @author rate-limit-spring-boot
  */
 public final class ProblemDetailRateLimitProblemWriter implements RateLimitProblemWriter {
+
+	private static final URI ABOUT_BLANK = URI.create("about:blank");
 
 	private final URI type;
 
@@ -39,7 +41,24 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 	@Override
 	public void write(HttpServletRequest request, HttpServletResponse response, ResolvedRequest resolved,
 			Decision decision) throws IOException {
-		ProblemDetail problem = problem(request, resolved, decision);
+		write(response, problem(request, resolved, decision));
+	}
+
+	/**
+	 * Answers {@code 400 Bad Request} with an {@code about:blank} problem whose detail is the
+	 * rejection's message (which never repeats the offending value).
+	 */
+	@Override
+	public void writeRejected(HttpServletRequest request, HttpServletResponse response,
+			InvalidIdentityException rejection) throws IOException {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, rejection.getMessage());
+		problem.setType(ABOUT_BLANK);
+		problem.setTitle(HttpStatus.BAD_REQUEST.getReasonPhrase());
+		problem.setInstance(instance(request));
+		write(response, problem);
+	}
+
+	private void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
 		response.setStatus(problem.getStatus());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 		response.setCharacterEncoding("UTF-8");
@@ -88,7 +107,7 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 			return URI.create(request.getRequestURI());
 		}
 		catch (IllegalArgumentException ex) {
-			return URI.create("about:blank");
+			return ABOUT_BLANK;
 		}
 	}
 

@@ -15,7 +15,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Enforces the rate limits of every request: resolves what applies, makes one limiter call, writes
  * the headers, and either continues the chain or writes the denial. Excluded paths and unlimited
- * callers cost no limiter call. Every outcome is reported to the {@link RateLimitListener}s.
+ * callers cost no limiter call; a request whose caller cannot be identified (an
+ * {@link InvalidIdentityException}) gets a {@code 400} without one. Every outcome is reported to the {@link RateLimitListener}s.
  *
  * @author rate-limit-spring-boot
  */
@@ -48,7 +49,14 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		ResolvedRequest resolved = this.resolver.resolve(request);
+		ResolvedRequest resolved;
+		try {
+			resolved = this.resolver.resolve(request);
+		}
+		catch (InvalidIdentityException ex) {
+			reject(request, response, ex);
+			return;
+		}
 		if (resolved == null) {
 			for (RateLimitListener listener : this.listeners) {
 				listener.onExcluded(request);
@@ -73,6 +81,18 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 		else {
 			this.problemWriter.write(request, response, resolved, decision);
 		}
+	}
+
+	private void reject(HttpServletRequest request, HttpServletResponse response, InvalidIdentityException rejection)
+			throws IOException {
+		if (logger.isDebugEnabled()) {
+			// The message names what is wrong, never the value: that may be someone's key.
+			logger.debug("Rejected a request with 400: " + rejection.getMessage());
+		}
+		for (RateLimitListener listener : this.listeners) {
+			listener.onRejected(request, rejection);
+		}
+		this.problemWriter.writeRejected(request, response, rejection);
 	}
 
 }

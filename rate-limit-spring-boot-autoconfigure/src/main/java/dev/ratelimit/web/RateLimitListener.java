@@ -31,4 +31,13 @@ public interface RateLimitListener {
 			long checkNanos) {
 	}
 
+	/**
+	 * Called for a request rejected with {@code 400} before any limit was checked, e.g. because
+	 * its API key is malformed.
+	 * @param request the request
+	 * @param rejection why it was rejected
+	 */
+	default void onRejected(HttpServletRequest request, InvalidIdentityException rejection) {
+	}
+
 }

@@ -7,7 +7,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Writes the response of a denied request, after the rate limit headers are set. Declare a bean
+ * Writes the response of a denied request, after the rate limit headers are set, and of a request
+ * rejected as malformed. Declare a bean
  * of this type to replace the default RFC 9457 problem body.
  *
  * @author rate-limit-spring-boot
@@ -25,5 +26,18 @@ public interface RateLimitProblemWriter {
 	 */
 	void write(HttpServletRequest request, HttpServletResponse response, ResolvedRequest resolved, Decision decision)
 			throws IOException;
+
+	/**
+	 * Write the {@code 400 Bad Request} response of a request rejected before any limit was
+	 * checked, e.g. because its API key is malformed. The default sends a plain error.
+	 * @param request the request
+	 * @param response the response
+	 * @param rejection why the request was rejected; its message is safe to show the client
+	 * @throws IOException on a write failure
+	 */
+	default void writeRejected(HttpServletRequest request, HttpServletResponse response,
+			InvalidIdentityException rejection) throws IOException {
+		response.sendError(HttpServletResponse.SC_BAD_REQUEST, rejection.getMessage());
+	}
 
 }
