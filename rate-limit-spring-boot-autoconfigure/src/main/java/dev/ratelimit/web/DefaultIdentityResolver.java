@@ -14,7 +14,7 @@ import org.springframework.util.StringUtils;
  * <p>
  * An API key is used as it is presented, so it must be 1 to {@code maxApiKeyLength} visible ASCII
  * characters (no spaces, control characters or non-ASCII bytes); anything else is rejected with
- * an {@link InvalidIdentityException} (a {@code 400}) rather than hashed into a budget of its own.
+ * a {@link MalformedRequestException} (a {@code 400}) rather than hashed into a budget of its own.
  * An empty header counts as absent.
  * <p>
  * The API key header identifies callers only as well as the application validates keys: a key
@@ -85,13 +85,13 @@ public final class DefaultIdentityResolver implements IdentityResolver {
 			return null;
 		}
 		if (apiKey.length() > this.maxApiKeyLength) {
-			throw new InvalidIdentityException("The " + this.apiKeyHeader + " header is longer than "
+			throw new MalformedRequestException("The " + this.apiKeyHeader + " header is longer than "
 					+ this.maxApiKeyLength + " characters.");
 		}
 		for (int i = 0; i < apiKey.length(); i++) {
 			char ch = apiKey.charAt(i);
 			if (ch < 0x21 || ch > 0x7E) {
-				throw new InvalidIdentityException("The " + this.apiKeyHeader
+				throw new MalformedRequestException("The " + this.apiKeyHeader
 						+ " header may only hold visible ASCII characters (no spaces or control characters).");
 			}
 		}

@@ -50,7 +50,7 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 	 */
 	@Override
 	public void writeRejected(HttpServletRequest request, HttpServletResponse response,
-			InvalidIdentityException rejection) throws IOException {
+			MalformedRequestException rejection) throws IOException {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, rejection.getMessage());
 		problem.setType(ABOUT_BLANK);
 		problem.setTitle(HttpStatus.BAD_REQUEST.getReasonPhrase());

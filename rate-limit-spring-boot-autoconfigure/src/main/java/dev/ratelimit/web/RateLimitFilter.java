@@ -15,8 +15,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Enforces the rate limits of every request: resolves what applies, makes one limiter call, writes
  * the headers, and either continues the chain or writes the denial. Excluded paths and unlimited
- * callers cost no limiter call; a request whose caller cannot be identified (an
- * {@link InvalidIdentityException}) gets a {@code 400} without one. Every outcome is reported to the {@link RateLimitListener}s.
+ * callers cost no limiter call; a malformed request (a {@link MalformedRequestException}) gets a
+ * {@code 400} without one. Every outcome is reported to the {@link RateLimitListener}s.
  *
  * @author rate-limit-spring-boot
  */
@@ -53,7 +53,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 		try {
 			resolved = this.resolver.resolve(request);
 		}
-		catch (InvalidIdentityException ex) {
+		catch (MalformedRequestException ex) {
 			reject(request, response, ex);
 			return;
 		}
@@ -83,7 +83,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private void reject(HttpServletRequest request, HttpServletResponse response, InvalidIdentityException rejection)
+	private void reject(HttpServletRequest request, HttpServletResponse response, MalformedRequestException rejection)
 			throws IOException {
 		if (logger.isDebugEnabled()) {
 			// The message names what is wrong, never the value: that may be someone's key.

@@ -37,7 +37,7 @@ public interface RateLimitListener {
 	 * @param request the request
 	 * @param rejection why it was rejected
 	 */
-	default void onRejected(HttpServletRequest request, InvalidIdentityException rejection) {
+	default void onRejected(HttpServletRequest request, MalformedRequestException rejection) {
 	}
 
 }

@@ -36,7 +36,7 @@ public interface RateLimitProblemWriter {
 	 * @throws IOException on a write failure
 	 */
 	default void writeRejected(HttpServletRequest request, HttpServletResponse response,
-			InvalidIdentityException rejection) throws IOException {
+			MalformedRequestException rejection) throws IOException {
 		response.sendError(HttpServletResponse.SC_BAD_REQUEST, rejection.getMessage());
 	}
 

@@ -45,9 +45,11 @@ public final class RequestPolicyResolver {
 	 * Resolve a request.
 	 * @param request the request
 	 * @return what applies, or {@code null} when the path is excluded
+	 * @throws MalformedRequestException when the path cannot be decoded or the identity resolver
+	 * rejects the request
 	 */
 	public @Nullable ResolvedRequest resolve(HttpServletRequest request) {
-		RequestPath requestPath = ServletRequestPathUtils.parse(request);
+		RequestPath requestPath = parsePath(request);
 		PathContainer path = requestPath.pathWithinApplication();
 		if (this.policy.isExcluded(path)) {
 			return null;
@@ -60,6 +62,17 @@ public final class RequestPolicyResolver {
 		TierPolicy tier = this.policy.tierOrDefault(this.tierResolver.resolveTier(request, caller));
 		return new ResolvedRequest(operation, tier, budgetOwner(operation, caller, request), tier.limitsFor(operation),
 				cost);
+	}
+
+	private static RequestPath parsePath(HttpServletRequest request) {
+		try {
+			return ServletRequestPathUtils.parse(request);
+		}
+		catch (IllegalArgumentException ex) {
+			// E.g. "/api;%zz": the server passes path parameters on undecoded, and no rule can be
+			// matched against a path that cannot be decoded (nor can Spring MVC map it).
+			throw new MalformedRequestException("The request path is not valid percent-encoding.");
+		}
 	}
 
 	private Identity budgetOwner(OperationPolicy operation, Identity caller, HttpServletRequest request) {

@@ -4,7 +4,7 @@ import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.web.ClientAddressResolver;
 import dev.ratelimit.web.Identity;
 import dev.ratelimit.web.IdentityResolver;
-import dev.ratelimit.web.InvalidIdentityException;
+import dev.ratelimit.web.MalformedRequestException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -45,7 +45,7 @@ class RateLimitIdentityConfigurationTests {
 				assertThat(resolver.resolve(request)).isEqualTo(Identity.apiKey("12345678"));
 				MockHttpServletRequest tooLong = request();
 				tooLong.addHeader("X-Client-Key", "123456789");
-				assertThatExceptionOfType(InvalidIdentityException.class).isThrownBy(() -> resolver.resolve(tooLong))
+				assertThatExceptionOfType(MalformedRequestException.class).isThrownBy(() -> resolver.resolve(tooLong))
 					.withMessage("The X-Client-Key header is longer than 8 characters.");
 			});
 	}

@@ -59,7 +59,7 @@ class DefaultIdentityResolverTests {
 	@Test
 	void longerKeyIsRejectedWithoutRepeatingIt() {
 		String key = "secret".repeat(3);
-		assertThatExceptionOfType(InvalidIdentityException.class).isThrownBy(() -> this.resolver.resolve(request(key)))
+		assertThatExceptionOfType(MalformedRequestException.class).isThrownBy(() -> this.resolver.resolve(request(key)))
 			.withMessage("The X-API-Key header is longer than 16 characters.")
 			.satisfies((ex) -> assertThat(ex.getStackTrace()).isEmpty());
 	}
@@ -68,7 +68,7 @@ class DefaultIdentityResolverTests {
 	void keysWithAnythingButVisibleAsciiAreRejected() {
 		for (String key : List.of("sec\u0000ret", "sec\u0001ret", "sec\u007Fret", "sec ret", "sec\tret", "s\u00e9cret",
 				"s\u00ffcret", "s\u4e16cret", "sec\rret", "sec\nret")) {
-			assertThatExceptionOfType(InvalidIdentityException.class)
+			assertThatExceptionOfType(MalformedRequestException.class)
 				.as("key %s", key.chars().boxed().toList())
 				.isThrownBy(() -> this.resolver.resolve(request(key)))
 				.withMessageNotContaining("sec")

@@ -23,7 +23,7 @@ final class HostileValues {
 
 	private static final List<String> SEGMENTS = List.of("api", "ping", "fuzz", "..", ".", "%2e%2e", "%2E", "%00",
 			"%zz", "%", "%2", "%25", "%2F", "%5C", "%C3%A9", "%FF", "%C0%AF", ";a=b", ";jsessionid=x", "", "~", "*",
-			"a?b=%", "a?x=1&y", "a#frag", "\u00e9", "\u00ff", "{x}", "<script>", "'", "\"", "|", "^", "`");
+			"a?b=%", "a?x=1&y", ";b=%zz", ";%", "a#frag", "\u00e9", "\u00ff", "{x}", "<script>", "'", "\"", "|", "^", "`");
 
 	private HostileValues() {
 	}
