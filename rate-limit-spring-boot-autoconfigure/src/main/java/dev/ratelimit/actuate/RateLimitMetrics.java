@@ -24,15 +24,17 @@ import org.springframework.util.Assert;
  * every request the filter sees. The outcome is {@code allowed}, {@code denied},
  * {@code fallback} (decided by the failure mode because the backend could not) or
  * {@code excluded} (an excluded path; tier and operation {@code none}).</li>
- * <li>{@value #CHECK} (timer with a percentile histogram; tag {@code outcome}): each limiter
- * call. Requests that need none (excluded paths, unlimited callers) are not timed.</li>
+ * <li>{@value #CHECK} (timer with a percentile histogram; tag {@code backend}): each limiter
+ * call, {@code primary} when the limiter's backend decided, {@code fallback} when its failure mode
+ * did (after a failed or timed out call, or at once while the circuit breaker is open). Requests
+ * that need no call (excluded paths, unlimited callers) are not timed.</li>
  * <li>{@value #NEAR_LIMIT} (counter; tags {@code tier}, {@code operation}): allowed requests
  * that leave less than a share of one of their limits.</li>
  * </ul>
  * Tier and operation names come from the configured policy and outcomes are fixed, so the number
- * of series is bounded by the configuration whatever the callers send. The timer has no tier or
- * operation tag: its histogram would multiply by every pair, and the backend's latency does not
- * depend on them.
+ * of series is bounded by the configuration whatever the callers send. The timer has no tier,
+ * operation or allowed/denied tag: its histogram would multiply by each of them, and the backend's
+ * latency does not depend on them.
  * <p>
  * Meters are created once per tier and operation and cached, so a request costs two map reads and
  * the increments, not a registry lookup.
@@ -73,9 +75,7 @@ public final class RateLimitMetrics implements RateLimitListener {
 
 	private final Counter excluded;
 
-	private final Timer allowedChecks;
-
-	private final Timer deniedChecks;
+	private final Timer primaryChecks;
 
 	private final Timer fallbackChecks;
 
@@ -93,9 +93,8 @@ public final class RateLimitMetrics implements RateLimitListener {
 		this.registry = registry;
 		this.nearLimitThreshold = nearLimitThreshold;
 		this.excluded = requests(NONE, NONE, Outcome.EXCLUDED);
-		this.allowedChecks = checks(Outcome.ALLOWED);
-		this.deniedChecks = checks(Outcome.DENIED);
-		this.fallbackChecks = checks(Outcome.FALLBACK);
+		this.primaryChecks = checks("primary");
+		this.fallbackChecks = checks("fallback");
 	}
 
 	@Override
@@ -111,13 +110,9 @@ public final class RateLimitMetrics implements RateLimitListener {
 			meters.fallback.increment();
 			record(this.fallbackChecks, checkNanos);
 		}
-		else if (decision.isAllowed()) {
-			meters.allowed.increment();
-			record(this.allowedChecks, checkNanos);
-		}
 		else {
-			meters.denied.increment();
-			record(this.deniedChecks, checkNanos);
+			(decision.isAllowed() ? meters.allowed : meters.denied).increment();
+			record(this.primaryChecks, checkNanos);
 		}
 		if (decision.isAllowed() && isNearLimit(decision)) {
 			meters.nearLimit.increment();
@@ -167,10 +162,10 @@ public final class RateLimitMetrics implements RateLimitListener {
 			.register(this.registry);
 	}
 
-	private Timer checks(Outcome outcome) {
+	private Timer checks(String backend) {
 		return Timer.builder(CHECK)
 			.description("Time taken by the rate limiter to decide, including waiting for its backend")
-			.tag("outcome", outcome.tag)
+			.tag("backend", backend)
 			.publishPercentileHistogram()
 			.minimumExpectedValue(MINIMUM_EXPECTED_CHECK)
 			.maximumExpectedValue(MAXIMUM_EXPECTED_CHECK)

@@ -63,18 +63,20 @@ class RateLimitMetricsTests {
 		assertThat(requests("free", "ai_generation", "allowed")).isZero();
 		assertThat(requests("free", "ai_generation", "denied")).isZero();
 		assertThat(checks("fallback").count()).isEqualTo(3);
+		assertThat(checks("primary").count()).isZero();
 	}
 
 	@Test
-	void timesOnlyLimiterCallsByOutcome() {
+	void timesOnlyLimiterCallsByBackend() {
 		this.metrics.onDecision(this.request, this.generation, allowed(TEN_PER_HOUR, 9), 2_000_000);
 		this.metrics.onDecision(this.request, this.generation, denied(TEN_PER_HOUR), 3_000_000);
 		this.metrics.onDecision(this.request, resolved("enterprise", "ai_generation"), Decision.unlimited(), 0);
-		assertThat(checks("allowed").count()).isEqualTo(1);
-		assertThat(checks("allowed").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(2);
-		assertThat(checks("denied").count()).isEqualTo(1);
+		this.metrics.onDecision(this.request, this.generation, allowed(TEN_PER_HOUR, 8).asFallback(), 4_000_000);
+		assertThat(checks("primary").count()).isEqualTo(2);
+		assertThat(checks("primary").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(5);
+		assertThat(checks("fallback").count()).isEqualTo(1);
 		assertThat(requests("enterprise", "ai_generation", "allowed")).isEqualTo(1);
-		assertThat(this.registry.get(RateLimitMetrics.CHECK).timers()).hasSize(3)
+		assertThat(this.registry.get(RateLimitMetrics.CHECK).timers()).hasSize(2)
 			.allSatisfy((timer) -> assertThat(timer.getId().getTags()).hasSize(1));
 	}
 
@@ -137,8 +139,8 @@ class RateLimitMetricsTests {
 		return this.registry.get(RateLimitMetrics.NEAR_LIMIT).tags("tier", tier, "operation", operation).counter().count();
 	}
 
-	private Timer checks(String outcome) {
-		return this.registry.get(RateLimitMetrics.CHECK).tag("outcome", outcome).timer();
+	private Timer checks(String backend) {
+		return this.registry.get(RateLimitMetrics.CHECK).tag("backend", backend).timer();
 	}
 
 	private static Decision allowed(LimitSpec limit, long remaining) {
