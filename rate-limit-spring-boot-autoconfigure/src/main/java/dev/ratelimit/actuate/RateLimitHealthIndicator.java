@@ -40,8 +40,14 @@ import org.springframework.util.ClassUtils;
  */
 public final class RateLimitHealthIndicator implements HealthIndicator, AutoCloseable {
 
+	// Both are optional dependencies: their layers are looked for only when they can exist.
+	private static final ClassLoader CLASS_LOADER = RateLimitHealthIndicator.class.getClassLoader();
+
 	private static final boolean RESILIENCE4J_PRESENT = ClassUtils
-		.isPresent("io.github.resilience4j.circuitbreaker.CircuitBreaker", RateLimitHealthIndicator.class.getClassLoader());
+		.isPresent("io.github.resilience4j.circuitbreaker.CircuitBreaker", CLASS_LOADER);
+
+	private static final boolean SPRING_DATA_REDIS_PRESENT = ClassUtils
+		.isPresent("org.springframework.data.redis.core.StringRedisTemplate", CLASS_LOADER);
 
 	private final RateLimiter rateLimiter;
 
@@ -68,7 +74,7 @@ public final class RateLimitHealthIndicator implements HealthIndicator, AutoClos
 		this.rateLimiter = rateLimiter;
 		this.resilient = RESILIENCE4J_PRESENT ? DelegatingRateLimiter.find(rateLimiter, ResilientRateLimiter.class)
 				: null;
-		this.redis = DelegatingRateLimiter.find(rateLimiter, RedisRateLimiter.class);
+		this.redis = SPRING_DATA_REDIS_PRESENT ? DelegatingRateLimiter.find(rateLimiter, RedisRateLimiter.class) : null;
 		this.fallbackStatus = fallbackStatus;
 		this.timeout = timeout;
 		this.executor = (this.redis != null) ? Executors.newSingleThreadExecutor(RateLimitHealthIndicator::thread)
@@ -121,6 +127,10 @@ public final class RateLimitHealthIndicator implements HealthIndicator, AutoClos
 		}
 		catch (TimeoutException ex) {
 			throw new TimeoutException("Redis did not answer PING within " + this.timeout.toMillis() + "ms");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw ex;
 		}
 		catch (ExecutionException ex) {
 			throw (ex.getCause() instanceof Exception cause) ? cause : ex;

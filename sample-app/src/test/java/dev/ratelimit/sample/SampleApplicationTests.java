@@ -105,7 +105,8 @@ class SampleApplicationTests {
 		assertThat(limiter.get("details").get("failureMode").asString()).isEqualTo("local");
 		HttpResponse<String> prometheus = send("GET", "/actuator/prometheus", null);
 		assertThat(prometheus.statusCode()).isEqualTo(200);
-		assertThat(prometheus.body()).contains("ratelimit_requests_total{operation=\"none\",outcome=\"excluded\",tier=\"none\"}");
+		assertThat(prometheus.body())
+			.contains("ratelimit_requests_total{operation=\"none\",outcome=\"excluded\",tier=\"none\"}");
 	}
 
 	private String limit(String method, String path, String key) throws Exception {
