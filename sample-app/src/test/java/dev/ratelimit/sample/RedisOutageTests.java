@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * component and the metrics say what is going on.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "rate-limit.redis.timeout=300ms",
-		"spring.data.redis.timeout=1s", "rate-limit.health.timeout=300ms" })
+		"spring.data.redis.timeout=1s", "rate-limit.health.timeout=5s" })
 class RedisOutageTests {
 
 	/**
