@@ -388,6 +388,78 @@ public class RateLimitProperties {
 
 	}
 
+	// Observability: the Micrometer metrics and the health contributor.
+
+	private final Metrics metrics = new Metrics();
+
+	private final Health health = new Health();
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	/**
+	 * The Micrometer metrics of the limiter.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Share of a limit below which an allowed request counts as near that limit
+		 * (ratelimit.near.limit), between 0 and 1. 0.2 counts requests that leave less than 20%
+		 * of any of their limits (of the burst, for a token bucket).
+		 */
+		private double nearLimitThreshold = 0.2;
+
+		public double getNearLimitThreshold() {
+			return this.nearLimitThreshold;
+		}
+
+		public void setNearLimitThreshold(double nearLimitThreshold) {
+			this.nearLimitThreshold = nearLimitThreshold;
+		}
+
+	}
+
+	/**
+	 * The 'ratelimit' health contributor.
+	 */
+	public static class Health {
+
+		/**
+		 * Status reported while the limiter decides by its failure mode (Redis unreachable or
+		 * the circuit breaker open). The default, DEGRADED, is not in Boot's status order, so it
+		 * leaves the aggregate status and its HTTP code alone: a limiter outage does not take
+		 * instances out of the load balancer. Set OUT_OF_SERVICE or DOWN to make it do so.
+		 */
+		private String fallbackStatus = "DEGRADED";
+
+		/**
+		 * Longest the health check waits for Redis to answer PING.
+		 */
+		private Duration timeout = Duration.ofSeconds(1);
+
+		public String getFallbackStatus() {
+			return this.fallbackStatus;
+		}
+
+		public void setFallbackStatus(String fallbackStatus) {
+			this.fallbackStatus = fallbackStatus;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
 	/**
 	 * A tier (plan).
 	 */

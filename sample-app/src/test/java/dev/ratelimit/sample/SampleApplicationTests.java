@@ -11,6 +11,8 @@ import java.util.UUID;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -107,6 +109,19 @@ class SampleApplicationTests {
 		assertThat(health.statusCode()).isEqualTo(200);
 		assertThat(health.headers().firstValue("X-RateLimit-Limit")).isEmpty();
 		assertThat(send("GET", "/actuator/info", null).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void actuatorShowsTheLimiterInHealthAndExportsPrometheus() throws Exception {
+		HttpResponse<String> health = send("GET", "/actuator/health", null);
+		assertThat(health.statusCode()).isEqualTo(200);
+		JsonNode limiter = JsonMapper.shared().readTree(health.body()).get("components").get("ratelimit");
+		assertThat(limiter.get("details").get("backend").asString()).isEqualTo("redis");
+		assertThat(limiter.get("details").get("failureMode").asString()).isEqualTo("local");
+		HttpResponse<String> prometheus = send("GET", "/actuator/prometheus", null);
+		assertThat(prometheus.statusCode()).isEqualTo(200);
+		assertThat(prometheus.body())
+			.contains("ratelimit_requests_total{operation=\"none\",outcome=\"excluded\",tier=\"none\"}");
 	}
 
 	private String limit(String method, String path, String key) throws Exception {

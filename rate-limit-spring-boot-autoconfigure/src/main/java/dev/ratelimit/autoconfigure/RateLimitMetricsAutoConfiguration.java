@@ -1,0 +1,69 @@
+package dev.ratelimit.autoconfigure;
+
+import dev.ratelimit.actuate.RateLimitBackendMetrics;
+import dev.ratelimit.actuate.RateLimitMetrics;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.policy.RateLimitConfigurationException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Auto-configuration of the rate limiter's Micrometer metrics: the meters of every request the
+ * filter decides ({@link RateLimitMetrics}) and the state of the limiter's backend
+ * ({@link RateLimitBackendMetrics}).
+ *
+ * @author rate-limit-spring-boot
+ */
+@AutoConfiguration(after = RateLimitAutoConfiguration.class,
+		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
+@ConditionalOnBooleanProperty(name = "rate-limit.enabled", matchIfMissing = true)
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean({ MeterRegistry.class, RateLimiter.class })
+@EnableConfigurationProperties(RateLimitProperties.class)
+public final class RateLimitMetricsAutoConfiguration {
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	@ConditionalOnClass(name = "jakarta.servlet.http.HttpServletRequest")
+	static class RequestMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitMetrics rateLimitMetrics(MeterRegistry registry, RateLimitProperties properties) {
+			double threshold = properties.getMetrics().getNearLimitThreshold();
+			if (!(threshold >= 0 && threshold <= 1)) {
+				throw new RateLimitConfigurationException("rate-limit.metrics.near-limit-threshold",
+						"must be between 0 and 1, was " + threshold,
+						"Give the share of the limit, e.g. 0.2 to count requests that leave less than 20%.");
+			}
+			return new RateLimitMetrics(registry, threshold);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(CircuitBreaker.class)
+	static class BackendMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitBackendMetrics rateLimitBackendMetrics(RateLimiter rateLimiter) {
+			return new RateLimitBackendMetrics(rateLimiter);
+		}
+
+	}
+
+}

@@ -1,0 +1,176 @@
+package dev.ratelimit.actuate;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.ratelimit.test.RedisServer;
+import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.web.RateLimited;
+import dev.ratelimit.web.TierResolver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The metrics of requests over real HTTP against a real Redis.
+ */
+@SpringBootTest(classes = RateLimitMetricsIntegrationTests.TestApplication.class,
+		webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "rate-limit.tiers.free.limits.ai_generation=3/1h",
+				"rate-limit.tiers.free.limits.api_requests=1000/1h", "rate-limit.tiers.enterprise.unlimited=true",
+				// Long enough that a cold first call on a busy machine is not decided by the fallback
+				"rate-limit.redis.timeout=5s", "management.endpoints.web.exposure.include=health,prometheus" })
+class RateLimitMetricsIntegrationTests {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private MeterRegistry registry;
+
+	@DynamicPropertySource
+	static void redis(DynamicPropertyRegistry registry) {
+		RedisServer redis = RedisServers.shared();
+		registry.add("spring.data.redis.host", redis::host);
+		registry.add("spring.data.redis.port", redis::port);
+		registry.add("rate-limit.key-prefix", () -> "metrics-" + UUID.randomUUID());
+	}
+
+	@Test
+	void countsAKnownSequenceOfRequests() throws Exception {
+		Snapshot before = new Snapshot();
+		Map<String, String> caller = Map.of("X-API-Key", "key-" + UUID.randomUUID());
+		for (int i = 0; i < 5; i++) {
+			// 3/1h: three allowed (the third leaves nothing: near the limit), two denied
+			assertThat(send("POST", "/api/generate", caller).statusCode()).isEqualTo((i < 3) ? 200 : 429);
+		}
+		assertThat(send("POST", "/api/generate", Map.of("X-Test-Tier", "enterprise")).statusCode()).isEqualTo(200);
+		assertThat(send("GET", "/actuator/health", Map.of()).statusCode()).isEqualTo(200);
+		Snapshot after = new Snapshot();
+		assertThat(after.allowed - before.allowed).isEqualTo(3);
+		assertThat(after.denied - before.denied).isEqualTo(2);
+		assertThat(after.fallback - before.fallback).isZero();
+		assertThat(after.nearLimit - before.nearLimit).isEqualTo(1);
+		assertThat(after.unlimited - before.unlimited).isEqualTo(1);
+		assertThat(after.excluded - before.excluded).isEqualTo(1);
+		// The unlimited request made no limiter call, so it is not timed.
+		assertThat(after.checks - before.checks).isEqualTo(5);
+	}
+
+	@Test
+	void prometheusExportsTheMetersUnderTheirDocumentedNames() throws Exception {
+		Map<String, String> caller = Map.of("X-API-Key", "key-" + UUID.randomUUID());
+		send("POST", "/api/generate", caller);
+		HttpResponse<String> scrape = send("GET", "/actuator/prometheus", Map.of());
+		assertThat(scrape.statusCode()).isEqualTo(200);
+		assertThat(scrape.body())
+			.contains("ratelimit_requests_total{operation=\"ai_generation\",outcome=\"allowed\",tier=\"free\"}")
+			.contains("ratelimit_requests_total{operation=\"none\",outcome=\"excluded\",tier=\"none\"}")
+			.contains("ratelimit_near_limit_total{operation=\"ai_generation\",tier=\"free\"}")
+			.contains("ratelimit_check_seconds_bucket{backend=\"primary\",le=\"1.0E-4\"}")
+			.contains("ratelimit_check_seconds_count{backend=\"primary\"}")
+			.contains("ratelimit_fallback_active ")
+			.contains("ratelimit_circuit_breaker_state{state=\"closed\"} 1");
+	}
+
+	private HttpResponse<String> send(String method, String path, Map<String, String> headers)
+			throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.method(method, HttpRequest.BodyPublishers.noBody());
+		headers.forEach(request::header);
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private final class Snapshot {
+
+		final double allowed = requests("free", "ai_generation", "allowed");
+
+		final double denied = requests("free", "ai_generation", "denied");
+
+		final double fallback = requests("free", "ai_generation", "fallback");
+
+		final double unlimited = requests("enterprise", "ai_generation", "allowed");
+
+		final double excluded = requests("none", "none", "excluded");
+
+		final double nearLimit = count(RateLimitMetricsIntegrationTests.this.registry.find(RateLimitMetrics.NEAR_LIMIT)
+			.tags("tier", "free", "operation", "ai_generation")
+			.counter());
+
+		final long checks = checks("primary");
+
+		private double requests(String tier, String operation, String outcome) {
+			return count(RateLimitMetricsIntegrationTests.this.registry.find(RateLimitMetrics.REQUESTS)
+				.tags("tier", tier, "operation", operation, "outcome", outcome)
+				.counter());
+		}
+
+		private long checks(String backend) {
+			Timer timer = RateLimitMetricsIntegrationTests.this.registry.find(RateLimitMetrics.CHECK)
+				.tag("backend", backend)
+				.timer();
+			return (timer != null) ? timer.count() : 0;
+		}
+
+		private static double count(Counter counter) {
+			return (counter != null) ? counter.count() : 0;
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@Import(TestController.class)
+	static class TestApplication {
+
+		/**
+		 * Tier from a test header. Test only: a real resolver reads authenticated information.
+		 */
+		@Bean
+		TierResolver testTierResolver() {
+			return (request, identity) -> request.getHeader("X-Test-Tier");
+		}
+
+	}
+
+	@RestController
+	static class TestController {
+
+		@GetMapping("/api/ping")
+		String ping() {
+			return "pong";
+		}
+
+		@PostMapping("/api/generate")
+		@RateLimited(operation = "ai_generation")
+		String generate() {
+			return "generated";
+		}
+
+	}
+
+}
