@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitState;
+import dev.ratelimit.web.MalformedRequestException;
 import dev.ratelimit.web.RateLimitListener;
 import dev.ratelimit.web.ResolvedRequest;
 import io.micrometer.core.instrument.Counter;
@@ -23,7 +24,9 @@ import org.springframework.util.Assert;
  * <li>{@value #REQUESTS} (counter; tags {@code tier}, {@code operation}, {@code outcome}):
  * every request the filter sees. The outcome is {@code allowed}, {@code denied},
  * {@code fallback} (decided by the failure mode because the backend could not) or
- * {@code excluded} (an excluded path; tier and operation {@code none}).</li>
+ * {@code excluded} (an excluded path; tier and operation {@code none}) or {@code rejected} (a
+ * malformed request answered with {@code 400} before any check; tier and operation
+ * {@code none}).</li>
  * <li>{@value #CHECK} (timer with a percentile histogram; tag {@code backend}): each limiter
  * call, {@code primary} when the limiter's backend decided, {@code fallback} when its failure mode
  * did (after a failed or timed out call, or at once while the circuit breaker is open). Requests
@@ -75,6 +78,8 @@ public final class RateLimitMetrics implements RateLimitListener {
 
 	private final Counter excluded;
 
+	private final Counter rejected;
+
 	private final Timer primaryChecks;
 
 	private final Timer fallbackChecks;
@@ -93,6 +98,7 @@ public final class RateLimitMetrics implements RateLimitListener {
 		this.registry = registry;
 		this.nearLimitThreshold = nearLimitThreshold;
 		this.excluded = requests(NONE, NONE, Outcome.EXCLUDED);
+		this.rejected = requests(NONE, NONE, Outcome.REJECTED);
 		this.primaryChecks = checks("primary");
 		this.fallbackChecks = checks("fallback");
 	}
@@ -100,6 +106,11 @@ public final class RateLimitMetrics implements RateLimitListener {
 	@Override
 	public void onExcluded(HttpServletRequest request) {
 		this.excluded.increment();
+	}
+
+	@Override
+	public void onRejected(HttpServletRequest request, MalformedRequestException rejection) {
+		this.rejected.increment();
 	}
 
 	@Override
@@ -177,7 +188,7 @@ public final class RateLimitMetrics implements RateLimitListener {
 	 */
 	enum Outcome {
 
-		ALLOWED("allowed"), DENIED("denied"), FALLBACK("fallback"), EXCLUDED("excluded");
+		ALLOWED("allowed"), DENIED("denied"), FALLBACK("fallback"), EXCLUDED("excluded"), REJECTED("rejected");
 
 		final String tag;
 

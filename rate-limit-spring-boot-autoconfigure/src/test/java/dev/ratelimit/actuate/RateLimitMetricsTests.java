@@ -13,6 +13,7 @@ import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.TierPolicy;
 import dev.ratelimit.web.Identity;
+import dev.ratelimit.web.MalformedRequestException;
 import dev.ratelimit.web.ResolvedRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -52,6 +53,13 @@ class RateLimitMetricsTests {
 		assertThat(requests("free", "ai_generation", "fallback")).isZero();
 		assertThat(requests("pro", "ai_generation", "allowed")).isEqualTo(1);
 		assertThat(requests("none", "none", "excluded")).isEqualTo(1);
+	}
+
+	@Test
+	void countsMalformedRequestsAsRejected() {
+		this.metrics.onRejected(this.request, new MalformedRequestException("The request path is not valid."));
+		assertThat(requests("none", "none", "rejected")).isEqualTo(1);
+		assertThat(requests("none", "none", "excluded")).isZero();
 	}
 
 	@Test
