@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +28,9 @@ import org.springframework.util.Assert;
 /**
  * An {@link OverrideStore} in Redis, shared by every instance of the application.
  * <p>
- * Overrides live in one hash, {@code <prefix>:{overrides}}, next to a version counter,
- * {@code <prefix>:{overrides}:version}, that every write increments (both in one script, on one
- * Cluster slot). Each instance keeps a local copy of the hash, so looking an override up on a
+ * Overrides live in one hash, {@code <prefix>:{overrides}}, next to a version,
+ * {@code <prefix>:{overrides}:version}, that every write replaces with a random token (both in one
+ * script, on one Cluster slot). Each instance keeps a local copy of the hash, so looking an override up on a
  * request is a map read; a background thread reads the version every refresh interval and reloads
  * the hash only when it changed. A write applies on the writing instance at once and on the
  * others within one refresh interval.
@@ -122,7 +123,7 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 	public void put(String scope, RateLimitOverride override) {
 		synchronized (this.monitor) {
 			this.template.execute(PUT, List.of(this.hashKey, this.versionKey), scope, encode(override),
-					Long.toString(this.clock.millis()));
+					Long.toString(this.clock.millis()), newVersion());
 			// Applies here at once; the version is left as it was, so that the next refresh
 			// still picks up whatever other instances wrote in between.
 			Map<String, RateLimitOverride> updated = new HashMap<>(this.overrides);
@@ -134,7 +135,7 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 	@Override
 	public boolean remove(String scope) {
 		synchronized (this.monitor) {
-			Long removed = this.template.execute(REMOVE, List.of(this.hashKey, this.versionKey), scope);
+			Long removed = this.template.execute(REMOVE, List.of(this.hashKey, this.versionKey), scope, newVersion());
 			Map<String, RateLimitOverride> updated = new HashMap<>(this.overrides);
 			boolean known = updated.remove(scope) != null;
 			this.overrides = Map.copyOf(updated);
@@ -180,6 +181,10 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 			}
 		});
 		return Map.copyOf(overrides);
+	}
+
+	private static String newVersion() {
+		return UUID.randomUUID().toString();
 	}
 
 	static String encode(RateLimitOverride override) {
