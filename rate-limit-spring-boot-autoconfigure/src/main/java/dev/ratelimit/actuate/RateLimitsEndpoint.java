@@ -44,8 +44,9 @@ import org.springframework.boot.convert.DurationStyle;
  * overrides;</li>
  * <li>{@code GET /actuator/ratelimits/{identity}[?tier=…]}: one caller's usage of every limit
  * that applies to it, read without consuming anything;</li>
- * <li>{@code POST /actuator/ratelimits/{identity}} with {@code tier} or {@code multiplier}, and
- * {@code expiresIn}: a temporary override of the caller's limits;</li>
+ * <li>{@code POST /actuator/ratelimits/{identity}} with {@code tier} or {@code multiplier},
+ * {@code expiresIn} and optionally {@code reset}: a temporary override of the caller's limits,
+ * starting from reset counters unless {@code reset} is {@code false};</li>
  * <li>{@code DELETE /actuator/ratelimits/{identity}}: a clean slate: the caller's counters are
  * reset and any override lifted.</li>
  * </ul>
@@ -124,16 +125,22 @@ public final class RateLimitsEndpoint {
 	/**
 	 * Override a caller's limits until the override expires, replacing any other override of
 	 * the caller.
+	 * <p>
+	 * Unless told otherwise, the caller's counters are reset too, so that the override takes
+	 * effect at once whatever the algorithm: a token bucket remembers usage as time rather than as
+	 * a count, so a caller who used up a free tier's hour would otherwise also have used up the
+	 * pro tier's hour.
 	 * @param identity the caller (see {@link IdentitySelector})
 	 * @param tier the tier to put the caller on, or {@code null} when a multiplier is given
 	 * @param multiplier the factor to multiply the caller's limits by, or {@code null} when a
 	 * tier is given
 	 * @param expiresIn how long the override lasts, e.g. {@code 10m}
+	 * @param reset whether to reset the caller's counters; {@code true} when not given
 	 * @return the caller's usage under the override
 	 */
 	@WriteOperation
 	public CallerDescriptor override(@Selector String identity, @Nullable String tier, @Nullable Double multiplier,
-			String expiresIn) {
+			String expiresIn, @Nullable Boolean reset) {
 		Selection selection = select(identity);
 		if ((tier == null) == (multiplier == null)) {
 			throw invalid("Give either a tier or a multiplier");
@@ -150,6 +157,9 @@ public final class RateLimitsEndpoint {
 			override = RateLimitOverride.multiplier(multiplier, expiresAt);
 		}
 		this.overrides.put(selection.identity().scope(), override);
+		if (reset == null || reset) {
+			resetCounters(selection, new ArrayList<>());
+		}
 		return describe(selection, null);
 	}
 
@@ -163,8 +173,18 @@ public final class RateLimitsEndpoint {
 	public ResetDescriptor reset(@Selector String identity) {
 		Selection selection = select(identity);
 		String scope = selection.identity().scope();
-		List<String> reset = new ArrayList<>();
 		List<String> notes = new ArrayList<>();
+		List<String> reset = resetCounters(selection, notes);
+		boolean overrideRemoved = this.overrides.remove(scope);
+		return new ResetDescriptor(selection.kind(), scope, reset, overrideRemoved, notes);
+	}
+
+	/**
+	 * Reset the caller's counters of every limit that could apply to it, on any tier.
+	 * @return the operations reset
+	 */
+	private List<String> resetCounters(Selection selection, List<String> notes) {
+		List<String> reset = new ArrayList<>();
 		for (OperationPolicy operation : operations()) {
 			String skipped = skipped(operation, selection);
 			if (skipped != null) {
@@ -173,12 +193,11 @@ public final class RateLimitsEndpoint {
 			}
 			List<LimitSpec> limits = everyStoredLimit(operation);
 			if (!limits.isEmpty()) {
-				this.limiter.reset(new RateLimitRequest(scope, operation.id(), limits, 0));
+				this.limiter.reset(new RateLimitRequest(selection.identity().scope(), operation.id(), limits, 0));
 				reset.add(operation.name());
 			}
 		}
-		boolean overrideRemoved = this.overrides.remove(scope);
-		return new ResetDescriptor(selection.kind(), scope, reset, overrideRemoved, notes);
+		return reset;
 	}
 
 	private CallerDescriptor describe(Selection selection, @Nullable TierPolicy requested) {

@@ -20,6 +20,8 @@ import dev.ratelimit.test.RedisServers;
 import dev.ratelimit.web.Identity;
 import dev.ratelimit.web.RateLimited;
 import dev.ratelimit.web.TierResolver;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -67,6 +69,8 @@ class RateLimitsEndpointIntegrationTests {
 
 	/** Shared by both application contexts of a test, as the wall clock would be. */
 	private static final MutableClock CLOCK = MutableClock.startingAtMidnight();
+
+	private static @Nullable ConfigurableApplicationContext otherInstance;
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -270,6 +274,34 @@ class RateLimitsEndpointIntegrationTests {
 	}
 
 	@Test
+	void liftedCallerContinuesAtOnceBecauseTheOverrideStartsFromResetCounters() throws Exception {
+		String key = newKey();
+		for (int i = 0; i < 3; i++) {
+			send("POST", "/api/generate", Map.of("X-API-Key", key));
+		}
+		assertThat(send("POST", "/api/generate", Map.of("X-API-Key", key)).statusCode()).isEqualTo(429);
+		post("/actuator/ratelimits/key:" + key, "{\"tier\": \"pro\", \"expiresIn\": \"10m\"}");
+		HttpResponse<String> lifted = send("POST", "/api/generate", Map.of("X-API-Key", key));
+		assertThat(lifted.statusCode()).isEqualTo(200);
+		assertThat(lifted.headers().firstValue("X-RateLimit-Remaining")).hasValue("29");
+	}
+
+	@Test
+	void overrideWithoutResetKeepsTheShareOfTheWindowATokenBucketCaller() throws Exception {
+		String key = newKey();
+		for (int i = 0; i < 3; i++) {
+			send("POST", "/api/generate", Map.of("X-API-Key", key));
+		}
+		post("/actuator/ratelimits/key:" + key, "{\"tier\": \"pro\", \"expiresIn\": \"10m\", \"reset\": false}");
+		// The token bucket remembers the whole hour as spent, so pro's hour is spent too.
+		JsonNode caller = getJson("/actuator/ratelimits/key:" + key);
+		JsonNode hourly = operation(caller, "ai_generation").path("limits").get(0);
+		assertThat(hourly.path("limit").asLong()).isEqualTo(30);
+		assertThat(hourly.path("remaining").asLong()).isZero();
+		assertThat(send("POST", "/api/generate", Map.of("X-API-Key", key)).statusCode()).isEqualTo(429);
+	}
+
+	@Test
 	void overrideByMultiplierScalesTheCallersLimits() throws Exception {
 		String key = newKey();
 		HttpResponse<String> response = post("/actuator/ratelimits/key:" + key,
@@ -301,6 +333,7 @@ class RateLimitsEndpointIntegrationTests {
 			"{\"tier\": \"pro\", \"expiresIn\": \"-5m\"}", "{\"tier\": \"pro\", \"expiresIn\": \"31d\"}",
 			"{\"tier\": \"pro\", \"expiresIn\": \"soon\"}", "{\"tier\": \"pro\", \"expiresIn\": \"99999999999999999d\"}",
 			"{\"tier\": \"pro\", \"expiresIn\": null}", "{\"tier\": [\"pro\"], \"expiresIn\": \"10m\"}", "[]",
+			"{\"tier\": \"pro\", \"expiresIn\": \"10m\", \"reset\": \"maybe\"}",
 			"not json" })
 	void invalidOverridesAreBadRequests(String body) throws Exception {
 		String key = newKey();
@@ -343,41 +376,56 @@ class RateLimitsEndpointIntegrationTests {
 	@Test
 	void overrideIsSeenByAnotherInstanceOnTheSameRedis() throws Exception {
 		String key = newKey();
-		try (ConfigurableApplicationContext other = startAnotherInstance()) {
-			int otherPort = ((WebServerApplicationContext) other).getWebServer().getPort();
-			assertThat(limitOn(otherPort, key)).isEqualTo("1000");
-			assertThat(post("/actuator/ratelimits/key:" + key, "{\"tier\": \"pro\", \"expiresIn\": \"10m\"}")
-				.statusCode()).isEqualTo(200);
-			await().atMost(Duration.ofSeconds(5))
-				.pollInterval(Duration.ofMillis(20))
-				.untilAsserted(() -> assertThat(limitOn(otherPort, key)).isEqualTo("10000"));
-			JsonNode seenThere = JsonMapper.shared()
-				.readTree(send(otherPort, "GET", "/actuator/ratelimits/key:" + key, Map.of()).body());
-			assertThat(seenThere.path("override").path("tier").asString()).isEqualTo("pro");
-			// Lifted through this instance: gone there too.
-			send("DELETE", "/actuator/ratelimits/key:" + key, Map.of());
-			await().atMost(Duration.ofSeconds(5))
-				.pollInterval(Duration.ofMillis(20))
-				.untilAsserted(() -> assertThat(limitOn(otherPort, key)).isEqualTo("1000"));
-		}
+		int otherPort = otherInstancePort();
+		assertThat(limitOn(otherPort, key)).isEqualTo("1000");
+		assertThat(post("/actuator/ratelimits/key:" + key, "{\"tier\": \"pro\", \"expiresIn\": \"10m\"}")
+			.statusCode()).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(20))
+			.untilAsserted(() -> assertThat(limitOn(otherPort, key)).isEqualTo("10000"));
+		JsonNode seenThere = JsonMapper.shared()
+			.readTree(send(otherPort, "GET", "/actuator/ratelimits/key:" + key, Map.of()).body());
+		assertThat(seenThere.path("override").path("tier").asString()).isEqualTo("pro");
+		// Lifted through this instance: gone there too.
+		send("DELETE", "/actuator/ratelimits/key:" + key, Map.of());
+		await().atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(20))
+			.untilAsserted(() -> assertThat(limitOn(otherPort, key)).isEqualTo("1000"));
 	}
 
 	@Test
 	void overrideExpiresOnEveryInstanceWithoutAnotherWrite() throws Exception {
 		String key = newKey();
-		try (ConfigurableApplicationContext other = startAnotherInstance()) {
-			int otherPort = ((WebServerApplicationContext) other).getWebServer().getPort();
-			post("/actuator/ratelimits/key:" + key, "{\"tier\": \"pro\", \"expiresIn\": \"2m\"}");
-			await().atMost(Duration.ofSeconds(5))
-				.pollInterval(Duration.ofMillis(20))
-				.untilAsserted(() -> assertThat(limitOn(otherPort, key)).isEqualTo("10000"));
-			CLOCK.advance(Duration.ofMinutes(2));
-			assertThat(limitOn(otherPort, key)).isEqualTo("1000");
-			assertThat(limitOn(this.port, key)).isEqualTo("1000");
+		int otherPort = otherInstancePort();
+		post("/actuator/ratelimits/key:" + key, "{\"tier\": \"pro\", \"expiresIn\": \"2m\"}");
+		await().atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(20))
+			.untilAsserted(() -> assertThat(limitOn(otherPort, key)).isEqualTo("10000"));
+		CLOCK.advance(Duration.ofMinutes(2));
+		assertThat(limitOn(otherPort, key)).isEqualTo("1000");
+		assertThat(limitOn(this.port, key)).isEqualTo("1000");
+	}
+
+	/**
+	 * The port of a second instance of the application on the same Redis, started once for the
+	 * tests that need it.
+	 */
+	private static synchronized int otherInstancePort() {
+		if (otherInstance == null) {
+			otherInstance = startAnotherInstance();
+		}
+		return ((WebServerApplicationContext) otherInstance).getWebServer().getPort();
+	}
+
+	@AfterAll
+	static void stopOtherInstance() {
+		if (otherInstance != null) {
+			otherInstance.close();
+			otherInstance = null;
 		}
 	}
 
-	private ConfigurableApplicationContext startAnotherInstance() {
+	private static ConfigurableApplicationContext startAnotherInstance() {
 		RedisServer redis = RedisServers.shared();
 		List<String> properties = new ArrayList<>(List.of(RULES));
 		properties.addAll(List.of("server.port=0", "management.endpoints.web.exposure.include=ratelimits",
