@@ -24,6 +24,7 @@ import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.TierPolicy;
+import dev.ratelimit.web.AnnotatedOperations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -73,6 +74,8 @@ public final class RateLimitsEndpoint {
 
 	private final @Nullable RateLimitTraffic traffic;
 
+	private final @Nullable AnnotatedOperations annotatedOperations;
+
 	private final Clock clock;
 
 	private final Duration maxOverride;
@@ -83,15 +86,19 @@ public final class RateLimitsEndpoint {
 	 * @param limiter the limiter the filter calls
 	 * @param overrides where overrides are kept
 	 * @param traffic what the filter decided, or {@code null} when it is not recorded
+	 * @param annotatedOperations the handlers annotated with {@code @RateLimited}, or
+	 * {@code null} outside a Spring MVC application
 	 * @param clock the clock overrides expire by
 	 * @param maxOverride the longest an override may last
 	 */
 	public RateLimitsEndpoint(RateLimitPolicy policy, RateLimiter limiter, OverrideStore overrides,
-			@Nullable RateLimitTraffic traffic, Clock clock, Duration maxOverride) {
+			@Nullable RateLimitTraffic traffic, @Nullable AnnotatedOperations annotatedOperations, Clock clock,
+			Duration maxOverride) {
 		this.policy = policy;
 		this.limiter = limiter;
 		this.overrides = overrides;
 		this.traffic = traffic;
+		this.annotatedOperations = annotatedOperations;
 		this.clock = clock;
 		this.maxOverride = maxOverride;
 	}
@@ -302,8 +309,14 @@ public final class RateLimitsEndpoint {
 				.filter((rule) -> rule.operation().id().equals(operation.id()))
 				.map((rule) -> ((rule.method() != null) ? rule.method() + " " : "") + rule.pattern().getPatternString())
 				.toList();
+			List<AnnotatedDescriptor> annotated = (this.annotatedOperations != null) ? this.annotatedOperations.handlers()
+				.stream()
+				.filter((handler) -> handler.operation().operation().id().equals(operation.id()))
+				.map((handler) -> new AnnotatedDescriptor(handler.mapping(), handler.operation().cost()))
+				.sorted(Comparator.comparing(AnnotatedDescriptor::handler))
+				.toList() : List.of();
 			operations.put(operation.name(), new OperationDescriptor(keyName(operation.key()), operation.cost(), match,
-					LimitDescriptor.of(operation.limits())));
+					annotated, LimitDescriptor.of(operation.limits())));
 		}
 		List<String> pathRules = this.policy.endpointRules().stream().map(Object::toString).toList();
 		List<String> exclusions = this.policy.exclusions().stream().map((pattern) -> pattern.getPatternString()).toList();
@@ -478,9 +491,21 @@ public final class RateLimitsEndpoint {
 	 * {@code global}
 	 * @param cost the units one request consumes
 	 * @param match its path rules
+	 * @param annotated the handlers annotated with {@code @RateLimited} for it
 	 * @param limits its limits for tiers that list none of their own
 	 */
-	public record OperationDescriptor(String key, long cost, List<String> match, List<LimitDescriptor> limits) {
+	public record OperationDescriptor(String key, long cost, List<String> match, List<AnnotatedDescriptor> annotated,
+			List<LimitDescriptor> limits) {
+
+	}
+
+	/**
+	 * A handler annotated with {@code @RateLimited}.
+	 *
+	 * @param handler the handler's request mapping, e.g. {@code {POST [/api/generate]}}
+	 * @param cost the units one of its requests consumes
+	 */
+	public record AnnotatedDescriptor(String handler, long cost) {
 
 	}
 

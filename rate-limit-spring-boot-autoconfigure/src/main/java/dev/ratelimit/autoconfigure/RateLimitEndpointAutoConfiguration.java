@@ -5,11 +5,13 @@ import java.time.Duration;
 
 import dev.ratelimit.actuate.RateLimitTraffic;
 import dev.ratelimit.actuate.RateLimitsEndpoint;
+import dev.ratelimit.actuate.RateLimitsWebEndpointExtension;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.web.AnnotatedOperations;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -26,7 +28,7 @@ import org.springframework.web.servlet.DispatcherServlet;
 
 /**
  * Auto-configuration of the {@code ratelimits} actuator endpoint and, in a servlet web
- * application, of the traffic recording it reports. Both exist only when the endpoint is
+ * application, of its web extension and the traffic recording it reports. Both exist only when the endpoint is
  * available (enabled, and exposed over some technology), so that applications that do not expose
  * it pay nothing per request.
  *
@@ -42,7 +44,8 @@ public final class RateLimitEndpointAutoConfiguration {
 	@ConditionalOnAvailableEndpoint
 	RateLimitsEndpoint rateLimitsEndpoint(RateLimitPolicy policy, RateLimiter rateLimiter,
 			ObjectProvider<OverrideStore> overrides, ObjectProvider<RateLimitTraffic> traffic,
-			RateLimitProperties properties, ObjectProvider<Clock> clock) {
+			ObjectProvider<AnnotatedOperations> annotatedOperations, RateLimitProperties properties,
+			ObjectProvider<Clock> clock) {
 		Duration maxDuration = properties.getOverrides().getMaxDuration();
 		if (maxDuration.toSeconds() < 1) {
 			throw new RateLimitConfigurationException("rate-limit.overrides.max-duration",
@@ -51,13 +54,20 @@ public final class RateLimitEndpointAutoConfiguration {
 		Clock endpointClock = clock.getIfUnique(Clock::systemUTC);
 		return new RateLimitsEndpoint(policy, rateLimiter,
 				overrides.getIfAvailable(() -> new InMemoryOverrideStore(endpointClock)), traffic.getIfAvailable(),
-				endpointClock, maxDuration);
+				annotatedOperations.getIfAvailable(), endpointClock, maxDuration);
 	}
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = Type.SERVLET)
 	@ConditionalOnClass(DispatcherServlet.class)
-	static class TrafficConfiguration {
+	static class WebConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
+		RateLimitsWebEndpointExtension rateLimitsWebEndpointExtension(RateLimitsEndpoint endpoint) {
+			return new RateLimitsWebEndpointExtension(endpoint);
+		}
 
 		@Bean
 		@ConditionalOnMissingBean

@@ -111,6 +111,9 @@ class RateLimitsEndpointIntegrationTests {
 		assertThat(login.path("match").get(0).asString()).isEqualTo("POST /auth/login");
 		assertThat(login.path("limits").get(0).path("limit").asLong()).isEqualTo(2);
 		assertThat(rules.path("operations").path("ai_generation").path("cost").asLong()).isEqualTo(1);
+		JsonNode annotated = rules.path("operations").path("ai_generation").path("annotated");
+		assertThat(annotated.size()).isEqualTo(1);
+		assertThat(annotated.get(0).path("handler").asString()).isEqualTo("{POST [/api/generate]}");
 		assertThat(rules.path("pathRules").toString()).contains("POST /api/generate -> ai_generation");
 		assertThat(rules.path("exclusions").toString()).contains("/actuator/**");
 		JsonNode backend = summary.path("backend");
@@ -244,6 +247,23 @@ class RateLimitsEndpointIntegrationTests {
 		assertThat(send("DELETE", "/actuator/ratelimits/" + encode(selector), Map.of()).statusCode()).isEqualTo(400);
 		assertThat(post("/actuator/ratelimits/" + encode(selector), "{\"tier\":\"pro\",\"expiresIn\":\"10m\"}")
 			.statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void badRequestsSayWhatIsWrong() throws Exception {
+		HttpResponse<String> unknownTier = post("/actuator/ratelimits/alice", "{\"tier\": \"platinum\", \"expiresIn\": \"10m\"}");
+		assertThat(unknownTier.statusCode()).isEqualTo(400);
+		assertThat(JsonMapper.shared().readTree(unknownTier.body()).path("message").asString())
+			.isEqualTo("Unknown tier 'platinum'; the tiers are enterprise, free, pro");
+		HttpResponse<String> noExpiry = post("/actuator/ratelimits/alice", "{\"tier\": \"pro\"}");
+		assertThat(JsonMapper.shared().readTree(noExpiry.body()).path("message").asString()).contains("expiresIn");
+		HttpResponse<String> tooLong = post("/actuator/ratelimits/alice", "{\"tier\": \"pro\", \"expiresIn\": \"90d\"}");
+		assertThat(JsonMapper.shared().readTree(tooLong.body()).path("message").asString())
+			.isEqualTo("expiresIn must be a duration from 1s to 30d with a unit, e.g. 10m, 2h or 7d");
+		HttpResponse<String> badSelector = send("DELETE", "/actuator/ratelimits/usr:alice", Map.of());
+		assertThat(badSelector.statusCode()).isEqualTo(400);
+		assertThat(JsonMapper.shared().readTree(badSelector.body()).path("message").asString())
+			.startsWith("Unknown identity prefix 'usr:'");
 	}
 
 	@Test

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.ratelimit.actuate.RateLimitTraffic;
 import dev.ratelimit.actuate.RateLimitsEndpoint;
+import dev.ratelimit.actuate.RateLimitsWebEndpointExtension;
 import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitConfigurationException;
@@ -47,6 +48,7 @@ class RateLimitEndpointAutoConfigurationTests {
 	void exposedEndpointComesWithTrafficRecording() {
 		this.runner.withPropertyValues(EXPOSED).run((context) -> {
 			assertThat(context).hasSingleBean(RateLimitsEndpoint.class);
+			assertThat(context).hasSingleBean(RateLimitsWebEndpointExtension.class);
 			assertThat(context).hasSingleBean(RateLimitTraffic.class);
 			assertThat(context.getBean(RateLimitTraffic.class).window()).hasMinutes(5);
 		});
@@ -56,6 +58,7 @@ class RateLimitEndpointAutoConfigurationTests {
 	void endpointThatIsNotExposedCostsNothing() {
 		this.runner.run((context) -> {
 			assertThat(context).doesNotHaveBean(RateLimitsEndpoint.class);
+			assertThat(context).doesNotHaveBean(RateLimitsWebEndpointExtension.class);
 			assertThat(context).doesNotHaveBean(RateLimitTraffic.class);
 			assertThat(context).hasSingleBean(OverrideStore.class);
 		});
