@@ -35,6 +35,7 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.web.util.pattern.PathPattern;
 
 /**
  * The {@code ratelimits} actuator endpoint: what the limits are, how they are holding up, and
@@ -304,24 +305,33 @@ public final class RateLimitsEndpoint {
 		}
 		Map<String, OperationDescriptor> operations = new TreeMap<>();
 		for (OperationPolicy operation : operations()) {
-			List<String> match = this.policy.endpointRules()
-				.stream()
-				.filter((rule) -> rule.operation().id().equals(operation.id()))
-				.map((rule) -> ((rule.method() != null) ? rule.method() + " " : "") + rule.pattern().getPatternString())
-				.toList();
-			List<AnnotatedDescriptor> annotated = (this.annotatedOperations != null) ? this.annotatedOperations.handlers()
-				.stream()
-				.filter((handler) -> handler.operation().operation().id().equals(operation.id()))
-				.map((handler) -> new AnnotatedDescriptor(handler.mapping(), handler.operation().cost()))
-				.sorted(Comparator.comparing(AnnotatedDescriptor::handler))
-				.toList() : List.of();
-			operations.put(operation.name(), new OperationDescriptor(keyName(operation.key()), operation.cost(), match,
-					annotated, LimitDescriptor.of(operation.limits())));
+			operations.put(operation.name(), new OperationDescriptor(keyName(operation.key()), operation.cost(),
+					pathRules(operation), annotatedHandlers(operation), LimitDescriptor.of(operation.limits())));
 		}
 		List<String> pathRules = this.policy.endpointRules().stream().map(Object::toString).toList();
-		List<String> exclusions = this.policy.exclusions().stream().map((pattern) -> pattern.getPatternString()).toList();
+		List<String> exclusions = this.policy.exclusions().stream().map(PathPattern::getPatternString).toList();
 		return new RulesDescriptor(this.policy.defaultTier().name(), this.policy.defaultOperation().name(), tiers,
 				operations, pathRules, exclusions);
+	}
+
+	private List<String> pathRules(OperationPolicy operation) {
+		return this.policy.endpointRules()
+			.stream()
+			.filter((rule) -> rule.operation().id().equals(operation.id()))
+			.map((rule) -> ((rule.method() != null) ? rule.method() + " " : "") + rule.pattern().getPatternString())
+			.toList();
+	}
+
+	private List<AnnotatedDescriptor> annotatedHandlers(OperationPolicy operation) {
+		if (this.annotatedOperations == null) {
+			return List.of();
+		}
+		return this.annotatedOperations.handlers()
+			.stream()
+			.filter((handler) -> handler.operation().operation().id().equals(operation.id()))
+			.map((handler) -> new AnnotatedDescriptor(handler.mapping(), handler.operation().cost()))
+			.sorted(Comparator.comparing(AnnotatedDescriptor::handler))
+			.toList();
 	}
 
 	private List<OverrideDescriptor> overrides() {

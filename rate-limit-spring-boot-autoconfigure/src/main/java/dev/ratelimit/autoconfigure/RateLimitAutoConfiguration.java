@@ -191,8 +191,9 @@ public final class RateLimitAutoConfiguration {
 		RequestPolicyResolver rateLimitRequestPolicyResolver(RateLimitPolicy policy,
 				AnnotatedOperations annotatedOperations, IdentityResolver identityResolver, TierResolver tierResolver,
 				ClientAddressResolver clientAddressResolver, ObjectProvider<OverrideStore> overrides) {
+			OverrideStore overrideStore = overrides.getIfAvailable(() -> new InMemoryOverrideStore(Clock.systemUTC()));
 			return new RequestPolicyResolver(policy, annotatedOperations, identityResolver, tierResolver,
-					clientAddressResolver, overrides.getIfAvailable(() -> new InMemoryOverrideStore(Clock.systemUTC())));
+					clientAddressResolver, overrideStore);
 		}
 
 		@Bean
