@@ -9,6 +9,8 @@ import java.util.List;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.policy.ConfiguredNames;
+import dev.ratelimit.policy.InMemoryOverrideStore;
+import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.RateLimitPolicyFactory;
@@ -197,9 +199,10 @@ public final class RateLimitAutoConfiguration {
 		@ConditionalOnMissingBean
 		RequestPolicyResolver rateLimitRequestPolicyResolver(RateLimitPolicy policy,
 				AnnotatedOperations annotatedOperations, IdentityResolver identityResolver, TierResolver tierResolver,
-				ClientAddressResolver clientAddressResolver) {
+				ClientAddressResolver clientAddressResolver, ObjectProvider<OverrideStore> overrides) {
+			OverrideStore overrideStore = overrides.getIfAvailable(() -> new InMemoryOverrideStore(Clock.systemUTC()));
 			return new RequestPolicyResolver(policy, annotatedOperations, identityResolver, tierResolver,
-					clientAddressResolver);
+					clientAddressResolver, overrideStore);
 		}
 
 		@Bean

@@ -461,6 +461,93 @@ public class RateLimitProperties {
 	}
 
 	/**
+	 * Operators' temporary overrides of callers' limits (POST /actuator/ratelimits/{identity}).
+	 */
+	private final Overrides overrides = new Overrides();
+
+	/**
+	 * What the ratelimits actuator endpoint records of the traffic.
+	 */
+	private final Traffic traffic = new Traffic();
+
+	public Overrides getOverrides() {
+		return this.overrides;
+	}
+
+	public Traffic getTraffic() {
+		return this.traffic;
+	}
+
+	/**
+	 * Operators' temporary overrides of callers' limits.
+	 */
+	public static class Overrides {
+
+		/**
+		 * How often each instance looks in Redis for overrides set through another instance. An
+		 * override applies at once on the instance that set it.
+		 */
+		private Duration refreshInterval = Duration.ofSeconds(1);
+
+		/**
+		 * Longest an override may last.
+		 */
+		private Duration maxDuration = Duration.ofDays(30);
+
+		public Duration getRefreshInterval() {
+			return this.refreshInterval;
+		}
+
+		public void setRefreshInterval(Duration refreshInterval) {
+			this.refreshInterval = refreshInterval;
+		}
+
+		public Duration getMaxDuration() {
+			return this.maxDuration;
+		}
+
+		public void setMaxDuration(Duration maxDuration) {
+			this.maxDuration = maxDuration;
+		}
+
+	}
+
+	/**
+	 * What the ratelimits actuator endpoint records of the traffic.
+	 */
+	public static class Traffic {
+
+		/**
+		 * How far back the endpoint's top callers reach.
+		 */
+		private Duration window = Duration.ofMinutes(5);
+
+		/**
+		 * Callers counted per fifth of the window and per measure (requests, denials): the memory
+		 * bound of the top callers. Counts are exact while fewer distinct callers are seen, and
+		 * approximate (with a stated error bound) beyond.
+		 */
+		private int counters = 100;
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+		public int getCounters() {
+			return this.counters;
+		}
+
+		public void setCounters(int counters) {
+			this.counters = counters;
+		}
+
+	}
+
+	/**
 	 * A tier (plan).
 	 */
 	public static class Tier {

@@ -93,6 +93,15 @@ public final class RateLimitPolicy {
 	}
 
 	/**
+	 * The tier with the given name, in any spelling that has the same canonical form.
+	 * @param name the name
+	 * @return the tier, or {@code null} when none is configured
+	 */
+	public @Nullable TierPolicy tier(String name) {
+		return this.tiers.get(Names.canonical(name));
+	}
+
+	/**
 	 * Check that a cost can ever be admitted by every limit of an operation on every tier.
 	 * @param operation the operation
 	 * @param cost the cost

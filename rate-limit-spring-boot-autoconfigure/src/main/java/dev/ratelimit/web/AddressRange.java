@@ -57,7 +57,7 @@ public final class AddressRange {
 	 * @param text the text
 	 * @return the address, or {@code null} when the text is not an IP literal
 	 */
-	static @Nullable InetAddress parseAddress(String text) {
+	public static @Nullable InetAddress parseAddress(String text) {
 		if (text.isEmpty() || text.length() > 45) {
 			return null;
 		}

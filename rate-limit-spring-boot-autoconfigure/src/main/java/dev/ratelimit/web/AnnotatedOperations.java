@@ -1,6 +1,7 @@
 package dev.ratelimit.web;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,8 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 
 	private volatile Map<Method, AnnotatedOperation> operations = Map.of();
 
+	private volatile List<AnnotatedHandler> handlers = List.of();
+
 	public AnnotatedOperations(RateLimitPolicy policy, ObjectProvider<RequestMappingHandlerMapping> handlerMappings) {
 		this.policy = policy;
 		this.handlerMappings = handlerMappings;
@@ -47,16 +50,19 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 	public void afterSingletonsInstantiated() {
 		List<RequestMappingHandlerMapping> mappings = this.handlerMappings.orderedStream().toList();
 		Map<Method, AnnotatedOperation> operations = new HashMap<>();
+		List<AnnotatedHandler> handlers = new ArrayList<>();
 		for (RequestMappingHandlerMapping mapping : mappings) {
-			for (HandlerMethod handlerMethod : mapping.getHandlerMethods().values()) {
+			mapping.getHandlerMethods().forEach((info, handlerMethod) -> {
 				AnnotatedOperation operation = annotatedOperation(handlerMethod);
 				if (operation != null) {
 					operations.put(handlerMethod.getMethod(), operation);
+					handlers.add(new AnnotatedHandler(info.toString(), operation));
 				}
-			}
+			});
 		}
 		this.mappings = mappings;
 		this.operations = Map.copyOf(operations);
+		this.handlers = List.copyOf(handlers);
 	}
 
 	private @Nullable AnnotatedOperation annotatedOperation(HandlerMethod handlerMethod) {
@@ -108,6 +114,24 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * The handler methods annotated with {@link RateLimited}, for the operator's view of the
+	 * rules.
+	 * @return the annotated handlers, empty until every singleton is instantiated
+	 */
+	public List<AnnotatedHandler> handlers() {
+		return this.handlers;
+	}
+
+	/**
+	 * A handler method annotated with {@link RateLimited}.
+	 *
+	 * @param mapping the handler's request mapping, e.g. {@code {POST [/api/generate]}}
+	 * @param operation its operation and the cost of one request
+	 */
+	public record AnnotatedHandler(String mapping, AnnotatedOperation operation) {
 	}
 
 	/**

@@ -1,7 +1,14 @@
 package dev.ratelimit.web;
 
+import java.time.Clock;
+import java.util.List;
+
+import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.OperationPolicy;
+import dev.ratelimit.policy.OverrideStore;
+import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.TierPolicy;
 import dev.ratelimit.web.AnnotatedOperations.AnnotatedOperation;
@@ -15,7 +22,8 @@ import org.springframework.web.util.ServletRequestPathUtils;
 /**
  * Applies the {@link RateLimitPolicy} to an HTTP request: excluded paths first (no further work),
  * then the operation ({@code @RateLimited}, else path rule, else default), the identity and tier
- * of the caller, and the limits and cost.
+ * of the caller, any operator's {@link RateLimitOverride} of the caller (a local lookup), and the
+ * limits and cost.
  *
  * @author rate-limit-spring-boot
  */
@@ -31,9 +39,19 @@ public final class RequestPolicyResolver {
 
 	private final ClientAddressResolver clientAddressResolver;
 
+	private final OverrideStore overrides;
+
 	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
 			IdentityResolver identityResolver, TierResolver tierResolver,
 			ClientAddressResolver clientAddressResolver) {
+		this(policy, annotatedOperations, identityResolver, tierResolver, clientAddressResolver,
+				new InMemoryOverrideStore(Clock.systemUTC()));
+	}
+
+	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
+			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver,
+			OverrideStore overrides) {
+		this.overrides = overrides;
 		this.policy = policy;
 		this.annotatedOperations = annotatedOperations;
 		this.identityResolver = identityResolver;
@@ -60,8 +78,18 @@ public final class RequestPolicyResolver {
 		long cost = (annotated != null) ? annotated.cost() : operation.cost();
 		Identity caller = this.identityResolver.resolve(request);
 		TierPolicy tier = this.policy.tierOrDefault(this.tierResolver.resolveTier(request, caller));
-		return new ResolvedRequest(operation, tier, budgetOwner(operation, caller, request), tier.limitsFor(operation),
-				cost);
+		Identity owner = budgetOwner(operation, caller, request);
+		RateLimitOverride override = this.overrides.find(caller.scope());
+		if (override == null) {
+			return new ResolvedRequest(operation, tier, owner, tier.limitsFor(operation), cost);
+		}
+		tier = override.effectiveTier(this.policy, tier);
+		List<LimitSpec> limits = tier.limitsFor(operation);
+		// A multiplier raises the caller's own budgets, never one it shares with other callers.
+		if (owner.equals(caller)) {
+			limits = override.scale(limits);
+		}
+		return new ResolvedRequest(operation, tier, owner, limits, cost, override);
 	}
 
 	private static RequestPath parsePath(HttpServletRequest request) {

@@ -1,0 +1,88 @@
+package dev.ratelimit.autoconfigure;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import dev.ratelimit.actuate.RateLimitTraffic;
+import dev.ratelimit.actuate.RateLimitsEndpoint;
+import dev.ratelimit.actuate.RateLimitsWebEndpointExtension;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.policy.InMemoryOverrideStore;
+import dev.ratelimit.policy.OverrideStore;
+import dev.ratelimit.policy.RateLimitConfigurationException;
+import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.web.AnnotatedOperations;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.DispatcherServlet;
+
+/**
+ * Auto-configuration of the {@code ratelimits} actuator endpoint and, in a servlet web
+ * application, of its web extension and the traffic recording it reports. Both exist only when the endpoint is
+ * available (enabled, and exposed over some technology), so that applications that do not expose
+ * it pay nothing per request.
+ *
+ * @author rate-limit-spring-boot
+ */
+@AutoConfiguration(after = { RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class })
+@ConditionalOnClass(Endpoint.class)
+@ConditionalOnBean({ RateLimitPolicy.class, RateLimiter.class })
+public final class RateLimitEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
+	RateLimitsEndpoint rateLimitsEndpoint(RateLimitPolicy policy, RateLimiter rateLimiter,
+			ObjectProvider<OverrideStore> overrides, ObjectProvider<RateLimitTraffic> traffic,
+			ObjectProvider<AnnotatedOperations> annotatedOperations, RateLimitProperties properties,
+			ObjectProvider<Clock> clock) {
+		Duration maxDuration = properties.getOverrides().getMaxDuration();
+		if (maxDuration.toSeconds() < 1) {
+			throw new RateLimitConfigurationException("rate-limit.overrides.max-duration",
+					"must be at least 1s, was " + maxDuration, "Set the longest an override may last, e.g. 30d.");
+		}
+		Clock endpointClock = clock.getIfUnique(Clock::systemUTC);
+		return new RateLimitsEndpoint(policy, rateLimiter,
+				overrides.getIfAvailable(() -> new InMemoryOverrideStore(endpointClock)), traffic.getIfAvailable(),
+				annotatedOperations.getIfAvailable(), endpointClock, maxDuration);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	@ConditionalOnClass(DispatcherServlet.class)
+	static class WebConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
+		RateLimitsWebEndpointExtension rateLimitsWebEndpointExtension(RateLimitsEndpoint endpoint) {
+			return new RateLimitsWebEndpointExtension(endpoint);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
+		RateLimitTraffic rateLimitTraffic(RateLimitProperties properties, ObjectProvider<Clock> clock) {
+			RateLimitProperties.Traffic traffic = properties.getTraffic();
+			if (traffic.getWindow().toSeconds() < 5) {
+				throw new RateLimitConfigurationException("rate-limit.traffic.window",
+						"must be at least 5s, was " + traffic.getWindow(), "Set a window of 5s or more, e.g. 5m.");
+			}
+			RateLimitAutoConfiguration.requirePositive("rate-limit.traffic.counters", traffic.getCounters());
+			return new RateLimitTraffic(clock.getIfUnique(Clock::systemUTC), traffic.getWindow(),
+					traffic.getCounters());
+		}
+
+	}
+
+}

@@ -1,0 +1,280 @@
+package dev.ratelimit.redis;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.ratelimit.policy.OverrideStore;
+import dev.ratelimit.policy.RateLimitOverride;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.util.Assert;
+
+/**
+ * An {@link OverrideStore} in Redis, shared by every instance of the application.
+ * <p>
+ * Overrides live in one hash, {@code <prefix>:{overrides}}, next to a version,
+ * {@code <prefix>:{overrides}:version}, that every write replaces with a random token (both in one
+ * script, on one Cluster slot). Each instance keeps a local copy of the hash, so looking an override up on a
+ * request is a map read; a background thread reads the version every refresh interval and reloads
+ * the hash only when it changed. A write applies on the writing instance at once and on the
+ * others within one refresh interval.
+ * <p>
+ * The expiry is stored in the value and checked on every read, so an override stops applying at
+ * its expiry on every instance whether or not it has refreshed since. Expired entries are deleted
+ * by the next write, and the hash expires with its last override.
+ * <p>
+ * While Redis does not answer, the last copy stays in use: a Redis outage never changes whose
+ * limits are overridden, and never fails a request.
+ *
+ * @author rate-limit-spring-boot
+ */
+public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(RedisOverrideStore.class);
+
+	private static final RedisScript<Long> PUT = script("override-put.lua");
+
+	private static final RedisScript<Long> REMOVE = script("override-remove.lua");
+
+	private static final String TIER = "t";
+
+	private static final String MULTIPLIER = "m";
+
+	private final StringRedisTemplate template;
+
+	private final Clock clock;
+
+	private final Duration refreshInterval;
+
+	private final String hashKey;
+
+	private final String versionKey;
+
+	private final Object monitor = new Object();
+
+	private volatile Map<String, RateLimitOverride> overrides = Map.of();
+
+	/** The version the local copy was read at; {@code null} once read while no version existed. */
+	private @Nullable String loadedVersion;
+
+	private boolean loaded;
+
+	private boolean failing;
+
+	private @Nullable ScheduledExecutorService scheduler;
+
+	/**
+	 * Create a store. It reads Redis once {@linkplain #start() started}.
+	 * @param template the template to talk to Redis with
+	 * @param keyPrefix the prefix of the store's keys
+	 * @param clock the clock that decides expiry
+	 * @param refreshInterval how often to look for changes made by other instances
+	 */
+	public RedisOverrideStore(StringRedisTemplate template, String keyPrefix, Clock clock, Duration refreshInterval) {
+		Assert.notNull(template, "'template' must not be null");
+		Assert.hasText(keyPrefix, "'keyPrefix' must not be empty");
+		Assert.isTrue(refreshInterval.toMillis() > 0, "'refreshInterval' must be at least 1ms");
+		this.template = template;
+		this.clock = clock;
+		this.refreshInterval = refreshInterval;
+		this.hashKey = keyPrefix + ":{overrides}";
+		this.versionKey = this.hashKey + ":version";
+	}
+
+	@Override
+	public @Nullable RateLimitOverride find(String scope) {
+		Map<String, RateLimitOverride> overrides = this.overrides;
+		if (overrides.isEmpty()) {
+			return null;
+		}
+		RateLimitOverride override = overrides.get(scope);
+		return (override != null && override.isActiveAt(this.clock.instant())) ? override : null;
+	}
+
+	@Override
+	public Map<String, RateLimitOverride> findAll() {
+		Instant now = this.clock.instant();
+		Map<String, RateLimitOverride> active = new TreeMap<>();
+		this.overrides.forEach((scope, override) -> {
+			if (override.isActiveAt(now)) {
+				active.put(scope, override);
+			}
+		});
+		return active;
+	}
+
+	@Override
+	public void put(String scope, RateLimitOverride override) {
+		synchronized (this.monitor) {
+			this.template.execute(PUT, List.of(this.hashKey, this.versionKey), scope, encode(override),
+					Long.toString(this.clock.millis()), newVersion());
+			// Applies here at once; the version is left as it was, so that the next refresh
+			// still picks up whatever other instances wrote in between.
+			Map<String, RateLimitOverride> updated = new HashMap<>(this.overrides);
+			updated.put(scope, override);
+			this.overrides = Map.copyOf(updated);
+		}
+	}
+
+	@Override
+	public boolean remove(String scope) {
+		synchronized (this.monitor) {
+			Long removed = this.template.execute(REMOVE, List.of(this.hashKey, this.versionKey), scope, newVersion());
+			Map<String, RateLimitOverride> updated = new HashMap<>(this.overrides);
+			boolean known = updated.remove(scope) != null;
+			this.overrides = Map.copyOf(updated);
+			return (removed != null && removed == 1) || known;
+		}
+	}
+
+	/**
+	 * Reload the overrides when another instance changed them. Called every refresh interval while
+	 * the store runs; never throws: while Redis cannot be read, the last copy stays in use.
+	 */
+	public void refresh() {
+		synchronized (this.monitor) {
+			try {
+				String version = this.template.opsForValue().get(this.versionKey);
+				if (!this.loaded || !Objects.equals(version, this.loadedVersion)) {
+					this.overrides = read();
+					this.loadedVersion = version;
+					this.loaded = true;
+				}
+				if (this.failing) {
+					this.failing = false;
+					logger.info("Reading rate limit overrides from Redis again");
+				}
+			}
+			catch (RuntimeException ex) {
+				if (!this.failing) {
+					this.failing = true;
+					logger.warn("Cannot read rate limit overrides from Redis; the " + this.overrides.size()
+							+ " known overrides stay in use until it answers: " + ex);
+				}
+			}
+		}
+	}
+
+	private Map<String, RateLimitOverride> read() {
+		Map<Object, Object> entries = this.template.opsForHash().entries(this.hashKey);
+		Map<String, RateLimitOverride> overrides = new HashMap<>();
+		entries.forEach((scope, value) -> {
+			RateLimitOverride override = decode(value.toString());
+			if (override != null) {
+				overrides.put(scope.toString(), override);
+			}
+		});
+		return Map.copyOf(overrides);
+	}
+
+	private static String newVersion() {
+		return UUID.randomUUID().toString();
+	}
+
+	static String encode(RateLimitOverride override) {
+		String expiry = Long.toString(override.expiresAt().toEpochMilli());
+		return (override.tier() != null) ? expiry + "|" + TIER + "|" + override.tier()
+				: expiry + "|" + MULTIPLIER + "|" + override.multiplier();
+	}
+
+	static @Nullable RateLimitOverride decode(String value) {
+		int first = value.indexOf('|');
+		int second = (first > 0) ? value.indexOf('|', first + 1) : -1;
+		if (second < 0) {
+			return null;
+		}
+		try {
+			Instant expiresAt = Instant.ofEpochMilli(Long.parseLong(value.substring(0, first)));
+			String kind = value.substring(first + 1, second);
+			String argument = value.substring(second + 1);
+			if (TIER.equals(kind)) {
+				return RateLimitOverride.tier(argument, expiresAt);
+			}
+			if (MULTIPLIER.equals(kind)) {
+				return RateLimitOverride.multiplier(Double.parseDouble(argument), expiresAt);
+			}
+			return null;
+		}
+		catch (IllegalArgumentException ex) {
+			// Not ours, or written by a newer version: ignored rather than failing every refresh.
+			return null;
+		}
+	}
+
+	/**
+	 * Read the overrides and look for changes every refresh interval, on a thread of the store's
+	 * own: a Redis that hangs never holds up the application's startup.
+	 */
+	@Override
+	public void start() {
+		synchronized (this.monitor) {
+			if (this.scheduler != null) {
+				return;
+			}
+			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "rate-limit-overrides");
+				thread.setDaemon(true);
+				return thread;
+			});
+			long interval = this.refreshInterval.toMillis();
+			scheduler.scheduleWithFixedDelay(this::refresh, 0, interval, TimeUnit.MILLISECONDS);
+			this.scheduler = scheduler;
+		}
+	}
+
+	@Override
+	public void stop() {
+		ScheduledExecutorService scheduler;
+		synchronized (this.monitor) {
+			scheduler = this.scheduler;
+			this.scheduler = null;
+		}
+		if (scheduler != null) {
+			scheduler.shutdownNow();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		synchronized (this.monitor) {
+			return this.scheduler != null;
+		}
+	}
+
+	/**
+	 * Start before the web server, so that the overrides are being read when requests arrive.
+	 * @return the phase
+	 */
+	@Override
+	public int getPhase() {
+		return 0;
+	}
+
+	private static RedisScript<Long> script(String name) {
+		// Our own class loader, as for the limiter's script.
+		return RedisScript.of(new ClassPathResource("META-INF/scripts/rate-limit/" + name,
+				RedisOverrideStore.class.getClassLoader()), Long.class);
+	}
+
+	@Override
+	public String toString() {
+		return "RedisOverrideStore[key=" + this.hashKey + ", overrides=" + this.overrides.size() + "]";
+	}
+
+}
