@@ -2,6 +2,8 @@ package dev.ratelimit.actuate;
 
 import java.util.function.Supplier;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -22,6 +24,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
  */
 @EndpointWebExtension(endpoint = RateLimitsEndpoint.class)
 public final class RateLimitsWebEndpointExtension {
+
+	private static final Log logger = LogFactory.getLog(RateLimitsWebEndpointExtension.class);
 
 	private final RateLimitsEndpoint endpoint;
 
@@ -79,12 +83,20 @@ public final class RateLimitsWebEndpointExtension {
 			return new WebEndpointResponse<>(new BadRequest(WebEndpointResponse.STATUS_BAD_REQUEST, "Bad Request",
 					ex.getReason()), WebEndpointResponse.STATUS_BAD_REQUEST);
 		}
+		catch (RuntimeException ex) {
+			// Reads fall back with the limiter; writes need Redis itself. Say so rather than a 500.
+			logger.warn("A ratelimits endpoint operation failed: " + ex);
+			return new WebEndpointResponse<>(new BadRequest(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE,
+					"Service Unavailable", "The rate limit backend could not complete the operation ("
+							+ ex.getClass().getSimpleName() + "); try again when it is back"),
+					WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+		}
 	}
 
 	/**
-	 * The body of a bad request, shaped like Boot's error responses.
+	 * The body of a request that failed, shaped like Boot's error responses.
 	 *
-	 * @param status the status, 400
+	 * @param status the status, 400 or 503
 	 * @param error the reason phrase
 	 * @param message what is wrong with the request
 	 */

@@ -1,0 +1,73 @@
+package dev.ratelimit.actuate;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import dev.ratelimit.autoconfigure.RateLimitProperties;
+import dev.ratelimit.autoconfigure.RateLimitProperties.Limit;
+import dev.ratelimit.autoconfigure.RateLimitProperties.Tier;
+import dev.ratelimit.local.InMemoryRateLimiter;
+import dev.ratelimit.policy.ConfiguredNames;
+import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.policy.RateLimitPolicyFactory;
+import dev.ratelimit.redis.RedisOverrideStore;
+import dev.ratelimit.test.EmbeddedRedisServer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How the web extension answers when an operation cannot be completed: a malformed request is a
+ * 400 and a Redis that is gone is a 503, never a 500.
+ */
+class RateLimitsWebEndpointExtensionTests {
+
+	private final RateLimitPolicy policy = new RateLimitPolicyFactory(ConfiguredNames.none()).create(properties());
+
+	private static RateLimitProperties properties() {
+		RateLimitProperties properties = new RateLimitProperties();
+		Tier free = new Tier();
+		free.getLimits().put("api_requests", List.of(Limit.valueOf("10/1m")));
+		properties.getTiers().put("free", free);
+		return properties;
+	}
+
+	@Test
+	void writesWhileRedisIsDownAreServiceUnavailable() {
+		try (EmbeddedRedisServer redis = new EmbeddedRedisServer()) {
+			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(
+					new RedisStandaloneConfiguration(redis.host(), redis.port()),
+					LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
+			connectionFactory.afterPropertiesSet();
+			connectionFactory.start();
+			try {
+				RedisOverrideStore overrides = new RedisOverrideStore(new StringRedisTemplate(connectionFactory), "rl",
+						Clock.systemUTC(), Duration.ofSeconds(1));
+				RateLimitsWebEndpointExtension extension = new RateLimitsWebEndpointExtension(
+						new RateLimitsEndpoint(this.policy, new InMemoryRateLimiter(), overrides, null, null,
+								Clock.systemUTC(), Duration.ofDays(1)));
+				redis.stop();
+				WebEndpointResponse<OperationResponseBody> response = extension.override("user:alice", "free", null,
+						"10m", false);
+				assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+				assertThat(response.getBody()).isInstanceOfSatisfying(RateLimitsWebEndpointExtension.BadRequest.class,
+						(body) -> assertThat(body.message()).contains("rate limit backend"));
+				WebEndpointResponse<OperationResponseBody> malformed = extension.override("user:alice", "platinum",
+						null, "10m", false);
+				assertThat(malformed.getStatus()).isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
+			}
+			finally {
+				connectionFactory.destroy();
+			}
+		}
+	}
+
+}
