@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
@@ -101,10 +102,21 @@ public final class RateLimitAutoConfiguration {
 					.create();
 				InMemoryRateLimiter local = (properties.getFailureMode() == FailureMode.LOCAL)
 						? localRateLimiter(properties) : null;
-				return withOverLimitCache(properties,
-						new ResilientRateLimiter(primary, properties.getFailureMode(), local,
-								properties.getFallback().getInstances(), circuitBreaker,
-								BackendCallExecutor.create(redis.getMaxConcurrentCalls()), redis.getTimeout()));
+				ExecutorService executor = BackendCallExecutor.create(redis.getMaxConcurrentCalls());
+				// Connect and load the script in the background: on a cold start the first checks
+				// would otherwise exceed the timeout and count against the breaker.
+				executor.execute(() -> warmUp(primary));
+				return withOverLimitCache(properties, new ResilientRateLimiter(primary, properties.getFailureMode(),
+						local, properties.getFallback().getInstances(), circuitBreaker, executor, redis.getTimeout()));
+			}
+
+			private static void warmUp(RedisRateLimiter limiter) {
+				try {
+					limiter.warmUp();
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Could not warm up the Redis rate limiter at startup", ex);
+				}
 			}
 
 		}
