@@ -14,6 +14,8 @@ import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
@@ -41,6 +43,8 @@ import org.springframework.util.Assert;
  * @author rate-limit-spring-boot
  */
 public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(ResilientRateLimiter.class);
 
 	private static final Duration MINIMUM_RETRY_AFTER = Duration.ofSeconds(1);
 
@@ -92,11 +96,26 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();
 		this.openedAtNanos = System.nanoTime();
-		circuitBreaker.getEventPublisher().onStateTransition((event) -> {
-			if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-				this.openedAtNanos = System.nanoTime();
-			}
-		});
+		circuitBreaker.getEventPublisher()
+			.onStateTransition((event) -> onStateTransition(event.getStateTransition()));
+	}
+
+	private void onStateTransition(CircuitBreaker.StateTransition transition) {
+		CircuitBreaker.State to = transition.getToState();
+		if (to == CircuitBreaker.State.OPEN) {
+			this.openedAtNanos = System.nanoTime();
+		}
+		if (to == CircuitBreaker.State.OPEN && transition.getFromState() == CircuitBreaker.State.CLOSED) {
+			logger.warn("Rate limit backend " + this.primary + " is failing; checks are decided by failure mode "
+					+ this.failureMode + " until it answers again (circuit breaker '" + this.circuitBreaker.getName()
+					+ "' open)");
+		}
+		else if (to == CircuitBreaker.State.CLOSED && transition.getFromState() == CircuitBreaker.State.HALF_OPEN) {
+			logger.info("Rate limit backend " + this.primary + " answers again; checks are back on it");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Circuit breaker '" + this.circuitBreaker.getName() + "': " + transition);
+		}
 	}
 
 	@Override
