@@ -2,9 +2,9 @@ package dev.ratelimit.autoconfigure;
 
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
@@ -16,6 +16,8 @@ import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.RateLimitPolicyFactory;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.BackendCallExecutor;
+import dev.ratelimit.resilience.FailureMode;
+import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.web.AddressRange;
 import dev.ratelimit.web.AnnotatedOperations;
@@ -31,7 +33,7 @@ import dev.ratelimit.web.RateLimitProblemWriter;
 import dev.ratelimit.web.RequestPolicyResolver;
 import dev.ratelimit.web.TierResolver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -46,6 +48,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClas
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -89,23 +92,34 @@ public final class RateLimitAutoConfiguration {
 
 			@Bean
 			@ConditionalOnMissingBean
-			RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties) {
+			RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties,
+					Environment environment, ObjectProvider<CircuitBreakerRegistry> circuitBreakerRegistry) {
 				RateLimitProperties.Redis redis = properties.getRedis();
 				requirePositive("rate-limit.redis.timeout", redis.getTimeout().toNanos());
 				requirePositive("rate-limit.redis.max-concurrent-calls", redis.getMaxConcurrentCalls());
 				requirePositive("rate-limit.fallback.instances", properties.getFallback().getInstances());
 				RedisRateLimiter primary = new RedisRateLimiter(new StringRedisTemplate(connectionFactory),
 						properties.getKeyPrefix());
-				CircuitBreaker circuitBreaker = CircuitBreaker.of("ratelimit", CircuitBreakerConfig.custom()
-					.slidingWindowSize(20)
-					.minimumNumberOfCalls(10)
-					.failureRateThreshold(50)
-					.waitDurationInOpenState(Duration.ofSeconds(5))
-					.permittedNumberOfCallsInHalfOpenState(3)
-					.build());
-				return new ResilientRateLimiter(primary, properties.getFailureMode(), localRateLimiter(properties),
-						properties.getFallback().getInstances(), circuitBreaker,
-						BackendCallExecutor.create(redis.getMaxConcurrentCalls()), redis.getTimeout());
+				CircuitBreaker circuitBreaker = new RateLimitCircuitBreakerFactory(Binder.get(environment),
+						circuitBreakerRegistry.getIfUnique(), redis.getTimeout())
+					.create();
+				InMemoryRateLimiter local = (properties.getFailureMode() == FailureMode.LOCAL)
+						? localRateLimiter(properties) : null;
+				ExecutorService executor = BackendCallExecutor.create(redis.getMaxConcurrentCalls());
+				// Connect and load the script in the background: on a cold start the first checks
+				// would otherwise exceed the timeout and count against the breaker.
+				executor.execute(() -> warmUp(primary));
+				return withOverLimitCache(properties, new ResilientRateLimiter(primary, properties.getFailureMode(),
+						local, properties.getFallback().getInstances(), circuitBreaker, executor, redis.getTimeout()));
+			}
+
+			private static void warmUp(RedisRateLimiter limiter) {
+				try {
+					limiter.warmUp();
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Could not warm up the Redis rate limiter at startup", ex);
+				}
 			}
 
 		}
@@ -118,7 +132,8 @@ public final class RateLimitAutoConfiguration {
 			@ConditionalOnMissingBean
 			RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties) {
 				logger.warn("Resilience4j is not on the class path: requests fail while Redis is unavailable");
-				return new RedisRateLimiter(new StringRedisTemplate(connectionFactory), properties.getKeyPrefix());
+				return withOverLimitCache(properties,
+						new RedisRateLimiter(new StringRedisTemplate(connectionFactory), properties.getKeyPrefix()));
 			}
 
 		}
@@ -142,6 +157,19 @@ public final class RateLimitAutoConfiguration {
 		int maxKeys = properties.getFallback().getMaxKeys();
 		requirePositive("rate-limit.fallback.max-keys", maxKeys);
 		return new InMemoryRateLimiter(Clock.systemUTC(), maxKeys);
+	}
+
+	/**
+	 * The Redis limiter, wrapped in the over-limit cache unless that is disabled. Not the in-memory
+	 * limiter: its checks cost no more than a cache lookup.
+	 */
+	static RateLimiter withOverLimitCache(RateLimitProperties properties, RateLimiter redisLimiter) {
+		RateLimitProperties.OverLimitCache cache = properties.getOverLimitCache();
+		if (!cache.isEnabled()) {
+			return redisLimiter;
+		}
+		requirePositive("rate-limit.over-limit-cache.max-entries", cache.getMaxEntries());
+		return new OverLimitCachingRateLimiter(redisLimiter, cache.getMaxEntries());
 	}
 
 	static void requirePositive(String property, long value) {

@@ -1,5 +1,6 @@
 package dev.ratelimit.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +46,12 @@ public final class RedisRateLimiter implements RateLimiter {
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> SCRIPT = RedisScript
 		.of(new ClassPathResource(SCRIPT_LOCATION, RedisRateLimiter.class.getClassLoader()), List.class);
+
+	/**
+	 * A peek (cost 0): reads one key that no caller has, writes nothing.
+	 */
+	private static final RateLimitRequest WARM_UP = new RateLimitRequest("warm-up", "warm-up",
+			List.of(LimitSpec.of(1, Duration.ofSeconds(1))), 0);
 
 	private final StringRedisTemplate template;
 
@@ -113,6 +120,17 @@ public final class RedisRateLimiter implements RateLimiter {
 			.execute((RedisCallback<List<Boolean>>) (connection) -> connection.scriptingCommands()
 				.scriptExists(SCRIPT.getSha1()));
 		return exists != null && !exists.isEmpty() && Boolean.TRUE.equals(exists.get(0));
+	}
+
+	/**
+	 * Open the connection, load the script into Redis's script cache and run it once without
+	 * consuming anything, so that the first real check does not pay for a cold start (class
+	 * loading and connecting can take a second in a fresh JVM).
+	 */
+	public void warmUp() {
+		this.template.execute((RedisCallback<String>) (connection) -> connection.scriptingCommands()
+			.scriptLoad(SCRIPT.getScriptAsString().getBytes(StandardCharsets.UTF_8)));
+		check(WARM_UP);
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.ratelimit.resilience;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -13,6 +14,8 @@ import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
@@ -27,11 +30,23 @@ import org.springframework.util.Assert;
  * <p>
  * The primary runs on another thread so that a Redis that accepts connections but never answers
  * costs a request at most the timeout: a blocked client call cannot be abandoned from the calling
- * thread, but the waiting for it can.
+ * thread, but the waiting for it can. A call that times out is cancelled, which interrupts the
+ * thread blocked on it, so a hanging backend does not hold the executor's threads either.
+ * <p>
+ * <strong>What the breaker counts.</strong> Only the primary's own outcomes: an exception it
+ * throws and a call that exceeds the timeout are failures, an answer is a success. A check that
+ * never reached the primary is decided by the failure mode without being counted: the executor
+ * was saturated (a burst of checks, not a sign of a broken backend; calls that wait too long in
+ * its queue do time out and count) or the calling thread was interrupted (the caller's business,
+ * and its interrupt status is kept).
  *
  * @author rate-limit-spring-boot
  */
 public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(ResilientRateLimiter.class);
+
+	private static final Duration MINIMUM_RETRY_AFTER = Duration.ofSeconds(1);
 
 	private final RateLimiter primary;
 
@@ -50,6 +65,12 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private final long timeoutNanos;
 
 	/**
+	 * When the breaker last opened ({@link System#nanoTime()}), to tell callers refused while it is
+	 * open how long it stays so.
+	 */
+	private volatile long openedAtNanos;
+
+	/**
 	 * Create a limiter.
 	 * @param primary the limiter to call while it answers
 	 * @param failureMode what decides when the primary cannot
@@ -57,8 +78,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	 * @param instances in {@link FailureMode#LOCAL}, the number of instances that share each
 	 * limit: each enforces {@code 1/instances} of it
 	 * @param circuitBreaker the breaker around the primary
-	 * @param executor runs calls to the primary; a rejected call is handled as a failure. Owned
-	 * by this limiter: {@link #close()} shuts it down
+	 * @param executor runs calls to the primary; a rejected call is decided by the failure mode.
+	 * Owned by this limiter: {@link #close()} shuts it down
 	 * @param timeout the longest a request waits for the primary
 	 */
 	public ResilientRateLimiter(RateLimiter primary, FailureMode failureMode, @Nullable RateLimiter local,
@@ -74,6 +95,27 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		this.executor = executor;
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();
+		this.openedAtNanos = System.nanoTime();
+		circuitBreaker.getEventPublisher()
+			.onStateTransition((event) -> onStateTransition(event.getStateTransition()));
+	}
+
+	private void onStateTransition(CircuitBreaker.StateTransition transition) {
+		CircuitBreaker.State to = transition.getToState();
+		if (to == CircuitBreaker.State.OPEN) {
+			this.openedAtNanos = System.nanoTime();
+		}
+		if (to == CircuitBreaker.State.OPEN && transition.getFromState() == CircuitBreaker.State.CLOSED) {
+			logger.warn("Rate limit backend " + this.primary + " is failing; checks are decided by failure mode "
+					+ this.failureMode + " until it answers again (circuit breaker '" + this.circuitBreaker.getName()
+					+ "' open)");
+		}
+		else if (to == CircuitBreaker.State.CLOSED && transition.getFromState() == CircuitBreaker.State.HALF_OPEN) {
+			logger.info("Rate limit backend " + this.primary + " answers again; checks are back on it");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Circuit breaker '" + this.circuitBreaker.getName() + "': " + transition);
+		}
 	}
 
 	@Override
@@ -81,48 +123,54 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		if (!this.circuitBreaker.tryAcquirePermission()) {
 			return fallback(request);
 		}
-		long start = System.nanoTime();
-		try {
-			Decision decision = callPrimary(request);
-			this.circuitBreaker.onResult(System.nanoTime() - start, TimeUnit.NANOSECONDS, decision);
-			return decision;
-		}
-		catch (Exception ex) {
-			this.circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
-			return fallback(request);
-		}
-	}
-
-	private Decision callPrimary(RateLimitRequest request) throws Exception {
+		long start = this.circuitBreaker.getCurrentTimestamp();
 		Future<Decision> call;
 		try {
 			call = this.executor.submit(() -> this.primary.check(request));
 		}
 		catch (RejectedExecutionException ex) {
-			throw new RateLimiterBusyException(ex);
+			this.circuitBreaker.releasePermission();
+			return fallback(request);
 		}
 		try {
-			return call.get(this.timeoutNanos, TimeUnit.NANOSECONDS);
+			Decision decision = call.get(this.timeoutNanos, TimeUnit.NANOSECONDS);
+			this.circuitBreaker.onResult(elapsedSince(start), this.circuitBreaker.getTimestampUnit(), decision);
+			return decision;
 		}
 		catch (TimeoutException ex) {
 			call.cancel(true);
-			throw new RateLimiterTimeoutException(this.timeout);
+			this.circuitBreaker.onError(elapsedSince(start), this.circuitBreaker.getTimestampUnit(),
+					new RateLimiterTimeoutException(this.timeout));
+			return fallback(request);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			this.circuitBreaker.onError(elapsedSince(start), this.circuitBreaker.getTimestampUnit(), cause);
+			return fallback(request);
 		}
 		catch (InterruptedException ex) {
 			call.cancel(true);
+			this.circuitBreaker.releasePermission();
 			Thread.currentThread().interrupt();
+			return fallback(request);
+		}
+		catch (RuntimeException | Error ex) {
+			// Not from the primary (that arrives wrapped): release the permission, or a half-open
+			// breaker would wait for an outcome that never comes.
+			this.circuitBreaker.releasePermission();
 			throw ex;
 		}
-		catch (ExecutionException ex) {
-			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
-		}
+	}
+
+	private long elapsedSince(long start) {
+		return this.circuitBreaker.getCurrentTimestamp() - start;
 	}
 
 	private Decision fallback(RateLimitRequest request) {
 		return switch (this.failureMode) {
 			case LOCAL -> this.local.check(localShare(request)).asFallback();
 			case ALLOW -> Decision.unlimited().asFallback();
-			case DENY -> Decision.unavailable(retryAfterWhenOpen());
+			case DENY -> Decision.unavailable(retryAfterWhileUnavailable());
 		};
 	}
 
@@ -135,19 +183,59 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * How long a denied caller should wait while failing closed: until the breaker next lets a
-	 * probe through, at least one second.
+	 * How long a caller refused while failing closed should wait: while the breaker is open, until
+	 * it lets the next probe through; otherwise (one failed call, probes in flight) a second.
 	 */
-	private Duration retryAfterWhenOpen() {
-		long millis = this.circuitBreaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
-		return Duration.ofMillis(Math.max(1000, millis));
+	private Duration retryAfterWhileUnavailable() {
+		CircuitBreaker.State state = this.circuitBreaker.getState();
+		if (state == CircuitBreaker.State.OPEN) {
+			Duration openFor = Duration.ofMillis(
+					this.circuitBreaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+			Duration left = openFor.minusNanos(System.nanoTime() - this.openedAtNanos);
+			return (left.compareTo(MINIMUM_RETRY_AFTER) > 0) ? left : MINIMUM_RETRY_AFTER;
+		}
+		if (state == CircuitBreaker.State.FORCED_OPEN) {
+			return Duration.ofMillis(Math.max(MINIMUM_RETRY_AFTER.toMillis(),
+					this.circuitBreaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1)));
+		}
+		return MINIMUM_RETRY_AFTER;
 	}
 
+	/**
+	 * Forget what the request's scope consumed, in the local limiter and in the primary. The
+	 * primary is given the timeout as well; not decided by the failure mode, a failure is thrown.
+	 * @param request names the scope, operation and limits to reset
+	 * @throws RateLimiterTimeoutException when the primary does not answer in time
+	 */
 	@Override
 	public void reset(RateLimitRequest request) {
-		this.primary.reset(request);
 		if (this.local != null) {
 			this.local.reset(localShare(request));
+		}
+		await(this.executor.submit((Callable<@Nullable Void>) () -> {
+			this.primary.reset(request);
+			return null;
+		}));
+	}
+
+	private void await(Future<?> call) {
+		try {
+			call.get(this.timeoutNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			call.cancel(true);
+			throw new RateLimiterTimeoutException(this.timeout);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
+			}
+			throw new IllegalStateException("The rate limiter backend failed", ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			call.cancel(true);
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while waiting for the rate limiter backend", ex);
 		}
 	}
 
@@ -183,7 +271,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * Stop the executor that calls the primary.
+	 * Stop the executor that calls the primary, interrupting calls in flight. Checks made
+	 * afterwards are decided by the failure mode.
 	 */
 	@Override
 	public void close() {
@@ -202,18 +291,7 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	public static final class RateLimiterTimeoutException extends RuntimeException {
 
 		RateLimiterTimeoutException(Duration timeout) {
-			super("The rate limiter backend did not answer within " + timeout.toMillis() + "ms");
-		}
-
-	}
-
-	/**
-	 * Thrown when every thread that calls the primary is busy and its queue is full.
-	 */
-	public static final class RateLimiterBusyException extends RuntimeException {
-
-		RateLimiterBusyException(RejectedExecutionException cause) {
-			super("Too many rate limit checks are waiting for the backend", cause);
+			super("The rate limiter backend did not answer within " + timeout.toMillis() + "ms", null, false, false);
 		}
 
 	}

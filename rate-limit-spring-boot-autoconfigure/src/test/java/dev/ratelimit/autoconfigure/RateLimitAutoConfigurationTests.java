@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.policy.RateLimitConfigurationException;
@@ -59,8 +60,10 @@ class RateLimitAutoConfigurationTests {
 			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
 			.run((context) -> {
 				assertThat(context).hasSingleBean(RedisConnectionFactory.class);
-				assertThat(context.getBean(RateLimiter.class)).isInstanceOfSatisfying(ResilientRateLimiter.class,
-						(limiter) -> assertThat(limiter.getDelegate()).isInstanceOf(RedisRateLimiter.class));
+				ResilientRateLimiter resilient = DelegatingRateLimiter.find(context.getBean(RateLimiter.class),
+						ResilientRateLimiter.class);
+				assertThat(resilient).isNotNull();
+				assertThat(resilient.getDelegate()).isInstanceOf(RedisRateLimiter.class);
 			});
 	}
 
@@ -70,7 +73,8 @@ class RateLimitAutoConfigurationTests {
 		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader(CircuitBreaker.class))
 			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
-			.run((context) -> assertThat(context.getBean(RateLimiter.class)).isInstanceOf(RedisRateLimiter.class));
+			.run((context) -> assertThat(DelegatingRateLimiter.find(context.getBean(RateLimiter.class),
+					RedisRateLimiter.class)).isNotNull());
 	}
 
 	@Test

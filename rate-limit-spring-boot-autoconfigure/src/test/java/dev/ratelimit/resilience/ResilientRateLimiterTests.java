@@ -1,0 +1,487 @@
+package dev.ratelimit.resilience;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.RateLimitRequest;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.local.InMemoryRateLimiter;
+import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.test.EmbeddedRedisServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisConnectionCommands;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatRuntimeException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link ResilientRateLimiter} around a {@link RedisRateLimiter} on a real redis-server
+ * of its own, which the tests stop, restart and freeze.
+ *
+ * @author rate-limit-spring-boot
+ */
+class ResilientRateLimiterTests {
+
+	private static final Duration TIMEOUT = Duration.ofMillis(100);
+
+	/**
+	 * How far a check may overrun the timeout: scheduling on a busy machine, and the first use of
+	 * the fallback path loading its classes. Far below Lettuce's own command timeout.
+	 */
+	private static final Duration MARGIN = Duration.ofMillis(250);
+
+	private static final Duration OPEN_WAIT = Duration.ofMillis(300);
+
+	private static EmbeddedRedisServer server;
+
+	private static LettuceConnectionFactory connectionFactory;
+
+	private static StringRedisTemplate redis;
+
+	private final List<ResilientRateLimiter> limiters = new ArrayList<>();
+
+	private final String prefix = "rl-test-" + UUID.randomUUID();
+
+	private boolean disturbed;
+
+	@BeforeAll
+	static void startRedis() {
+		server = new EmbeddedRedisServer();
+		// Lettuce's own command timeout is far longer than the limiter's, as with Boot's defaults.
+		connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()),
+				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(5)).build());
+		connectionFactory.afterPropertiesSet();
+		connectionFactory.start();
+		redis = new StringRedisTemplate(connectionFactory);
+	}
+
+	@AfterAll
+	static void closeRedis() {
+		connectionFactory.destroy();
+		server.close();
+	}
+
+	@BeforeEach
+	void awaitRedis() {
+		// After a test stopped or froze the server, Lettuce reconnects on its own schedule.
+		await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> "PONG".equals(ping()));
+	}
+
+	@AfterEach
+	void restoreRedis() {
+		this.limiters.forEach(ResilientRateLimiter::close);
+		if (this.disturbed) {
+			// stop() also ends a frozen server
+			server.stop();
+			server.start();
+		}
+	}
+
+	@Test
+	void stoppedRedisIsReplacedByEachInstancesShareOfTheLimitInLocalMode() {
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 2, breaker(OPEN_WAIT));
+		awaitOnRedis(limiter);
+		stopRedis();
+		RateLimitRequest request = request("u:" + UUID.randomUUID(), 10);
+		List<Decision> decisions = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			decisions.add(timed(() -> limiter.check(request)));
+		}
+		assertThat(decisions).allMatch(Decision::isFallback);
+		assertThat(decisions).extracting(Decision::isAllowed)
+			.containsExactly(true, true, true, true, true, false, false, false);
+		assertThat(decisions.get(7).binding().limit().limit()).isEqualTo(5);
+		assertThat(decisions.get(7).retryAfter()).isPositive();
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		assertThat(limiter.isOnFallback()).isTrue();
+	}
+
+	@Test
+	void checksRunningWhileRedisStopsNeitherFailNorWaitBeyondTheTimeoutAndReturnToRedisByThemselves()
+			throws Exception {
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(OPEN_WAIT));
+		Load load = new Load(limiter, 4);
+		try {
+			await().atMost(Duration.ofSeconds(5)).until(() -> load.onRedis.get() > 50);
+			stopRedis();
+			await().atMost(Duration.ofSeconds(5)).until(() -> load.fallbacks.get() > 50);
+			server.start();
+			long started = System.nanoTime();
+			long onRedis = load.onRedis.get();
+			await().atMost(Duration.ofSeconds(20)).until(() -> load.onRedis.get() > onRedis + 50);
+			System.out.printf("Back on Redis %d ms after it started again%n",
+					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+		}
+		finally {
+			load.stop();
+		}
+		assertThat(load.failures).isEmpty();
+		assertThat(Duration.ofNanos(load.slowest.get())).isLessThanOrEqualTo(TIMEOUT.plus(MARGIN));
+		assertThat(limiter.isOnFallback()).isFalse();
+	}
+
+	@Test
+	void frozenRedisIsHandledLikeAStoppedOne() {
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(OPEN_WAIT));
+		awaitOnRedis(limiter);
+		this.disturbed = true;
+		server.suspend();
+		RateLimitRequest request = request("u:" + UUID.randomUUID(), 3);
+		List<Decision> decisions = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			decisions.add(timed(() -> limiter.check(request)));
+		}
+		assertThat(decisions).allMatch(Decision::isFallback);
+		assertThat(decisions).extracting(Decision::isAllowed).containsExactly(true, true, true, false);
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		server.resume();
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> !timed(() -> limiter.check(request("u:probe", 1_000_000))).isFallback());
+	}
+
+	@Test
+	void timedOutCallsAreCancelledSoAFrozenRedisDoesNotHoldTheThreads() {
+		// A breaker that never opens, and one thread: every check must get that thread again.
+		CircuitBreaker breaker = CircuitBreaker.of("test", CircuitBreakerConfig.custom()
+			.slidingWindow(100, 100, SlidingWindowType.COUNT_BASED)
+			.build());
+		ResilientRateLimiter limiter = limiter(FailureMode.ALLOW, 1, breaker, BackendCallExecutor.create(1));
+		this.disturbed = true;
+		server.suspend();
+		for (int i = 0; i < 5; i++) {
+			assertThat(timed(() -> limiter.check(request("u:frozen", 10))).isFallback()).isTrue();
+		}
+		assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(5);
+	}
+
+	@Test
+	void allowModeLetsEveryRequestThroughWhileRedisIsDown() {
+		ResilientRateLimiter limiter = limiter(FailureMode.ALLOW, 1, breaker(OPEN_WAIT));
+		stopRedis();
+		for (int i = 0; i < 5; i++) {
+			Decision decision = timed(() -> limiter.check(request("u:allow", 1)));
+			assertThat(decision.isAllowed()).isTrue();
+			assertThat(decision.isFallback()).isTrue();
+			assertThat(decision.isUnlimited()).isTrue();
+		}
+	}
+
+	@Test
+	void denyModeRefusesAsUnavailableUntilTheBreakerLetsAProbeThrough() {
+		ResilientRateLimiter limiter = limiter(FailureMode.DENY, 1, breaker(Duration.ofSeconds(5)));
+		stopRedis();
+		// The first failure leaves the breaker closed: the next request may well succeed.
+		Decision first = timed(() -> limiter.check(request("u:deny", 10)));
+		assertThat(first.isAllowed()).isFalse();
+		assertThat(first.isUnavailable()).isTrue();
+		assertThat(first.isFallback()).isTrue();
+		assertThat(first.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		timed(() -> limiter.check(request("u:deny", 10)));
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		Decision whileOpen = timed(() -> limiter.check(request("u:deny", 10)));
+		assertThat(whileOpen.isUnavailable()).isTrue();
+		assertThat(whileOpen.retryAfter()).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(5));
+	}
+
+	@Test
+	void restartedRedisHasForgottenTheScriptAndTheLimiterReloadsIt() {
+		RedisRateLimiter primary = new RedisRateLimiter(redis, this.prefix);
+		assertThat(primary.check(request("u:restart", 10)).isAllowed()).isTrue();
+		assertThat(primary.isScriptLoaded()).isTrue();
+		stopRedis();
+		server.start();
+		await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> "PONG".equals(ping()));
+		assertThat(primary.isScriptLoaded()).isFalse();
+		// EVALSHA answers NOSCRIPT; the template sends the script with EVAL, which caches it.
+		Decision decision = primary.check(request("u:restart", 10));
+		assertThat(decision.isAllowed()).isTrue();
+		assertThat(decision.binding().remaining()).isEqualTo(9);
+		assertThat(primary.isScriptLoaded()).isTrue();
+		assertThat(calls("cmdstat_eval")).isEqualTo(1);
+		primary.check(request("u:restart", 10));
+		assertThat(calls("cmdstat_eval")).isEqualTo(1);
+		assertThat(calls("cmdstat_evalsha")).isEqualTo(2);
+	}
+
+	@Test
+	void breakerReturnsToARestartedRedisWithoutItsScript() {
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(OPEN_WAIT));
+		awaitOnRedis(limiter);
+		stopRedis();
+		timed(() -> limiter.check(request("u:down", 10)));
+		timed(() -> limiter.check(request("u:down", 10)));
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		server.start();
+		await().atMost(Duration.ofSeconds(15))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> !timed(() -> limiter.check(request("u:back", 10))).isFallback());
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		assertThat(limiter.isOnFallback()).isFalse();
+		assertThat(((RedisRateLimiter) limiter.getDelegate()).isScriptLoaded()).isTrue();
+	}
+
+	@Test
+	void anErrorReplyCountsAsAFailureAndIsDecidedByTheFailureMode() {
+		ResilientRateLimiter limiter = limiter(FailureMode.ALLOW, 1, breaker(OPEN_WAIT));
+		RateLimitRequest request = new RateLimitRequest("u:wrongtype", "op",
+				List.of(LimitSpec.of(5, Duration.ofMinutes(1), Algorithm.FIXED_WINDOW)), 1);
+		// A string where the script expects a hash: Redis answers WRONGTYPE.
+		redis.opsForValue().set(request.key(this.prefix, request.limits().get(0)), "not a hash");
+		Decision decision = limiter.check(request);
+		assertThat(decision.isFallback()).isTrue();
+		assertThat(decision.isAllowed()).isTrue();
+		assertThat(limiter.getCircuitBreaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+	}
+
+	@Test
+	void interruptedCallerIsDecidedLocallyWithoutChargingTheBreaker() {
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(OPEN_WAIT));
+		Thread.currentThread().interrupt();
+		Decision decision;
+		try {
+			decision = limiter.check(request("u:interrupted", 10));
+		}
+		finally {
+			assertThat(Thread.interrupted()).as("interrupt status kept").isTrue();
+		}
+		assertThat(decision.isFallback()).isTrue();
+		assertThat(decision.isAllowed()).isTrue();
+		assertThat(limiter.getCircuitBreaker().getMetrics().getNumberOfBufferedCalls()).isZero();
+		awaitOnRedis(limiter);
+	}
+
+	@Test
+	void saturatedExecutorIsDecidedLocallyWithoutChargingTheBreaker() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch entered = new CountDownLatch(1);
+		RedisRateLimiter redisLimiter = new RedisRateLimiter(redis, this.prefix);
+		RateLimiter slowPrimary = (request) -> {
+			entered.countDown();
+			awaitLatch(release);
+			return redisLimiter.check(request);
+		};
+		CircuitBreaker breaker = breaker(OPEN_WAIT);
+		ThreadPoolExecutor executor = (ThreadPoolExecutor) BackendCallExecutor.create(1);
+		ResilientRateLimiter limiter = new ResilientRateLimiter(slowPrimary, FailureMode.LOCAL,
+				new InMemoryRateLimiter(), 1, breaker, executor, Duration.ofSeconds(10));
+		this.limiters.add(limiter);
+		ExecutorService callers = Executors.newFixedThreadPool(2);
+		try {
+			// one call runs, one waits in the queue of one: the executor is full
+			Future<Decision> running = callers.submit(() -> limiter.check(request("u:a", 10)));
+			assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+			Future<Decision> queued = callers.submit(() -> limiter.check(request("u:b", 10)));
+			await().atMost(Duration.ofSeconds(5)).until(() -> executor.getQueue().size() == 1);
+			Decision rejected = limiter.check(request("u:c", 10));
+			assertThat(rejected.isFallback()).isTrue();
+			assertThat(rejected.isAllowed()).isTrue();
+			release.countDown();
+			assertThat(running.get(5, TimeUnit.SECONDS).isFallback()).isFalse();
+			assertThat(queued.get(5, TimeUnit.SECONDS).isFallback()).isFalse();
+			assertThat(breaker.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(2);
+			assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+		}
+		finally {
+			release.countDown();
+			callers.shutdownNow();
+		}
+	}
+
+	@Test
+	void closeStopsTheBackendThreadsAndLaterChecksFallBack() throws Exception {
+		ExecutorService executor = BackendCallExecutor.create(2);
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(OPEN_WAIT), executor);
+		awaitOnRedis(limiter);
+		limiter.close();
+		assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+		Decision decision = timed(() -> limiter.check(request("u:close", 10)));
+		assertThat(decision.isFallback()).isTrue();
+		assertThat(decision.isAllowed()).isTrue();
+	}
+
+	@Test
+	void resetForgetsWhatTheScopeConsumedInRedisAndLocally() {
+		// a time limit no busy machine exceeds: every check below must reach Redis while it is up
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(OPEN_WAIT), BackendCallExecutor.create(8),
+				Duration.ofSeconds(1));
+		RateLimitRequest request = request("u:reset", 1);
+		assertThat(limiter.check(request).isAllowed()).isTrue();
+		assertThat(limiter.check(request).isAllowed()).isFalse();
+		limiter.reset(request);
+		Decision afterReset = limiter.check(request);
+		assertThat(afterReset.isFallback()).isFalse();
+		assertThat(afterReset.isAllowed()).isTrue();
+		limiter.getCircuitBreaker().transitionToForcedOpenState();
+		assertThat(limiter.check(request).isAllowed()).isTrue();
+		assertThat(limiter.check(request).isAllowed()).isFalse();
+		stopRedis();
+		// The local limiter is reset even though Redis cannot be.
+		assertThatRuntimeException().isThrownBy(() -> limiter.reset(request));
+		Decision afterLocalReset = limiter.check(request);
+		assertThat(afterLocalReset.isFallback()).isTrue();
+		assertThat(afterLocalReset.isAllowed()).isTrue();
+	}
+
+	private ResilientRateLimiter limiter(FailureMode mode, int instances, CircuitBreaker breaker) {
+		return limiter(mode, instances, breaker, BackendCallExecutor.create(8));
+	}
+
+	private ResilientRateLimiter limiter(FailureMode mode, int instances, CircuitBreaker breaker,
+			ExecutorService executor) {
+		return limiter(mode, instances, breaker, executor, TIMEOUT);
+	}
+
+	private ResilientRateLimiter limiter(FailureMode mode, int instances, CircuitBreaker breaker,
+			ExecutorService executor, Duration timeout) {
+		ResilientRateLimiter limiter = new ResilientRateLimiter(new RedisRateLimiter(redis, this.prefix), mode,
+				new InMemoryRateLimiter(), instances, breaker, executor, timeout);
+		this.limiters.add(limiter);
+		return limiter;
+	}
+
+	/**
+	 * A breaker that opens after two failed calls out of four, and lets one probe through.
+	 */
+	private static CircuitBreaker breaker(Duration openWait) {
+		return CircuitBreaker.of("test", CircuitBreakerConfig.custom()
+			.slidingWindow(4, 2, SlidingWindowType.COUNT_BASED)
+			.failureRateThreshold(50)
+			.waitDurationInOpenState(openWait)
+			.permittedNumberOfCallsInHalfOpenState(1)
+			.build());
+	}
+
+	private static RateLimitRequest request(String scope, long limit) {
+		return new RateLimitRequest(scope, "op", List.of(LimitSpec.of(limit, Duration.ofHours(1))), 1);
+	}
+
+	/**
+	 * Wait until a check is answered by Redis: on a busy machine one may exceed the timeout.
+	 */
+	private static void awaitOnRedis(ResilientRateLimiter limiter) {
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> !limiter.check(request("u:warm", 1_000_000)).isFallback());
+	}
+
+	private void stopRedis() {
+		this.disturbed = true;
+		server.stop();
+	}
+
+	/**
+	 * Run a check and assert that it took no longer than the timeout plus the margin.
+	 */
+	private static Decision timed(Supplier<Decision> check) {
+		long start = System.nanoTime();
+		Decision decision = check.get();
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThanOrEqualTo(TIMEOUT.plus(MARGIN));
+		return decision;
+	}
+
+	private static String ping() {
+		return redis.execute((RedisCallback<String>) RedisConnectionCommands::ping);
+	}
+
+	private static long calls(String command) {
+		Properties stats = redis.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands()
+			.info("commandstats"));
+		String value = stats.getProperty(command);
+		if (value == null) {
+			return 0;
+		}
+		String calls = value.substring(value.indexOf("calls=") + 6);
+		return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+	}
+
+	private static void awaitLatch(CountDownLatch latch) {
+		try {
+			latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Callers that check back to back on a few threads, recording how each check went.
+	 */
+	private static final class Load {
+
+		private final AtomicBoolean running = new AtomicBoolean(true);
+
+		private final AtomicLong onRedis = new AtomicLong();
+
+		private final AtomicLong fallbacks = new AtomicLong();
+
+		private final AtomicLong slowest = new AtomicLong();
+
+		private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+
+		private final List<Thread> threads = new ArrayList<>();
+
+		Load(RateLimiter limiter, int threads) {
+			AtomicInteger ids = new AtomicInteger();
+			for (int t = 0; t < threads; t++) {
+				Thread thread = new Thread(() -> {
+					String scope = "u:load-" + ids.incrementAndGet();
+					while (this.running.get()) {
+						long start = System.nanoTime();
+						try {
+							Decision decision = limiter.check(request(scope, 1_000_000));
+							(decision.isFallback() ? this.fallbacks : this.onRedis).incrementAndGet();
+						}
+						catch (Throwable ex) {
+							this.failures.add(ex);
+						}
+						this.slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+					}
+				}, "load-" + t);
+				thread.start();
+				this.threads.add(thread);
+			}
+		}
+
+		void stop() throws InterruptedException {
+			this.running.set(false);
+			for (Thread thread : this.threads) {
+				thread.join(5_000);
+			}
+		}
+
+	}
+
+}
