@@ -58,7 +58,8 @@ import static org.awaitility.Awaitility.await;
 				"rate-limit.overrides.refresh-interval=50ms" })
 class RateLimitsEndpointIntegrationTests {
 
-	private static final String[] RULES = { "rate-limit.tiers.free.upgrade-url=/pricing?upgrade=pro",
+	private static final String[] RULES = { "rate-limit.identity.api-key-header=X-API-Key",
+			"rate-limit.tiers.free.upgrade-url=/pricing?upgrade=pro",
 			"rate-limit.tiers.free.limits.ai_generation=3/1h, 10/1d", "rate-limit.tiers.free.limits.api_requests=1000/1h",
 			"rate-limit.tiers.pro.limits.ai_generation=30/1h", "rate-limit.tiers.pro.limits.api_requests=10000/1h",
 			"rate-limit.tiers.enterprise.unlimited=true", "rate-limit.operations.ai_generation.match=POST /api/generate",

@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = RedisOutageFailClosedIntegrationTests.TestApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "rate-limit.redis.timeout=100ms", "rate-limit.failure-mode=deny",
+		properties = { "rate-limit.identity.api-key-header=X-API-Key", "rate-limit.redis.timeout=100ms",
+				"rate-limit.failure-mode=deny",
 				"rate-limit.tiers.free.limits.api_requests=100000/1h",
 				"rate-limit.tiers.free.limits.ai_generation=4/1h",
 				"resilience4j.circuitbreaker.instances.ratelimit.sliding-window-size=4",

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import dev.ratelimit.actuate.RateLimitMetrics;
+import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.test.EmbeddedRedisServer;
@@ -80,7 +81,8 @@ class RedisOutageTests {
 		assertThat(limiter.get("details").get("pingMillis").isNumber()).isTrue();
 
 		redis.stop();
-		CircuitBreaker breaker = ((ResilientRateLimiter) this.rateLimiter).getCircuitBreaker();
+		CircuitBreaker breaker = DelegatingRateLimiter.find(this.rateLimiter, ResilientRateLimiter.class)
+			.getCircuitBreaker();
 		String key = "demo-free-" + UUID.randomUUID();
 		Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
 			HttpResponse<String> response = send("GET", "/api/ping", key);
