@@ -3,7 +3,6 @@ package dev.ratelimit.policy;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
@@ -40,14 +39,7 @@ public final class InMemoryOverrideStore implements OverrideStore {
 	@Override
 	public Map<String, RateLimitOverride> findAll() {
 		removeExpired();
-		Instant now = this.clock.instant();
-		Map<String, RateLimitOverride> active = new TreeMap<>();
-		this.overrides.forEach((scope, override) -> {
-			if (override.isActiveAt(now)) {
-				active.put(scope, override);
-			}
-		});
-		return active;
+		return RateLimitOverride.activeAt(this.overrides, this.clock.instant());
 	}
 
 	@Override

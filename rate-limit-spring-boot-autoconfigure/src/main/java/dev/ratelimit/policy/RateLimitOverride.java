@@ -2,6 +2,8 @@ package dev.ratelimit.policy;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import dev.ratelimit.core.LimitSpec;
 import org.jspecify.annotations.Nullable;
@@ -58,6 +60,22 @@ public record RateLimitOverride(@Nullable String tier, double multiplier, Instan
 	 */
 	public boolean isActiveAt(Instant now) {
 		return now.isBefore(this.expiresAt);
+	}
+
+	/**
+	 * The overrides of a map that are active at an instant, sorted by scope.
+	 * @param overrides overrides by scope
+	 * @param now the instant
+	 * @return the active overrides by scope
+	 */
+	public static Map<String, RateLimitOverride> activeAt(Map<String, RateLimitOverride> overrides, Instant now) {
+		Map<String, RateLimitOverride> active = new TreeMap<>();
+		overrides.forEach((scope, override) -> {
+			if (override.isActiveAt(now)) {
+				active.put(scope, override);
+			}
+		});
+		return active;
 	}
 
 	/**

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -109,14 +108,7 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 
 	@Override
 	public Map<String, RateLimitOverride> findAll() {
-		Instant now = this.clock.instant();
-		Map<String, RateLimitOverride> active = new TreeMap<>();
-		this.overrides.forEach((scope, override) -> {
-			if (override.isActiveAt(now)) {
-				active.put(scope, override);
-			}
-		});
-		return active;
+		return RateLimitOverride.activeAt(this.overrides, this.clock.instant());
 	}
 
 	@Override
