@@ -28,6 +28,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowT
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -56,13 +57,18 @@ public final class RateLimiterBenchmark {
 		connectionFactory.afterPropertiesSet();
 		connectionFactory.start();
 		RateLimiter redisLimiter = new RedisRateLimiter(new StringRedisTemplate(connectionFactory), "bench");
+		// The same limiter with Lettuce's reactive client: what the auto-configuration builds.
+		RateLimiter asyncRedisLimiter = new RedisRateLimiter(new StringRedisTemplate(connectionFactory),
+				new ReactiveStringRedisTemplate(connectionFactory), "bench", null);
 		RateLimiter memoryLimiter = new InMemoryRateLimiter();
-		// What the auto-configuration builds: the Redis limiter on a bounded executor with a time
-		// limit inside a circuit breaker, and the over-limit cache around that. The time limit is
-		// longer than the default 100ms so that a starved benchmark machine measures the hand-off
-		// rather than the fallback.
+		// What the auto-configuration builds: the Redis limiter with a time limit inside a circuit
+		// breaker, and the over-limit cache around that; with Lettuce the check is asynchronous and
+		// waited for on the calling thread, with a blocking client (Jedis) it runs on a bounded
+		// executor. The time limit is longer than the default 100ms so that a starved benchmark
+		// machine measures the overhead rather than the fallback.
 		ResilientRateLimiter resilientLimiter = resilient(redisLimiter);
-		ResilientRateLimiter cachedDelegate = resilient(redisLimiter);
+		ResilientRateLimiter asyncResilientLimiter = resilient(asyncRedisLimiter);
+		ResilientRateLimiter cachedDelegate = resilient(asyncRedisLimiter);
 		RateLimiter cachedLimiter = new OverLimitCachingRateLimiter(cachedDelegate);
 		System.out.printf("%d threads, %ds per scenario, %s, %d cores%n%n", threads, duration.toSeconds(), redis.url(),
 				Runtime.getRuntime().availableProcessors());
@@ -81,16 +87,19 @@ public final class RateLimiterBenchmark {
 				(i) -> new RateLimitRequest("u:hot", "op", TWO_WINDOWS, 1));
 		run("in-memory token-bucket, 2 windows, many callers", memoryLimiter, threads, duration,
 				(i) -> new RateLimitRequest("u:" + (i % 10_000), "op", TWO_WINDOWS, 1));
-		// The cost of the hand-off to the executor: the same load, plain and resilient, back to back.
+		// The cost of the resilient layer: the same load, plain and resilient, back to back.
 		IntFunction<RateLimitRequest> manyCallers = (i) -> new RateLimitRequest("u:" + (i % 10_000), "op",
 				TWO_WINDOWS, 1);
 		run("redis token-bucket, 2 windows, many callers", redisLimiter, threads, duration, manyCallers);
 		run("resilient redis (executor + breaker), same", resilientLimiter, threads, duration, manyCallers);
+		run("resilient redis (async lettuce + breaker), same", asyncResilientLimiter, threads, duration,
+				manyCallers);
 		run("over-limit cache + resilient redis, same", cachedLimiter, threads, duration, manyCallers);
 		run("over-limit cache, denied callers (no redis call)", cachedLimiter, threads, duration,
 				(i) -> new RateLimitRequest("u:denied-" + (i % 1_000), "op",
 						List.of(LimitSpec.of(1, Duration.ofHours(1))), 1));
 		resilientLimiter.close();
+		asyncResilientLimiter.close();
 		cachedDelegate.close();
 		connectionFactory.destroy();
 		System.exit(0);

@@ -99,7 +99,7 @@ public final class RateLimitAutoConfiguration {
 				requirePositive("rate-limit.redis.max-concurrent-calls", redis.getMaxConcurrentCalls());
 				requirePositive("rate-limit.fallback.instances", properties.getFallback().getInstances());
 				RedisRateLimiter primary = new RedisRateLimiter(new StringRedisTemplate(connectionFactory),
-						properties.getKeyPrefix());
+						ReactiveTemplates.of(connectionFactory), properties.getKeyPrefix(), null);
 				CircuitBreaker circuitBreaker = new RateLimitCircuitBreakerFactory(Binder.get(environment),
 						circuitBreakerRegistry.getIfUnique(), redis.getTimeout())
 					.create();

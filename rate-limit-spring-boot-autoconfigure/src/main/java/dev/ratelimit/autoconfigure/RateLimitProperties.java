@@ -176,8 +176,9 @@ public class RateLimitProperties {
 		private Duration timeout = Duration.ofMillis(100);
 
 		/**
-		 * Most limiter calls that wait for Redis at once; a request beyond them (and a queue of
-		 * the same size) is decided by the failure mode.
+		 * Most limiter calls that wait for Redis at once on a blocking client (Jedis); a request
+		 * beyond them (and a queue of the same size) is decided by the failure mode. Checks on
+		 * Lettuce are asynchronous and do not use these threads.
 		 */
 		private int maxConcurrentCalls = 64;
 

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
+import dev.ratelimit.core.AsyncRateLimiter;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
@@ -16,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.RedisConnectionCommands;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -29,10 +32,14 @@ import org.springframework.util.Assert;
  * <p>
  * The time is Redis {@code TIME}, so every instance of the application shares one clock. Tests may
  * inject a {@link Clock} instead.
+ * <p>
+ * Given a {@link ReactiveStringRedisTemplate} as well (Lettuce), the limiter can also
+ * {@linkplain #checkAsync(RateLimitRequest) check without blocking}: the same script and the same
+ * reading of its reply, sent through the non-blocking client.
  *
  * @author rate-limit-spring-boot
  */
-public final class RedisRateLimiter implements RateLimiter {
+public final class RedisRateLimiter implements AsyncRateLimiter {
 
 	static final String SCRIPT_LOCATION = "META-INF/scripts/rate-limit/check.lua";
 
@@ -59,6 +66,8 @@ public final class RedisRateLimiter implements RateLimiter {
 
 	private final @Nullable Clock clock;
 
+	private final @Nullable ReactiveScriptCall reactiveCall;
+
 	/**
 	 * Create a limiter that reads the time from Redis.
 	 * @param template the template to run the script with
@@ -76,9 +85,23 @@ public final class RedisRateLimiter implements RateLimiter {
 	 * inject a clock; applications should not, because instances' clocks drift apart)
 	 */
 	public RedisRateLimiter(StringRedisTemplate template, String keyPrefix, @Nullable Clock clock) {
+		this(template, null, keyPrefix, clock);
+	}
+
+	/**
+	 * Create a limiter that can also check without blocking.
+	 * @param template the template to run the script with
+	 * @param reactiveTemplate the template for {@link #checkAsync(RateLimitRequest)}, on the same
+	 * Redis; {@code null} when the client has none (Jedis)
+	 * @param keyPrefix the prefix of every key this limiter writes
+	 * @param clock the clock to take "now" from, or {@code null} to read Redis {@code TIME}
+	 */
+	public RedisRateLimiter(StringRedisTemplate template, @Nullable ReactiveStringRedisTemplate reactiveTemplate,
+			String keyPrefix, @Nullable Clock clock) {
 		Assert.notNull(template, "'template' must not be null");
 		Assert.hasText(keyPrefix, "'keyPrefix' must not be empty");
 		this.template = template;
+		this.reactiveCall = (reactiveTemplate != null) ? new ReactiveScriptCall(reactiveTemplate) : null;
 		this.keyPrefix = keyPrefix;
 		this.clock = clock;
 		// Read the script now, so a broken build fails at startup rather than on the first request.
@@ -87,21 +110,28 @@ public final class RedisRateLimiter implements RateLimiter {
 
 	@Override
 	public Decision check(RateLimitRequest request) {
-		List<LimitSpec> limits = request.limits();
-		List<String> keys = new ArrayList<>(limits.size());
-		String[] args = new String[2 + 4 * limits.size()];
-		args[0] = now();
-		args[1] = Long.toString(request.cost());
-		int i = 2;
-		for (LimitSpec limit : limits) {
-			keys.add(request.key(this.keyPrefix, limit));
-			args[i++] = limit.algorithm().code();
-			args[i++] = Long.toString(limit.limit());
-			args[i++] = Long.toString(limit.windowMicros());
-			args[i++] = Long.toString(limit.burst());
-		}
-		List<?> result = this.template.execute(SCRIPT, keys, (Object[]) args);
-		return toDecision(limits, result);
+		ScriptCall call = new ScriptCall(request);
+		List<?> reply = this.template.execute(SCRIPT, call.keys, (Object[]) call.args.toArray(new String[0]));
+		return call.toDecision(reply);
+	}
+
+	@Override
+	public boolean canCheckAsync() {
+		return this.reactiveCall != null;
+	}
+
+	/**
+	 * Run the check on the non-blocking client. Cancelling the future cancels the Redis command,
+	 * so a caller that stops waiting (a Redis that hangs) leaves nothing running for it.
+	 * @param request the caller, the operation and the limits to check
+	 * @return the decision
+	 * @throws IllegalStateException when the limiter was created without a reactive template
+	 */
+	@Override
+	public CompletableFuture<Decision> checkAsync(RateLimitRequest request) {
+		Assert.state(this.reactiveCall != null, "This limiter was created without a reactive template");
+		ScriptCall call = new ScriptCall(request);
+		return this.reactiveCall.run(SCRIPT, call.keys, call.args, call::toDecision);
 	}
 
 	@Override
@@ -161,17 +191,47 @@ public final class RedisRateLimiter implements RateLimiter {
 		return Long.toString(Math.max(1, micros));
 	}
 
-	private static Decision toDecision(List<LimitSpec> limits, @Nullable List<?> result) {
-		if (result == null || result.size() != 1 + 4 * limits.size()) {
-			throw new IllegalStateException("Unexpected reply from the rate limit script: " + result);
+	/**
+	 * The keys and arguments of one script call, and the reading of its reply: one piece of code
+	 * for the blocking and the non-blocking check.
+	 */
+	private final class ScriptCall {
+
+		private final List<LimitSpec> limits;
+
+		private final List<String> keys;
+
+		private final List<String> args;
+
+		ScriptCall(RateLimitRequest request) {
+			this.limits = request.limits();
+			this.keys = new ArrayList<>(this.limits.size());
+			this.args = new ArrayList<>(2 + 4 * this.limits.size());
+			this.args.add(now());
+			this.args.add(Long.toString(request.cost()));
+			for (LimitSpec limit : this.limits) {
+				this.keys.add(request.key(RedisRateLimiter.this.keyPrefix, limit));
+				this.args.add(limit.algorithm().code());
+				this.args.add(Long.toString(limit.limit()));
+				this.args.add(Long.toString(limit.windowMicros()));
+				this.args.add(Long.toString(limit.burst()));
+			}
 		}
-		List<LimitState> states = new ArrayList<>(limits.size());
-		for (int i = 0; i < limits.size(); i++) {
-			int offset = 1 + 4 * i;
-			states.add(LimitState.ofMicros(limits.get(i), toLong(result.get(offset)) == 1,
-					toLong(result.get(offset + 1)), toLong(result.get(offset + 2)), toLong(result.get(offset + 3))));
+
+		Decision toDecision(@Nullable List<?> result) {
+			if (result == null || result.size() != 1 + 4 * this.limits.size()) {
+				throw new IllegalStateException("Unexpected reply from the rate limit script: " + result);
+			}
+			List<LimitState> states = new ArrayList<>(this.limits.size());
+			for (int i = 0; i < this.limits.size(); i++) {
+				int offset = 1 + 4 * i;
+				states.add(LimitState.ofMicros(this.limits.get(i), toLong(result.get(offset)) == 1,
+						toLong(result.get(offset + 1)), toLong(result.get(offset + 2)),
+						toLong(result.get(offset + 3))));
+			}
+			return Decision.of(states);
 		}
-		return Decision.of(states);
+
 	}
 
 	private static long toLong(@Nullable Object value) {
@@ -184,7 +244,7 @@ public final class RedisRateLimiter implements RateLimiter {
 	@Override
 	public String toString() {
 		return "RedisRateLimiter[prefix=" + this.keyPrefix + ", clock=" + ((this.clock != null) ? this.clock : "redis")
-				+ "]";
+				+ ((this.reactiveCall != null) ? ", async" : "") + "]";
 	}
 
 }

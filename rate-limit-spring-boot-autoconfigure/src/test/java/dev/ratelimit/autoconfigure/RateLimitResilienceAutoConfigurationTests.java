@@ -57,6 +57,14 @@ class RateLimitResilienceAutoConfigurationTests {
 	}
 
 	@Test
+	void lettuceRedisLimiterIsCheckedAsynchronouslyWithoutTheExecutor() {
+		this.runner.run((context) -> {
+			ResilientRateLimiter resilient = resilient(context);
+			assertThat(((RedisRateLimiter) resilient.getDelegate()).canCheckAsync()).isTrue();
+		});
+	}
+
+	@Test
 	void redisLimiterIsGuardedByABreakerWithDefaultsForARateLimiter() {
 		this.runner.run((context) -> {
 			RateLimiter limiter = context.getBean(RateLimiter.class);

@@ -5,6 +5,7 @@ import dev.ratelimit.test.RedisServers;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -14,6 +15,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 final class TestRedisTemplate {
 
 	private static StringRedisTemplate template;
+
+	private static ReactiveStringRedisTemplate reactiveTemplate;
 
 	private TestRedisTemplate() {
 	}
@@ -27,8 +30,14 @@ final class TestRedisTemplate {
 			connectionFactory.start();
 			Runtime.getRuntime().addShutdownHook(new Thread(connectionFactory::destroy));
 			template = new StringRedisTemplate(connectionFactory);
+			reactiveTemplate = new ReactiveStringRedisTemplate(connectionFactory);
 		}
 		return template;
+	}
+
+	static synchronized ReactiveStringRedisTemplate reactive() {
+		get();
+		return reactiveTemplate;
 	}
 
 }

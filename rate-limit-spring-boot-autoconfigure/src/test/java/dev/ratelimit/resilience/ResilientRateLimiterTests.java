@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.AsyncRateLimiter;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimitRequest;
@@ -38,6 +40,7 @@ import org.springframework.data.redis.connection.RedisConnectionCommands;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -184,6 +187,42 @@ class ResilientRateLimiterTests {
 			assertThat(timed(() -> limiter.check(request("u:frozen", 10))).isFallback()).isTrue();
 		}
 		assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(5);
+	}
+
+	@Test
+	void asyncPrimaryIsWaitedForOnTheCallingThreadWithoutTheExecutor() {
+		ThreadPoolExecutor executor = (ThreadPoolExecutor) BackendCallExecutor.create(1);
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, breaker(OPEN_WAIT), executor, asyncRedis());
+		awaitOnRedis(limiter);
+		RateLimitRequest request = request("u:" + UUID.randomUUID(), 2);
+		assertThat(limiter.check(request).binding().remaining()).isEqualTo(1);
+		assertThat(limiter.check(request).binding().remaining()).isEqualTo(0);
+		Decision denied = limiter.check(request);
+		assertThat(denied.isFallback()).isFalse();
+		assertThat(denied.isAllowed()).isFalse();
+		assertThat(executor.getTaskCount()).isZero();
+	}
+
+	@Test
+	void frozenRedisBoundsAsyncChecksToTheTimeoutAndTheirCallsAreCancelled() {
+		// A breaker that never opens: every check must reach the frozen Redis and time out.
+		CircuitBreaker breaker = CircuitBreaker.of("test", CircuitBreakerConfig.custom()
+			.slidingWindow(100, 100, SlidingWindowType.COUNT_BASED)
+			.build());
+		RecordingAsyncLimiter primary = new RecordingAsyncLimiter(asyncRedis());
+		ThreadPoolExecutor executor = (ThreadPoolExecutor) BackendCallExecutor.create(1);
+		ResilientRateLimiter limiter = limiter(FailureMode.ALLOW, breaker, executor, primary);
+		awaitOnRedis(limiter);
+		primary.calls.clear();
+		this.disturbed = true;
+		server.suspend();
+		for (int i = 0; i < 5; i++) {
+			assertThat(timed(() -> limiter.check(request("u:frozen", 10))).isFallback()).isTrue();
+		}
+		assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(5);
+		// Cancelling the future cancels the Reactor subscription and the Redis command with it.
+		assertThat(primary.calls).hasSize(5).allMatch(CompletableFuture::isCancelled);
+		assertThat(executor.getTaskCount()).isZero();
 	}
 
 	@Test
@@ -355,6 +394,21 @@ class ResilientRateLimiterTests {
 		assertThat(afterLocalReset.isAllowed()).isTrue();
 	}
 
+	private ResilientRateLimiter limiter(FailureMode mode, CircuitBreaker breaker, ExecutorService executor,
+			RateLimiter primary) {
+		ResilientRateLimiter limiter = new ResilientRateLimiter(primary, mode, new InMemoryRateLimiter(), 1, breaker,
+				executor, TIMEOUT);
+		this.limiters.add(limiter);
+		return limiter;
+	}
+
+	/**
+	 * The Redis limiter as the auto-configuration creates it on Lettuce: with the reactive client.
+	 */
+	private RedisRateLimiter asyncRedis() {
+		return new RedisRateLimiter(redis, new ReactiveStringRedisTemplate(connectionFactory), this.prefix, null);
+	}
+
 	private ResilientRateLimiter limiter(FailureMode mode, int instances, CircuitBreaker breaker) {
 		return limiter(mode, instances, breaker, BackendCallExecutor.create(8));
 	}
@@ -434,6 +488,38 @@ class ResilientRateLimiterTests {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * An asynchronous limiter that keeps the futures of its calls.
+	 */
+	private static final class RecordingAsyncLimiter implements AsyncRateLimiter {
+
+		private final AsyncRateLimiter delegate;
+
+		private final List<CompletableFuture<Decision>> calls = new CopyOnWriteArrayList<>();
+
+		RecordingAsyncLimiter(AsyncRateLimiter delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public Decision check(RateLimitRequest request) {
+			return this.delegate.check(request);
+		}
+
+		@Override
+		public boolean canCheckAsync() {
+			return true;
+		}
+
+		@Override
+		public CompletableFuture<Decision> checkAsync(RateLimitRequest request) {
+			CompletableFuture<Decision> call = this.delegate.checkAsync(request);
+			this.calls.add(call);
+			return call;
+		}
+
 	}
 
 	/**
