@@ -1,9 +1,9 @@
 package dev.ratelimit.local;
 
 import java.time.Clock;
-import java.time.Instant;
 
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.Micros;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 
@@ -122,8 +122,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
 	}
 
 	private long currentMicros() {
-		Instant now = this.clock.instant();
-		return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1000);
+		return Micros.now(this.clock);
 	}
 
 }

@@ -3,7 +3,6 @@ package dev.ratelimit.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +11,7 @@ import dev.ratelimit.core.AsyncRateLimiter;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.Micros;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import org.jspecify.annotations.Nullable;
@@ -185,8 +185,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		if (this.clock == null) {
 			return REDIS_TIME;
 		}
-		Instant now = this.clock.instant();
-		long micros = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
+		long micros = Micros.now(this.clock);
 		// "0" would mean "read Redis TIME", so the epoch itself is nudged by a microsecond.
 		return Long.toString(Math.max(1, micros));
 	}

@@ -16,6 +16,7 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.Micros;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import org.jspecify.annotations.Nullable;
@@ -209,8 +210,7 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 	}
 
 	private long nowMicros() {
-		Instant now = this.clock.instant();
-		return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
+		return Micros.now(this.clock);
 	}
 
 	@Override
@@ -268,7 +268,7 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 		Denial(long cost, long recordedMicros, Decision decision) {
 			this.cost = cost;
 			this.recordedMicros = recordedMicros;
-			this.untilMicros = saturatedAdd(recordedMicros, micros(decision.retryAfter()));
+			this.untilMicros = saturatedAdd(recordedMicros, Micros.of(decision.retryAfter()));
 			this.states = decision.limits();
 		}
 
@@ -277,18 +277,9 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 			List<LimitState> states = new ArrayList<>(this.states.size());
 			for (LimitState state : this.states) {
 				states.add(LimitState.ofMicros(state.limit(), state.allowed(), state.remaining(),
-						micros(state.resetAfter()) - elapsed, micros(state.retryAfter()) - elapsed));
+						Micros.of(state.resetAfter()) - elapsed, Micros.of(state.retryAfter()) - elapsed));
 			}
 			return Decision.of(states);
-		}
-
-		private static long micros(Duration duration) {
-			try {
-				return Math.addExact(Math.multiplyExact(duration.getSeconds(), 1_000_000L), duration.getNano() / 1_000);
-			}
-			catch (ArithmeticException ex) {
-				return Long.MAX_VALUE;
-			}
 		}
 
 		private static long saturatedAdd(long a, long b) {

@@ -225,17 +225,14 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	 */
 	private Duration retryAfterWhileUnavailable() {
 		CircuitBreaker.State state = this.circuitBreaker.getState();
-		if (state == CircuitBreaker.State.OPEN) {
-			Duration openFor = Duration.ofMillis(
-					this.circuitBreaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
-			Duration left = openFor.minusNanos(System.nanoTime() - this.openedAtNanos);
-			return (left.compareTo(MINIMUM_RETRY_AFTER) > 0) ? left : MINIMUM_RETRY_AFTER;
+		if (state != CircuitBreaker.State.OPEN && state != CircuitBreaker.State.FORCED_OPEN) {
+			return MINIMUM_RETRY_AFTER;
 		}
-		if (state == CircuitBreaker.State.FORCED_OPEN) {
-			return Duration.ofMillis(Math.max(MINIMUM_RETRY_AFTER.toMillis(),
-					this.circuitBreaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1)));
-		}
-		return MINIMUM_RETRY_AFTER;
+		Duration openFor = Duration
+			.ofMillis(this.circuitBreaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+		Duration left = (state == CircuitBreaker.State.OPEN)
+				? openFor.minusNanos(System.nanoTime() - this.openedAtNanos) : openFor;
+		return (left.compareTo(MINIMUM_RETRY_AFTER) > 0) ? left : MINIMUM_RETRY_AFTER;
 	}
 
 	/**
