@@ -1,13 +1,11 @@
 package dev.ratelimit.actuate;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import dev.ratelimit.web.RateLimited;
@@ -43,8 +41,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 				// Long enough that a cold first call on a busy machine is not decided by the fallback
 				"rate-limit.redis.timeout=5s", "management.endpoints.web.exposure.include=health,prometheus" })
 class RateLimitMetricsIntegrationTests {
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	private int port;
@@ -99,10 +95,7 @@ class RateLimitMetricsIntegrationTests {
 
 	private HttpResponse<String> send(String method, String path, Map<String, String> headers)
 			throws IOException, InterruptedException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.method(method, HttpRequest.BodyPublishers.noBody());
-		headers.forEach(request::header);
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return LocalHttp.send("localhost", this.port, method, path, headers);
 	}
 
 	private final class Snapshot {

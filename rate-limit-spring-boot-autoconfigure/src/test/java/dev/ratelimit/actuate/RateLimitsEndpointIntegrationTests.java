@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.MutableClock;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
@@ -502,10 +503,7 @@ class RateLimitsEndpointIntegrationTests {
 
 	private HttpResponse<String> send(int port, String method, String path, Map<String, String> headers)
 			throws IOException, InterruptedException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-			.method(method, HttpRequest.BodyPublishers.noBody());
-		headers.forEach(request::header);
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return LocalHttp.send("localhost", port, method, path, headers);
 	}
 
 	private static String encode(String value) {

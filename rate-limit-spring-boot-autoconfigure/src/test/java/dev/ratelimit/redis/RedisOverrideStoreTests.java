@@ -7,6 +7,7 @@ import java.util.Properties;
 import java.util.UUID;
 
 import dev.ratelimit.policy.RateLimitOverride;
+import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import dev.ratelimit.test.MutableClock;
 import org.junit.jupiter.api.Test;
@@ -191,9 +192,7 @@ class RedisOverrideStoreTests {
 	private long hashReads() {
 		Properties stats = this.template.execute((RedisConnection connection) -> connection.serverCommands()
 			.info("commandstats"));
-		String value = stats.getProperty("cmdstat_hgetall");
-		String calls = value.substring(value.indexOf("calls=") + 6);
-		return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+		return CommandStats.calls(stats, "cmdstat_hgetall");
 	}
 
 }

@@ -14,6 +14,7 @@ import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import dev.ratelimit.test.MutableClock;
 import org.junit.jupiter.api.AfterAll;
@@ -281,16 +282,7 @@ class OverLimitCachingRateLimiterTests {
 	private static long scriptCalls() {
 		Properties stats = redis.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands()
 			.info("commandstats"));
-		return calls(stats, "cmdstat_evalsha") + calls(stats, "cmdstat_eval");
-	}
-
-	private static long calls(Properties stats, String command) {
-		String value = stats.getProperty(command);
-		if (value == null) {
-			return 0;
-		}
-		String calls = value.substring(value.indexOf("calls=") + 6);
-		return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+		return CommandStats.scriptCalls(stats);
 	}
 
 }

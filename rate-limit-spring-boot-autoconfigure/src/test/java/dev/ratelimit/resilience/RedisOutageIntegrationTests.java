@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import dev.ratelimit.web.RateLimitListener;
 import dev.ratelimit.web.RateLimited;
@@ -227,17 +228,8 @@ class RedisOutageIntegrationTests {
 	private long scriptCalls() {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			Properties stats = connection.serverCommands().info("commandstats");
-			return calls(stats, "cmdstat_evalsha") + calls(stats, "cmdstat_eval");
+			return CommandStats.scriptCalls(stats);
 		}
-	}
-
-	private static long calls(Properties stats, String command) {
-		String value = stats.getProperty(command);
-		if (value == null) {
-			return 0;
-		}
-		String calls = value.substring(value.indexOf("calls=") + 6);
-		return Long.parseLong(calls.substring(0, calls.indexOf(',')));
 	}
 
 	private HttpResponse<String> send(String method, String path, String apiKey)

@@ -26,6 +26,7 @@ import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -473,12 +474,7 @@ class ResilientRateLimiterTests {
 	private static long calls(String command) {
 		Properties stats = redis.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands()
 			.info("commandstats"));
-		String value = stats.getProperty(command);
-		if (value == null) {
-			return 0;
-		}
-		String calls = value.substring(value.indexOf("calls=") + 6);
-		return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+		return CommandStats.calls(stats, command);
 	}
 
 	private static void awaitLatch(CountDownLatch latch) {

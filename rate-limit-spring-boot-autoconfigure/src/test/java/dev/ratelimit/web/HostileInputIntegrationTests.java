@@ -1,9 +1,6 @@
 package dev.ratelimit.web;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
@@ -20,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import jakarta.servlet.FilterChain;
@@ -74,8 +72,6 @@ import static org.assertj.core.api.Assertions.fail;
 class HostileInputIntegrationTests {
 
 	private static final String KEY_PREFIX = "hostile-" + UUID.randomUUID();
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	private int port;
@@ -291,9 +287,7 @@ class HostileInputIntegrationTests {
 
 	private HttpResponse<String> send(String path, Map<String, String> headers)
 			throws IOException, InterruptedException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path));
-		headers.forEach(request::header);
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return LocalHttp.send("127.0.0.1", this.port, "GET", path, headers);
 	}
 
 	private static Map<String, String> with(Map<String, String> headers, String name, String value) {

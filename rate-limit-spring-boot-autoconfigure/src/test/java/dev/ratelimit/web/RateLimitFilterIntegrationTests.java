@@ -1,14 +1,13 @@
 package dev.ratelimit.web;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
+import dev.ratelimit.test.CommandStats;
+import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import org.junit.jupiter.api.Test;
@@ -50,8 +49,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RateLimitFilterIntegrationTests {
 
 	private static final String KEY_PREFIX = "it-" + UUID.randomUUID();
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	private int port;
@@ -164,25 +161,13 @@ class RateLimitFilterIntegrationTests {
 	private long scriptCalls() {
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			Properties stats = connection.serverCommands().info("commandstats");
-			return calls(stats, "cmdstat_evalsha") + calls(stats, "cmdstat_eval");
+			return CommandStats.scriptCalls(stats);
 		}
-	}
-
-	private static long calls(Properties stats, String command) {
-		String value = stats.getProperty(command);
-		if (value == null) {
-			return 0;
-		}
-		String calls = value.substring(value.indexOf("calls=") + 6);
-		return Long.parseLong(calls.substring(0, calls.indexOf(',')));
 	}
 
 	private HttpResponse<String> send(String method, String path, Map<String, String> headers)
 			throws IOException, InterruptedException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.method(method, HttpRequest.BodyPublishers.noBody());
-		headers.forEach(request::header);
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return LocalHttp.send("localhost", this.port, method, path, headers);
 	}
 
 	private static String header(HttpResponse<?> response, String name) {

@@ -1,11 +1,7 @@
 package dev.ratelimit.web;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +9,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import org.junit.jupiter.api.Test;
@@ -48,8 +45,6 @@ import static org.assertj.core.api.Assertions.fail;
 class TrustedProxyIntegrationTests {
 
 	private static final String KEY_PREFIX = "proxy-" + UUID.randomUUID();
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	private int port;
@@ -168,9 +163,7 @@ class TrustedProxyIntegrationTests {
 
 	private HttpResponse<String> send(String path, Map<String, String> headers)
 			throws IOException, InterruptedException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path));
-		headers.forEach(request::header);
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return LocalHttp.send("127.0.0.1", this.port, "GET", path, headers);
 	}
 
 	@SpringBootConfiguration
