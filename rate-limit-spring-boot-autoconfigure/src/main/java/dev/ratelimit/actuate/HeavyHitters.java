@@ -109,10 +109,6 @@ final class HeavyHitters {
 		return this.size;
 	}
 
-	int capacity() {
-		return this.capacity;
-	}
-
 	/**
 	 * The counted keys, in no particular order.
 	 * @return the entries

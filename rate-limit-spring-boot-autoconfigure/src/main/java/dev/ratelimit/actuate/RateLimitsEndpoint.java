@@ -69,6 +69,9 @@ public final class RateLimitsEndpoint {
 
 	private final RateLimitPolicy policy;
 
+	/** The policy's operations by name: the policy never changes, so they are sorted once. */
+	private final List<OperationPolicy> operations;
+
 	private final RateLimiter limiter;
 
 	private final OverrideStore overrides;
@@ -96,6 +99,7 @@ public final class RateLimitsEndpoint {
 			@Nullable RateLimitTraffic traffic, @Nullable AnnotatedOperations annotatedOperations, Clock clock,
 			Duration maxOverride) {
 		this.policy = policy;
+		this.operations = policy.operations().stream().sorted(BY_NAME).toList();
 		this.limiter = limiter;
 		this.overrides = overrides;
 		this.traffic = traffic;
@@ -223,8 +227,9 @@ public final class RateLimitsEndpoint {
 			tier = (observedTier != null) ? observedTier : this.policy.defaultTier();
 			tierSource = (observedTier != null) ? "observed" : "default";
 		}
-		if (override != null && override.effectiveTier(this.policy, tier) != tier) {
-			tier = override.effectiveTier(this.policy, tier);
+		TierPolicy overridden = (override != null) ? override.effectiveTier(this.policy, tier) : tier;
+		if (overridden != tier) {
+			tier = overridden;
 			tierSource = "override";
 		}
 		List<OperationUsageDescriptor> usage = new ArrayList<>();
@@ -364,7 +369,7 @@ public final class RateLimitsEndpoint {
 	}
 
 	private List<OperationPolicy> operations() {
-		return this.policy.operations().stream().sorted(BY_NAME).toList();
+		return this.operations;
 	}
 
 	private TierPolicy knownTier(String name) {
@@ -415,7 +420,7 @@ public final class RateLimitsEndpoint {
 	}
 
 	private static String algorithmName(LimitSpec limit) {
-		return limit.algorithm().name().toLowerCase(Locale.ROOT).replace('_', '-');
+		return limit.algorithm().notation();
 	}
 
 	private static long seconds(Duration duration) {

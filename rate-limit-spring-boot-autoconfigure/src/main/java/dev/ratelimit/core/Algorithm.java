@@ -1,5 +1,9 @@
 package dev.ratelimit.core;
 
+import java.util.Locale;
+
+import org.jspecify.annotations.Nullable;
+
 /**
  * How one limit counts requests. Every algorithm keeps O(1) state per limit except
  * {@link #SLIDING_LOG}, which keeps one entry per admitted unit of cost.
@@ -35,8 +39,11 @@ public enum Algorithm {
 
 	private final String code;
 
+	private final String notation;
+
 	Algorithm(String code) {
 		this.code = code;
+		this.notation = name().toLowerCase(Locale.ROOT).replace('_', '-');
 	}
 
 	/**
@@ -45,6 +52,28 @@ public enum Algorithm {
 	 */
 	public String code() {
 		return this.code;
+	}
+
+	/**
+	 * The name users write in configuration, e.g. {@code sliding-log}.
+	 * @return the name
+	 */
+	public String notation() {
+		return this.notation;
+	}
+
+	/**
+	 * The algorithm a user's name stands for, ignoring case, with {@code _} for {@code -}.
+	 * @param notation the name, e.g. {@code sliding-log} or {@code SLIDING_LOG}
+	 * @return the algorithm, or {@code null} when the name is unknown
+	 */
+	public static @Nullable Algorithm fromNotation(String notation) {
+		for (Algorithm candidate : values()) {
+			if (candidate.notation.equalsIgnoreCase(notation.replace('_', '-'))) {
+				return candidate;
+			}
+		}
+		return null;
 	}
 
 }

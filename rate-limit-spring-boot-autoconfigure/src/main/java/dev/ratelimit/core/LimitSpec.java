@@ -88,7 +88,7 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 
 	@Override
 	public String toString() {
-		return this.limit + "/" + Windows.format(this.window) + " " + this.algorithm.name().toLowerCase().replace('_', '-');
+		return this.limit + "/" + Windows.format(this.window) + " " + this.algorithm.notation();
 	}
 
 }

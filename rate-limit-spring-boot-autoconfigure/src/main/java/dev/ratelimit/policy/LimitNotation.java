@@ -1,7 +1,6 @@
 package dev.ratelimit.policy;
 
 import java.time.Duration;
-import java.util.Locale;
 
 import dev.ratelimit.autoconfigure.RateLimitProperties.Limit;
 import dev.ratelimit.core.Algorithm;
@@ -56,14 +55,12 @@ public final class LimitNotation {
 	}
 
 	private static Algorithm parseAlgorithm(String text, String algorithm) {
-		String name = algorithm.toUpperCase(Locale.ROOT).replace('-', '_');
-		for (Algorithm candidate : Algorithm.values()) {
-			if (candidate.name().equals(name)) {
-				return candidate;
-			}
+		Algorithm parsed = Algorithm.fromNotation(algorithm);
+		if (parsed == null) {
+			throw invalid(text, "unknown algorithm '" + algorithm
+					+ "'; use token-bucket, sliding-window, fixed-window or sliding-log");
 		}
-		throw invalid(text, "unknown algorithm '" + algorithm
-				+ "'; use token-bucket, sliding-window, fixed-window or sliding-log");
+		return parsed;
 	}
 
 	private static IllegalArgumentException invalid(String text, String reason) {

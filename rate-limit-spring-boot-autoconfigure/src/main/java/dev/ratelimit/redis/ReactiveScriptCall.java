@@ -30,7 +30,7 @@ final class ReactiveScriptCall {
 	<R> CompletableFuture<R> run(RedisScript<List> script, List<String> keys, List<String> args,
 			Function<List<?>, R> mapper) {
 		// The script's list reply is one element; none at all would be a broken reply (an error).
-		return this.template.execute(script, keys, args).single().map((reply) -> mapper.apply(reply)).toFuture();
+		return this.template.execute(script, keys, args).single().map(mapper::apply).toFuture();
 	}
 
 }

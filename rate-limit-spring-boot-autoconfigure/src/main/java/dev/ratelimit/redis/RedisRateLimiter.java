@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -111,7 +112,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	@Override
 	public Decision check(RateLimitRequest request) {
 		ScriptCall call = new ScriptCall(request);
-		List<?> reply = this.template.execute(SCRIPT, call.keys, (Object[]) call.args.toArray(new String[0]));
+		List<?> reply = this.template.execute(SCRIPT, call.keys, (Object[]) call.args);
 		return call.toDecision(reply);
 	}
 
@@ -131,7 +132,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	public CompletableFuture<Decision> checkAsync(RateLimitRequest request) {
 		Assert.state(this.reactiveCall != null, "This limiter was created without a reactive template");
 		ScriptCall call = new ScriptCall(request);
-		return this.reactiveCall.run(SCRIPT, call.keys, call.args, call::toDecision);
+		return this.reactiveCall.run(SCRIPT, call.keys, Arrays.asList(call.args), call::toDecision);
 	}
 
 	@Override
@@ -200,20 +201,21 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 
 		private final List<String> keys;
 
-		private final List<String> args;
+		private final String[] args;
 
 		ScriptCall(RateLimitRequest request) {
 			this.limits = request.limits();
 			this.keys = new ArrayList<>(this.limits.size());
-			this.args = new ArrayList<>(2 + 4 * this.limits.size());
-			this.args.add(now());
-			this.args.add(Long.toString(request.cost()));
+			this.args = new String[2 + 4 * this.limits.size()];
+			this.args[0] = now();
+			this.args[1] = Long.toString(request.cost());
+			int i = 2;
 			for (LimitSpec limit : this.limits) {
 				this.keys.add(request.key(RedisRateLimiter.this.keyPrefix, limit));
-				this.args.add(limit.algorithm().code());
-				this.args.add(Long.toString(limit.limit()));
-				this.args.add(Long.toString(limit.windowMicros()));
-				this.args.add(Long.toString(limit.burst()));
+				this.args[i++] = limit.algorithm().code();
+				this.args[i++] = Long.toString(limit.limit());
+				this.args[i++] = Long.toString(limit.windowMicros());
+				this.args[i++] = Long.toString(limit.burst());
 			}
 		}
 
