@@ -2,8 +2,6 @@ package dev.ratelimit.actuate;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.core.Decision;
@@ -84,7 +82,7 @@ public final class RateLimitMetrics implements RateLimitListener {
 
 	private final Timer fallbackChecks;
 
-	private final ConcurrentMap<String, ConcurrentMap<String, OperationMeters>> meters = new ConcurrentHashMap<>();
+	private final PerTierOperation<OperationMeters> meters = new PerTierOperation<>(OperationMeters::new);
 
 	/**
 	 * Create the meters.
@@ -116,7 +114,7 @@ public final class RateLimitMetrics implements RateLimitListener {
 	@Override
 	public void onDecision(HttpServletRequest request, ResolvedRequest resolved, Decision decision,
 			long checkNanos) {
-		OperationMeters meters = meters(resolved.tier().name(), resolved.operation().name());
+		OperationMeters meters = this.meters.get(resolved.tier().name(), resolved.operation().name());
 		if (decision.isFallback()) {
 			meters.fallback.increment();
 			record(this.fallbackChecks, checkNanos);
@@ -150,18 +148,6 @@ public final class RateLimitMetrics implements RateLimitListener {
 			}
 		}
 		return false;
-	}
-
-	private OperationMeters meters(String tier, String operation) {
-		ConcurrentMap<String, OperationMeters> byOperation = this.meters.get(tier);
-		if (byOperation == null) {
-			byOperation = this.meters.computeIfAbsent(tier, (key) -> new ConcurrentHashMap<>());
-		}
-		OperationMeters meters = byOperation.get(operation);
-		if (meters == null) {
-			meters = byOperation.computeIfAbsent(operation, (key) -> new OperationMeters(tier, operation));
-		}
-		return meters;
 	}
 
 	private Counter requests(String tier, String operation, Outcome outcome) {

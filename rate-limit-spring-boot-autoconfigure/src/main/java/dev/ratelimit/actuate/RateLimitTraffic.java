@@ -8,7 +8,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -51,7 +50,7 @@ public final class RateLimitTraffic implements RateLimitListener {
 
 	private final Instant since;
 
-	private final Map<String, Map<String, Counters>> counts = new ConcurrentHashMap<>();
+	private final PerTierOperation<Counters> counts = new PerTierOperation<>((tier, operation) -> new Counters());
 
 	private final Slice[] slices;
 
@@ -104,17 +103,7 @@ public final class RateLimitTraffic implements RateLimitListener {
 	}
 
 	private Counters counters(ResolvedRequest resolved) {
-		String tier = resolved.tier().name();
-		String operation = resolved.operation().name();
-		Map<String, Counters> byOperation = this.counts.get(tier);
-		if (byOperation == null) {
-			byOperation = this.counts.computeIfAbsent(tier, (key) -> new ConcurrentHashMap<>());
-		}
-		Counters counters = byOperation.get(operation);
-		if (counters == null) {
-			counters = byOperation.computeIfAbsent(operation, (key) -> new Counters());
-		}
-		return counters;
+		return this.counts.get(resolved.tier().name(), resolved.operation().name());
 	}
 
 	private void observe(String scope, String tier) {
@@ -158,9 +147,8 @@ public final class RateLimitTraffic implements RateLimitListener {
 	 */
 	public Map<String, Map<String, Counts>> counts() {
 		Map<String, Map<String, Counts>> counts = new HashMap<>();
-		this.counts.forEach((tier, byOperation) -> byOperation.forEach((operation, counters) -> counts
-			.computeIfAbsent(tier, (key) -> new HashMap<>())
-			.put(operation, counters.snapshot())));
+		this.counts.forEach((tier, operation, counters) -> counts.computeIfAbsent(tier, (key) -> new HashMap<>())
+			.put(operation, counters.snapshot()));
 		return counts;
 	}
 
