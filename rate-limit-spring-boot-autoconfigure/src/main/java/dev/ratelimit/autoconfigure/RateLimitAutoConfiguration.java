@@ -4,7 +4,12 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
@@ -75,6 +80,12 @@ public final class RateLimitAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(RateLimitAutoConfiguration.class);
 
+	/**
+	 * Longest the startup waits for the Redis limiter to connect and load its script. Redis
+	 * down at startup is not an error: checks fall back until it answers.
+	 */
+	private static final Duration WARM_UP_WAIT = Duration.ofSeconds(2);
+
 	@Bean
 	@ConditionalOnMissingBean
 	RateLimitPolicy rateLimitPolicy(RateLimitProperties properties, Environment environment) {
@@ -101,16 +112,29 @@ public final class RateLimitAutoConfiguration {
 				RedisRateLimiter primary = new RedisRateLimiter(new StringRedisTemplate(connectionFactory),
 						ReactiveTemplates.of(connectionFactory), properties.getKeyPrefix(), null);
 				CircuitBreaker circuitBreaker = new RateLimitCircuitBreakerFactory(Binder.get(environment),
-						circuitBreakerRegistry.getIfUnique(), redis.getTimeout())
+						circuitBreakerRegistry.getIfUnique())
 					.create();
 				InMemoryRateLimiter local = (properties.getFailureMode() == FailureMode.LOCAL)
 						? localRateLimiter(properties) : null;
 				ExecutorService executor = BackendCallExecutor.create(redis.getMaxConcurrentCalls());
-				// Connect and load the script in the background: on a cold start the first checks
-				// would otherwise exceed the timeout and count against the breaker.
-				executor.execute(() -> warmUp(primary));
+				// Connect and load the script before the first request: a burst on a cold instance
+				// would otherwise wait for the connection together, and a Redis that takes long to
+				// connect would look like a stalled one.
+				awaitWarmUp(executor.submit(() -> warmUp(primary)));
 				return withOverLimitCache(properties, new ResilientRateLimiter(primary, properties.getFailureMode(),
 						local, properties.getFallback().getInstances(), circuitBreaker, executor, redis.getTimeout()));
+			}
+
+			private static void awaitWarmUp(Future<?> warmUp) {
+				try {
+					warmUp.get(WARM_UP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+				}
+				catch (TimeoutException | ExecutionException ex) {
+					logger.debug("Redis did not answer the rate limiter's warm-up within " + WARM_UP_WAIT, ex);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
 			}
 
 			private static void warmUp(RedisRateLimiter limiter) {

@@ -23,7 +23,9 @@ import org.springframework.boot.context.properties.bind.Binder;
  * <p>
  * The configuration is read from the keys resilience4j's Spring Boot module uses,
  * {@code resilience4j.circuitbreaker.instances.ratelimit.*}, with defaults for a rate limiter:
- * leave Redis after a few failed calls, try it again after seconds.
+ * leave Redis after a few failed calls, try it again after seconds, and never for slow answers
+ * alone (a busy machine is not an outage). A stall or a broken connection opens it at once
+ * whatever these settings say (see {@code ResilientRateLimiter}).
  *
  * @author rate-limit-spring-boot
  */
@@ -39,19 +41,14 @@ final class RateLimitCircuitBreakerFactory {
 
 	private final @Nullable CircuitBreakerRegistry registry;
 
-	private final Duration timeout;
-
 	/**
 	 * Create a factory.
 	 * @param binder reads the configuration
 	 * @param registry the application's registry, if any
-	 * @param timeout the time limit of a Redis call ({@code rate-limit.redis.timeout}), the default
-	 * slow call threshold
 	 */
-	RateLimitCircuitBreakerFactory(Binder binder, @Nullable CircuitBreakerRegistry registry, Duration timeout) {
+	RateLimitCircuitBreakerFactory(Binder binder, @Nullable CircuitBreakerRegistry registry) {
 		this.binder = binder;
 		this.registry = registry;
-		this.timeout = timeout;
 	}
 
 	/**
@@ -74,8 +71,7 @@ final class RateLimitCircuitBreakerFactory {
 	 */
 	CircuitBreakerConfig config() {
 		Settings settings = this.binder.bind(PREFIX, Settings.class).orElseGet(Settings::new);
-		Duration slowCallDurationThreshold = (settings.getSlowCallDurationThreshold() != null)
-				? settings.getSlowCallDurationThreshold() : this.timeout;
+		Duration slowCallDurationThreshold = settings.getSlowCallDurationThreshold();
 		atLeast("sliding-window-size", settings.getSlidingWindowSize(), 1);
 		atLeast("minimum-number-of-calls", settings.getMinimumNumberOfCalls(), 1);
 		atLeast("permitted-number-of-calls-in-half-open-state", settings.getPermittedNumberOfCallsInHalfOpenState(),
@@ -159,10 +155,11 @@ final class RateLimitCircuitBreakerFactory {
 		private float slowCallRateThreshold = 100;
 
 		/**
-		 * Duration from which a call counts as slow. Defaults to rate-limit.redis.timeout: a call
-		 * that takes longer times out and counts as failed.
+		 * Duration from which an answer counts as slow. A slow answer on a live connection is
+		 * load, not an outage, so the default is resilience4j's own, a minute: in practice only
+		 * failures and stalls open the breaker.
 		 */
-		private @Nullable Duration slowCallDurationThreshold;
+		private Duration slowCallDurationThreshold = Duration.ofSeconds(60);
 
 		/**
 		 * How long the breaker stays open before letting probes through.
@@ -224,11 +221,11 @@ final class RateLimitCircuitBreakerFactory {
 			this.slowCallRateThreshold = slowCallRateThreshold;
 		}
 
-		public @Nullable Duration getSlowCallDurationThreshold() {
+		public Duration getSlowCallDurationThreshold() {
 			return this.slowCallDurationThreshold;
 		}
 
-		public void setSlowCallDurationThreshold(@Nullable Duration slowCallDurationThreshold) {
+		public void setSlowCallDurationThreshold(Duration slowCallDurationThreshold) {
 			this.slowCallDurationThreshold = slowCallDurationThreshold;
 		}
 

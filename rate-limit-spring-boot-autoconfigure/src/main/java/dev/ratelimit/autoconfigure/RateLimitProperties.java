@@ -170,10 +170,12 @@ public class RateLimitProperties {
 	public static class Redis {
 
 		/**
-		 * Longest a request waits for Redis before the failure mode decides. Keep it well under
-		 * the request's own latency budget.
+		 * Longest Redis may answer nothing at all, to any check, before a waiting check gives up
+		 * on it (after a grace of half this, at most 250ms) and the failure mode decides. A check
+		 * is waited for while Redis keeps answering others, so a busy machine is not mistaken
+		 * for an outage; a broken connection falls back at once.
 		 */
-		private Duration timeout = Duration.ofMillis(100);
+		private Duration timeout = Duration.ofMillis(500);
 
 		/**
 		 * Most limiter calls that wait for Redis at once on a blocking client (Jedis); a request

@@ -2,6 +2,8 @@ package dev.ratelimit.resilience;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -23,12 +25,13 @@ import org.springframework.util.Assert;
 
 /**
  * A {@link RateLimiter} that keeps deciding when its primary limiter (Redis) cannot. Every call to
- * the primary has a time limit and runs inside a Resilience4j {@link CircuitBreaker}; a call that fails, times out, or is not permitted because the breaker is
- * open is decided by the {@link FailureMode} instead, and the decision is marked as a
+ * the primary is bounded in time and runs inside a Resilience4j {@link CircuitBreaker}; a call
+ * that fails, stalls, or is not permitted because the breaker is open is decided by the {@link FailureMode} instead, and the decision is marked as a
  * {@linkplain Decision#isFallback() fallback}. The breaker's half-open probes bring traffic back to
  * the primary by themselves once it answers again.
  * <p>
- * A Redis that accepts connections but never answers must cost a request at most the timeout. A
+ * A Redis that accepts connections but never answers must cost a request at most the timeout and
+ * its grace. A
  * primary that {@linkplain AsyncRateLimiter#canCheckAsync() checks asynchronously} (Redis on
  * Lettuce) is waited for on the calling thread, and a call that times out is cancelled, which
  * cancels its Redis command. Any other primary (Jedis, a limiter of the application) blocks, so it
@@ -38,12 +41,20 @@ import org.springframework.util.Assert;
  * hand-off to that executor costs about a quarter of the throughput on a small machine, which is
  * why the asynchronous path is preferred.
  * <p>
+ * <strong>Load is not an outage.</strong> The timeout bounds the primary's <em>silence</em>,
+ * not one call: a check waits for as long as the primary keeps answering other checks (a busy
+ * machine, a GC pause, a burst on a cold instance), and gives up only when nothing at all has come
+ * back for the timeout (a frozen or unreachable Redis, or one the client is reconnecting to) and
+ * a short grace confirms it. Deciding a busy check by the failure mode would admit it against a
+ * local copy of the limit, so waiting is what keeps the limit exact. A stall, and a broken
+ * connection (refused, reset, closed, not connected), opens the breaker at once: the checks
+ * after it fall back without waiting.
+ * <p>
  * <strong>What the breaker counts.</strong> Only the primary's own outcomes: an exception it
- * throws and a call that exceeds the timeout are failures, an answer is a success. A check that
- * never reached the primary is decided by the failure mode without being counted: the executor
- * was saturated or shut down (a burst of checks, not a sign of a broken backend; calls that wait too long in
- * its queue do time out and count) or the calling thread was interrupted (the caller's business,
- * and its interrupt status is kept).
+ * throws and a stall are failures, an answer is a success. A check that never reached the
+ * primary is decided by the failure mode without being counted: the executor was saturated or
+ * shut down (a burst of checks, not a sign of a broken backend) or the calling thread was
+ * interrupted (the caller's business, and its interrupt status is kept).
  *
  * @author rate-limit-spring-boot
  */
@@ -52,6 +63,20 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private static final Log logger = LogFactory.getLog(ResilientRateLimiter.class);
 
 	private static final Duration MINIMUM_RETRY_AFTER = Duration.ofSeconds(1);
+
+	/**
+	 * How many timeouts a check waits at most for a primary that keeps answering other checks.
+	 * Reached only by a primary that answers some calls and not others (one frozen node of a
+	 * cluster).
+	 */
+	static final int MAX_WAIT_FACTOR = 4;
+
+	/**
+	 * The longest grace after a silence of the timeout, before it counts as a stall.
+	 */
+	private static final long MAX_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+	private static final long ANSWER_RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	private final RateLimiter primary;
 
@@ -82,6 +107,23 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private volatile long openedAtNanos;
 
 	/**
+	 * When the primary last answered any check ({@link System#nanoTime()}): a primary that
+	 * answers is alive, however slowly a given check is answered.
+	 */
+	private volatile long lastAnswerNanos;
+
+	/**
+	 * How long a silence of the timeout is confirmed before it counts as a stall: half the
+	 * timeout, at most 250ms.
+	 */
+	private final long graceNanos;
+
+	/**
+	 * Why this limiter last opened the breaker itself, for the log.
+	 */
+	private volatile @Nullable String openReason;
+
+	/**
 	 * Create a limiter.
 	 * @param primary the limiter to call while it answers
 	 * @param failureMode what decides when the primary cannot
@@ -108,6 +150,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		this.executor = executor;
 		this.timeout = timeout;
 		this.timeoutNanos = timeout.toNanos();
+		this.graceNanos = Math.min(this.timeoutNanos / 2, MAX_GRACE_NANOS);
+		this.lastAnswerNanos = System.nanoTime();
 		this.openedAtNanos = System.nanoTime();
 		circuitBreaker.getEventPublisher()
 			.onStateTransition((event) -> onStateTransition(event.getStateTransition()));
@@ -119,7 +163,10 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 			this.openedAtNanos = System.nanoTime();
 		}
 		if (to == CircuitBreaker.State.OPEN && transition.getFromState() == CircuitBreaker.State.CLOSED) {
-			logger.warn("Rate limit backend " + this.primary + " is failing; checks are decided by failure mode "
+			String reason = this.openReason;
+			this.openReason = null;
+			logger.warn("Rate limit backend " + this.primary + " is failing"
+					+ ((reason != null) ? " (" + reason + ")" : "") + "; checks are decided by failure mode "
 					+ this.failureMode + " until it answers again (circuit breaker '" + this.circuitBreaker.getName()
 					+ "' open)");
 		}
@@ -141,6 +188,7 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 			return fallback(request);
 		}
 		long start = this.circuitBreaker.getCurrentTimestamp();
+		long sentNanos = System.nanoTime();
 		Future<Decision> call;
 		try {
 			call = call(request);
@@ -151,23 +199,21 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		}
 		catch (RuntimeException ex) {
 			// Only an asynchronous primary runs on this thread: its own failure.
-			this.circuitBreaker.onError(elapsedSince(start), this.circuitBreaker.getTimestampUnit(), ex);
+			onFailure(start, ex);
 			return fallback(request);
 		}
 		try {
-			Decision decision = call.get(this.timeoutNanos, TimeUnit.NANOSECONDS);
+			Decision decision = await(call, sentNanos);
 			this.circuitBreaker.onResult(elapsedSince(start), this.circuitBreaker.getTimestampUnit(), decision);
 			return decision;
 		}
 		catch (TimeoutException ex) {
 			call.cancel(true);
-			this.circuitBreaker.onError(elapsedSince(start), this.circuitBreaker.getTimestampUnit(),
-					new RateLimiterTimeoutException(this.timeout));
+			onFailure(start, new RateLimiterTimeoutException(this.timeout));
 			return fallback(request);
 		}
 		catch (ExecutionException ex) {
-			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			this.circuitBreaker.onError(elapsedSince(start), this.circuitBreaker.getTimestampUnit(), cause);
+			onFailure(start, (ex.getCause() != null) ? ex.getCause() : ex);
 			return fallback(request);
 		}
 		catch (InterruptedException ex) {
@@ -186,17 +232,120 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
+	 * Wait for the primary's answer for as long as the primary is alive. A call is given up on
+	 * only when the primary has answered nothing at all, to any check, for the timeout (a stall:
+	 * frozen, unreachable, or a connection that buffers commands while it reconnects), and that
+	 * silence outlasts a short grace. The grace is for a process that was itself starved or
+	 * paused: when the waiting thread wakes up late, the client's I/O thread may not yet have
+	 * read the answers that have arrived meanwhile. A primary that keeps answering other checks
+	 * is busy, not broken: the call is waited for, up to {@link #MAX_WAIT_FACTOR} times the
+	 * timeout, so that load alone never sends a check to the failure mode, where it would be
+	 * admitted against a local copy of the limit.
+	 * @throws TimeoutException on a stall (the breaker is then open), or when the longest wait
+	 * is reached
+	 */
+	private Decision await(Future<Decision> call, long sentNanos)
+			throws TimeoutException, ExecutionException, InterruptedException {
+		long giveUpAt = sentNanos + this.timeoutNanos * MAX_WAIT_FACTOR;
+		long waitUntil = sentNanos + this.timeoutNanos;
+		boolean confirming = false;
+		while (true) {
+			try {
+				return call.get(Math.max(0, Math.min(waitUntil, giveUpAt) - System.nanoTime()), TimeUnit.NANOSECONDS);
+			}
+			catch (TimeoutException ex) {
+				long now = System.nanoTime();
+				if (now - giveUpAt >= 0) {
+					throw ex;
+				}
+				long silentSince = Math.max(this.lastAnswerNanos, sentNanos);
+				if (now - silentSince < this.timeoutNanos) {
+					waitUntil = silentSince + this.timeoutNanos;
+					confirming = false;
+				}
+				else if (!confirming) {
+					waitUntil = now + this.graceNanos;
+					confirming = true;
+				}
+				else {
+					openOnStall(now - silentSince);
+					throw ex;
+				}
+			}
+		}
+	}
+
+	/**
+	 * Count a failure of the primary. A broken connection opens the breaker at once: the next
+	 * checks would only wait for it too.
+	 */
+	private void onFailure(long start, Throwable failure) {
+		this.circuitBreaker.onError(elapsedSince(start), this.circuitBreaker.getTimestampUnit(), failure);
+		if (ConnectionFailures.isConnectionFailure(failure)) {
+			open("its connection failed (" + failure + ")");
+		}
+	}
+
+	private void openOnStall(long silentNanos) {
+		open("it has answered nothing for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + "ms");
+	}
+
+	private void open(String reason) {
+		CircuitBreaker.State state = this.circuitBreaker.getState();
+		if (state != CircuitBreaker.State.CLOSED && state != CircuitBreaker.State.HALF_OPEN) {
+			return;
+		}
+		this.openReason = reason;
+		try {
+			this.circuitBreaker.transitionToOpenState();
+		}
+		catch (IllegalStateException ex) {
+			// Another check opened it first, or an operator forced a state.
+		}
+	}
+
+	/**
+	 * Note that the primary answered, with a decision or an error reply: it is alive. A broken
+	 * connection is no answer. Written only when it moves by a millisecond or more, so that
+	 * checks answered at once do not all write the same field.
+	 */
+	private void onAnswer(@Nullable Throwable failure) {
+		if (failure instanceof CancellationException || ConnectionFailures.isConnectionFailure(failure)) {
+			return;
+		}
+		long now = System.nanoTime();
+		if (now - this.lastAnswerNanos > ANSWER_RESOLUTION_NANOS) {
+			this.lastAnswerNanos = now;
+		}
+	}
+
+	/**
 	 * Start a call to the primary: on the calling thread when it answers asynchronously (no
 	 * hand-off between threads), else on the executor.
 	 */
 	private Future<Decision> call(RateLimitRequest request) {
 		if (this.asyncPrimary == null) {
-			return this.executor.submit(() -> this.primary.check(request));
+			return this.executor.submit(() -> {
+				try {
+					Decision decision = this.primary.check(request);
+					onAnswer(null);
+					return decision;
+				}
+				catch (RuntimeException ex) {
+					if (!Thread.currentThread().isInterrupted()) {
+						// Interrupted: cancelled after a timeout, not answered.
+						onAnswer(ex);
+					}
+					throw ex;
+				}
+			});
 		}
 		if (this.executor.isShutdown()) {
 			throw new RejectedExecutionException("closed");
 		}
-		return this.asyncPrimary.checkAsync(request);
+		CompletableFuture<Decision> call = this.asyncPrimary.checkAsync(request);
+		call.whenComplete((decision, failure) -> onAnswer(failure));
+		return call;
 	}
 
 	private long elapsedSince(long start) {

@@ -72,7 +72,7 @@ class RateLimitResilienceAutoConfigurationTests {
 			ResilientRateLimiter resilient = resilient(context);
 			assertThat(resilient.getDelegate()).isInstanceOf(RedisRateLimiter.class);
 			assertThat(resilient.getFailureMode()).isEqualTo(FailureMode.LOCAL);
-			assertThat(resilient.getTimeout()).isEqualTo(Duration.ofMillis(100));
+			assertThat(resilient.getTimeout()).isEqualTo(Duration.ofMillis(500));
 			CircuitBreaker breaker = resilient.getCircuitBreaker();
 			assertThat(breaker.getName()).isEqualTo("ratelimit");
 			CircuitBreakerConfig config = breaker.getCircuitBreakerConfig();
@@ -81,7 +81,7 @@ class RateLimitResilienceAutoConfigurationTests {
 			assertThat(config.getMinimumNumberOfCalls()).isEqualTo(5);
 			assertThat(config.getFailureRateThreshold()).isEqualTo(50);
 			assertThat(config.getSlowCallRateThreshold()).isEqualTo(100);
-			assertThat(config.getSlowCallDurationThreshold()).isEqualTo(Duration.ofMillis(100));
+			assertThat(config.getSlowCallDurationThreshold()).isEqualTo(Duration.ofSeconds(60));
 			assertThat(config.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(5000);
 			assertThat(config.getPermittedNumberOfCallsInHalfOpenState()).isEqualTo(3);
 			assertThat(config.getMaxWaitDurationInHalfOpenState()).isEqualTo(Duration.ZERO);
@@ -118,11 +118,11 @@ class RateLimitResilienceAutoConfigurationTests {
 	}
 
 	@Test
-	void slowCallThresholdFollowsTheTimeoutByDefault() {
+	void slowAnswersAloneDoNotOpenTheBreakerByDefault() {
 		this.runner.withPropertyValues("rate-limit.redis.timeout=30ms")
 			.run((context) -> assertThat(
 					resilient(context).getCircuitBreaker().getCircuitBreakerConfig().getSlowCallDurationThreshold())
-				.isEqualTo(Duration.ofMillis(30)));
+				.isEqualTo(Duration.ofSeconds(60)));
 	}
 
 	@Test

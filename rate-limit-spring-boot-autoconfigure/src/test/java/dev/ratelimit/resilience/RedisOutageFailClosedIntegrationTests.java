@@ -97,9 +97,9 @@ class RedisOutageFailClosedIntegrationTests {
 				retryAfter[i] = Long.parseLong(header(response, "Retry-After"));
 				assertThat(((Number) body.get("retryAfter")).longValue()).isEqualTo(retryAfter[i]);
 			}
-			// While the breaker is closed a failed call asks for a retry in a second; once the last
-			// four calls all failed it opens for 3 seconds, and callers are told to wait that long.
-			assertThat(retryAfter).containsExactly(1, 1, 1, 3, 3);
+			// A stopped Redis answers nothing: the first check stalls and opens the breaker for 3
+			// seconds at once, and every caller is told to wait that long.
+			assertThat(retryAfter).containsExactly(3, 3, 3, 3, 3);
 		}
 		finally {
 			redis.start();

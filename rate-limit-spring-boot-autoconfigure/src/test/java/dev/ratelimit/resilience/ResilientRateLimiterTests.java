@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -176,18 +177,24 @@ class ResilientRateLimiterTests {
 	}
 
 	@Test
-	void timedOutCallsAreCancelledSoAFrozenRedisDoesNotHoldTheThreads() {
-		// A breaker that never opens, and one thread: every check must get that thread again.
+	void aStallOpensTheBreakerAtOnceAndItsCallIsCancelledSoAFrozenRedisDoesNotHoldTheThreads() {
+		// A breaker whose failure rate could never open it, and one thread: the stall opens it,
+		// and the thread is free again for the probes.
 		CircuitBreaker breaker = CircuitBreaker.of("test", CircuitBreakerConfig.custom()
 			.slidingWindow(100, 100, SlidingWindowType.COUNT_BASED)
+			.waitDurationInOpenState(OPEN_WAIT)
 			.build());
-		ResilientRateLimiter limiter = limiter(FailureMode.ALLOW, 1, breaker, BackendCallExecutor.create(1));
+		ThreadPoolExecutor executor = (ThreadPoolExecutor) BackendCallExecutor.create(1);
+		ResilientRateLimiter limiter = limiter(FailureMode.ALLOW, 1, breaker, executor);
+		awaitOnRedis(limiter);
 		this.disturbed = true;
 		server.suspend();
 		for (int i = 0; i < 5; i++) {
 			assertThat(timed(() -> limiter.check(request("u:frozen", 10))).isFallback()).isTrue();
 		}
-		assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(5);
+		assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> executor.getActiveCount() == 0);
 	}
 
 	@Test
@@ -206,9 +213,11 @@ class ResilientRateLimiterTests {
 
 	@Test
 	void frozenRedisBoundsAsyncChecksToTheTimeoutAndTheirCallsAreCancelled() {
-		// A breaker that never opens: every check must reach the frozen Redis and time out.
+		// A breaker whose failure rate could never open it: the stall does, after one call.
 		CircuitBreaker breaker = CircuitBreaker.of("test", CircuitBreakerConfig.custom()
 			.slidingWindow(100, 100, SlidingWindowType.COUNT_BASED)
+			.waitDurationInOpenState(OPEN_WAIT)
+			.permittedNumberOfCallsInHalfOpenState(1)
 			.build());
 		RecordingAsyncLimiter primary = new RecordingAsyncLimiter(asyncRedis());
 		ThreadPoolExecutor executor = (ThreadPoolExecutor) BackendCallExecutor.create(1);
@@ -220,10 +229,43 @@ class ResilientRateLimiterTests {
 		for (int i = 0; i < 5; i++) {
 			assertThat(timed(() -> limiter.check(request("u:frozen", 10))).isFallback()).isTrue();
 		}
-		assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(5);
-		// Cancelling the future cancels the Reactor subscription and the Redis command with it.
-		assertThat(primary.calls).hasSize(5).allMatch(CompletableFuture::isCancelled);
+		assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		// A probe after the open wait stalls as well.
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> breaker.getState() == CircuitBreaker.State.OPEN && timed(
+					() -> limiter.check(request("u:frozen", 10))).isFallback() && primary.calls.size() == 2);
+		// Cancelling the future cancels the Redis command.
+		assertThat(primary.calls).allMatch(CompletableFuture::isCancelled);
 		assertThat(executor.getTaskCount()).isZero();
+	}
+
+	@Test
+	void aBusyRedisThatKeepsAnsweringIsWaitedForSoNoCheckFallsBackAndTheLimitHoldsExactly() throws Exception {
+		// Answers reach the limiter late and one after another, as on a starved machine: the
+		// last of ten arrives three timeouts after it was sent, while others keep arriving.
+		DelayedAnswers primary = new DelayedAnswers(asyncRedis(), Duration.ofMillis(30));
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, breaker(OPEN_WAIT),
+				BackendCallExecutor.create(1), primary);
+		awaitOnRedis(limiter);
+		RateLimitRequest request = request("u:" + UUID.randomUUID(), 5);
+		ExecutorService callers = Executors.newFixedThreadPool(10);
+		try {
+			List<Future<Decision>> decisions = new ArrayList<>();
+			for (int i = 0; i < 10; i++) {
+				decisions.add(callers.submit(() -> limiter.check(request)));
+			}
+			List<Decision> answered = new ArrayList<>();
+			for (Future<Decision> decision : decisions) {
+				answered.add(decision.get(10, TimeUnit.SECONDS));
+			}
+			assertThat(answered).noneMatch(Decision::isFallback);
+			assertThat(answered).filteredOn(Decision::isAllowed).hasSize(5);
+			assertThat(primary.latest.get()).isGreaterThan(TIMEOUT.toNanos() * 2);
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
 	}
 
 	@Test
@@ -242,18 +284,29 @@ class ResilientRateLimiterTests {
 	void denyModeRefusesAsUnavailableUntilTheBreakerLetsAProbeThrough() {
 		ResilientRateLimiter limiter = limiter(FailureMode.DENY, 1, breaker(Duration.ofSeconds(5)));
 		stopRedis();
-		// The first failure leaves the breaker closed: the next request may well succeed.
+		// A stopped Redis answers nothing: the first check stalls and opens the breaker at once.
 		Decision first = timed(() -> limiter.check(request("u:deny", 10)));
 		assertThat(first.isAllowed()).isFalse();
 		assertThat(first.isUnavailable()).isTrue();
 		assertThat(first.isFallback()).isTrue();
-		assertThat(first.retryAfter()).isEqualTo(Duration.ofSeconds(1));
-		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
-		timed(() -> limiter.check(request("u:deny", 10)));
 		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		assertThat(first.retryAfter()).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(5));
 		Decision whileOpen = timed(() -> limiter.check(request("u:deny", 10)));
 		assertThat(whileOpen.isUnavailable()).isTrue();
 		assertThat(whileOpen.retryAfter()).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(5));
+	}
+
+	@Test
+	void anErrorReplyWhileClosedAsksForARetryInASecond() {
+		ResilientRateLimiter limiter = limiter(FailureMode.DENY, 1, breaker(Duration.ofSeconds(5)));
+		RateLimitRequest request = new RateLimitRequest("u:wrongtype-deny", "op",
+				List.of(LimitSpec.of(5, Duration.ofMinutes(1), Algorithm.FIXED_WINDOW)), 1);
+		// A live Redis that answers with an error: counted, but one failure leaves it closed.
+		redis.opsForValue().set(request.key(this.prefix, request.limits().get(0)), "not a hash");
+		Decision first = limiter.check(request);
+		assertThat(first.isUnavailable()).isTrue();
+		assertThat(first.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
 	}
 
 	@Test
@@ -514,6 +567,60 @@ class ResilientRateLimiterTests {
 			CompletableFuture<Decision> call = this.delegate.checkAsync(request);
 			this.calls.add(call);
 			return call;
+		}
+
+	}
+
+	/**
+	 * Redis's answers handed over late, one every {@code spacing} in the order they arrive, as
+	 * a starved client's I/O thread would: Redis decides, only the hand-over is slow.
+	 */
+	private static final class DelayedAnswers implements AsyncRateLimiter {
+
+		private final AsyncRateLimiter delegate;
+
+		private final long spacingNanos;
+
+		private final AtomicLong nextAt = new AtomicLong();
+
+		private final AtomicLong latest = new AtomicLong();
+
+		private final ScheduledExecutorService scheduler = Executors
+			.newSingleThreadScheduledExecutor();
+
+		DelayedAnswers(AsyncRateLimiter delegate, Duration spacing) {
+			this.delegate = delegate;
+			this.spacingNanos = spacing.toNanos();
+		}
+
+		@Override
+		public Decision check(RateLimitRequest request) {
+			return this.delegate.check(request);
+		}
+
+		@Override
+		public boolean canCheckAsync() {
+			return true;
+		}
+
+		@Override
+		public CompletableFuture<Decision> checkAsync(RateLimitRequest request) {
+			long sent = System.nanoTime();
+			CompletableFuture<Decision> delayed = new CompletableFuture<>();
+			this.delegate.checkAsync(request).whenComplete((decision, failure) -> {
+				long now = System.nanoTime();
+				long at = this.nextAt.accumulateAndGet(now, (last, current) -> Math.max(last, current) + this.spacingNanos);
+				this.scheduler.schedule(() -> {
+					this.latest.accumulateAndGet(System.nanoTime() - sent, Math::max);
+					if (failure != null) {
+						delayed.completeExceptionally(failure);
+					}
+					else {
+						delayed.complete(decision);
+					}
+				}, at - now, TimeUnit.NANOSECONDS);
+			});
+			return delayed;
 		}
 
 	}
