@@ -66,8 +66,8 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 
 	/**
 	 * This limit with its limit and burst multiplied by a factor, rounded up and at least 1: a
-	 * temporary override doubles a caller's limits with {@code 2}, a fallback shared by three
-	 * instances takes its third with {@code 1.0 / 3}.
+	 * temporary override doubles a caller's limits with {@code 2}. A fallback's share of a limit
+	 * is {@link #shareOf(int)}, which rounds down instead.
 	 * @param factor the factor, greater than zero
 	 * @return the scaled limit, or this limit when the factor is 1
 	 */
@@ -79,6 +79,27 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 			return this;
 		}
 		return new LimitSpec(scale(this.limit, factor), this.window, this.algorithm, scale(this.burst, factor));
+	}
+
+	/**
+	 * The share of this limit that one of {@code instances} instances enforces on its own (a local
+	 * fallback while the shared backend is unavailable): the limit and the burst divided by the
+	 * number of instances, rounded <em>down</em>, so that the instances together admit at most
+	 * this limit. Each share is at least 1, so a limit smaller than the number of instances is the
+	 * exception: there the fleet can admit up to one unit per instance. Unlike
+	 * {@link #scaled(double)}, which rounds up.
+	 * @param instances the number of instances that share the limit, at least 1
+	 * @return the share, or this limit for one instance
+	 */
+	public LimitSpec shareOf(int instances) {
+		if (instances < 1) {
+			throw new IllegalArgumentException("instances must be at least 1, was " + instances);
+		}
+		if (instances == 1) {
+			return this;
+		}
+		return new LimitSpec(Math.max(1, this.limit / instances), this.window, this.algorithm,
+				Math.max(1, this.burst / instances));
 	}
 
 	private static long scale(long value, double factor) {

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import dev.ratelimit.core.AsyncRateLimiter;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.DelegatingRateLimiter;
+import dev.ratelimit.core.FleetSize;
+import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -90,7 +92,11 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 
 	private final @Nullable RateLimiter local;
 
-	private final double localShare;
+	/**
+	 * How many instances share each limit, read on every fallback check: each enforces its
+	 * {@linkplain LimitSpec#shareOf(int) share}.
+	 */
+	private final FleetSize fleetSize;
 
 	private final CircuitBreaker circuitBreaker;
 
@@ -124,12 +130,12 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private volatile @Nullable String openReason;
 
 	/**
-	 * Create a limiter.
+	 * Create a limiter for a fleet of a fixed size.
 	 * @param primary the limiter to call while it answers
 	 * @param failureMode what decides when the primary cannot
 	 * @param local the limiter for {@link FailureMode#LOCAL}; required in that mode, else unused
 	 * @param instances in {@link FailureMode#LOCAL}, the number of instances that share each
-	 * limit: each enforces {@code 1/instances} of it
+	 * limit: each enforces {@linkplain LimitSpec#shareOf(int) its share} of it
 	 * @param circuitBreaker the breaker around the primary
 	 * @param executor runs calls to a primary that cannot check asynchronously, and resets; a
 	 * rejected call is decided by the failure mode. Owned by this limiter: {@link #close()} shuts
@@ -138,14 +144,33 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	 */
 	public ResilientRateLimiter(RateLimiter primary, FailureMode failureMode, @Nullable RateLimiter local,
 			int instances, CircuitBreaker circuitBreaker, ExecutorService executor, Duration timeout) {
+		this(primary, failureMode, local, FleetSize.fixed(instances), circuitBreaker, executor, timeout);
+	}
+
+	/**
+	 * Create a limiter.
+	 * @param primary the limiter to call while it answers
+	 * @param failureMode what decides when the primary cannot
+	 * @param local the limiter for {@link FailureMode#LOCAL}; required in that mode, else unused
+	 * @param fleetSize in {@link FailureMode#LOCAL}, how many instances share each limit, read on
+	 * every fallback check (a fleet that counts itself while the primary answers): each instance
+	 * enforces {@linkplain LimitSpec#shareOf(int) its share} of it
+	 * @param circuitBreaker the breaker around the primary
+	 * @param executor runs calls to a primary that cannot check asynchronously, and resets; a
+	 * rejected call is decided by the failure mode. Owned by this limiter: {@link #close()} shuts
+	 * it down
+	 * @param timeout the longest a request waits for the primary
+	 */
+	public ResilientRateLimiter(RateLimiter primary, FailureMode failureMode, @Nullable RateLimiter local,
+			FleetSize fleetSize, CircuitBreaker circuitBreaker, ExecutorService executor, Duration timeout) {
 		Assert.isTrue(failureMode != FailureMode.LOCAL || local != null, "'local' is required in LOCAL mode");
-		Assert.isTrue(instances >= 1, "'instances' must be at least 1");
+		Assert.notNull(fleetSize, "'fleetSize' must not be null");
 		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, "'timeout' must be positive");
 		this.primary = primary;
 		this.asyncPrimary = (primary instanceof AsyncRateLimiter async && async.canCheckAsync()) ? async : null;
 		this.failureMode = failureMode;
 		this.local = local;
-		this.localShare = 1.0 / instances;
+		this.fleetSize = fleetSize;
 		this.circuitBreaker = circuitBreaker;
 		this.executor = executor;
 		this.timeout = timeout;
@@ -360,12 +385,26 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		};
 	}
 
+	/**
+	 * This instance's share of the request's limits, for the fleet's size now: rounded down, so
+	 * that the instances on the fallback together admit at most each limit (at least one unit
+	 * each where a limit is smaller than the fleet).
+	 */
 	private RateLimitRequest localShare(RateLimitRequest request) {
-		if (this.localShare == 1) {
+		int instances = this.fleetSize.instances();
+		if (instances <= 1) {
 			return request;
 		}
 		return new RateLimitRequest(request.scope(), request.operation(),
-				request.limits().stream().map((limit) -> limit.scaled(this.localShare)).toList(), request.cost());
+				request.limits().stream().map((limit) -> limit.shareOf(instances)).toList(), request.cost());
+	}
+
+	/**
+	 * How many instances share each limit, by which the local fallback divides it.
+	 * @return the fleet size
+	 */
+	public FleetSize getFleetSize() {
+		return this.fleetSize;
 	}
 
 	/**

@@ -53,4 +53,39 @@ class LimitSpecTests {
 			.hasToString("100/90m sliding-window");
 	}
 
+	@Test
+	void shareOfRoundsDownSoThatTheInstancesTogetherAdmitAtMostTheLimit() {
+		LimitSpec limit = new LimitSpec(10, Duration.ofHours(1), Algorithm.TOKEN_BUCKET, 5);
+		LimitSpec share = limit.shareOf(3);
+		assertThat(share.limit()).isEqualTo(3);
+		assertThat(share.burst()).isEqualTo(1);
+		assertThat(share.window()).isEqualTo(limit.window());
+		assertThat(share.algorithm()).isEqualTo(limit.algorithm());
+		assertThat(share.limit() * 3).isLessThanOrEqualTo(limit.limit());
+	}
+
+	@Test
+	void shareOfIsAtLeastOneWhenTheLimitIsSmallerThanTheFleet() {
+		LimitSpec share = LimitSpec.of(2, Duration.ofMinutes(1), Algorithm.FIXED_WINDOW).shareOf(5);
+		assertThat(share.limit()).isEqualTo(1);
+		assertThat(share.burst()).isEqualTo(1);
+	}
+
+	@Test
+	void shareOfOneInstanceIsTheLimitItself() {
+		LimitSpec limit = LimitSpec.of(7, Duration.ofHours(1));
+		assertThat(limit.shareOf(1)).isSameAs(limit);
+	}
+
+	@Test
+	void shareOfRejectsFewerThanOneInstance() {
+		assertThatIllegalArgumentException().isThrownBy(() -> LimitSpec.of(7, Duration.ofHours(1)).shareOf(0))
+			.withMessageContaining("instances");
+	}
+
+	@Test
+	void scaledStillRoundsUp() {
+		assertThat(LimitSpec.of(10, Duration.ofHours(1)).scaled(1.0 / 3).limit()).isEqualTo(4);
+	}
+
 }
