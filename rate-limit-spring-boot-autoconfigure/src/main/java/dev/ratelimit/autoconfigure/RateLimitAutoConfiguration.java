@@ -109,8 +109,7 @@ public final class RateLimitAutoConfiguration {
 				requirePositive("rate-limit.redis.timeout", redis.getTimeout().toNanos());
 				requirePositive("rate-limit.redis.max-concurrent-calls", redis.getMaxConcurrentCalls());
 				requirePositive("rate-limit.fallback.instances", properties.getFallback().getInstances());
-				RedisRateLimiter primary = new RedisRateLimiter(new StringRedisTemplate(connectionFactory),
-						ReactiveTemplates.of(connectionFactory), properties.getKeyPrefix(), null);
+				RedisRateLimiter primary = new RedisRateLimiter(connectionFactory, properties.getKeyPrefix());
 				CircuitBreaker circuitBreaker = new RateLimitCircuitBreakerFactory(Binder.get(environment),
 						circuitBreakerRegistry.getIfUnique())
 					.create();

@@ -3,27 +3,24 @@ package dev.ratelimit.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import dev.ratelimit.core.AsyncRateLimiter;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitSpec;
-import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.Micros;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.RedisConnectionCommands;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.Assert;
+import org.springframework.util.ClassUtils;
 
 /**
  * A {@link RateLimiter} that keeps its state in Redis. Each check is one script call
@@ -34,9 +31,13 @@ import org.springframework.util.Assert;
  * The time is Redis {@code TIME}, so every instance of the application shares one clock. Tests may
  * inject a {@link Clock} instead.
  * <p>
- * Given a {@link ReactiveStringRedisTemplate} as well (Lettuce), the limiter can also
- * {@linkplain #checkAsync(RateLimitRequest) check without blocking}: the same script and the same
- * reading of its reply, sent through the non-blocking client.
+ * Created from a Lettuce connection factory (or given a {@link ReactiveStringRedisTemplate}), the
+ * limiter can also {@linkplain #checkAsync(RateLimitRequest) check without blocking}: the same
+ * script and the same reading of its reply, sent through Lettuce's own asynchronous commands on
+ * the factory's shared connection (or through the reactive template).
+ * <p>
+ * A check does no I/O but its one script call: the script is read from the class path once, with
+ * its SHA1, when this class is initialised.
  *
  * @author rate-limit-spring-boot
  */
@@ -49,11 +50,15 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	 */
 	private static final String REDIS_TIME = "0";
 
-	// Our own class loader, not the thread's: the limiter may be created while an embedded
-	// server's web application class loader is the context class loader.
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SCRIPT = RedisScript
-		.of(new ClassPathResource(SCRIPT_LOCATION, RedisRateLimiter.class.getClassLoader()), List.class);
+	private static final LuaScript<List> SCRIPT = LuaScript.load(SCRIPT_LOCATION, List.class);
+
+	// Neither client's classes may be touched without it: with Jedis alone, neither is present.
+	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
+			RedisRateLimiter.class.getClassLoader());
+
+	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Flux",
+			RedisRateLimiter.class.getClassLoader());
 
 	/**
 	 * A peek (cost 0): reads one key that no caller has, writes nothing.
@@ -67,7 +72,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 
 	private final @Nullable Clock clock;
 
-	private final @Nullable ReactiveScriptCall reactiveCall;
+	private final @Nullable AsyncScriptCall asyncCall;
 
 	/**
 	 * Create a limiter that reads the time from Redis.
@@ -86,11 +91,11 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	 * inject a clock; applications should not, because instances' clocks drift apart)
 	 */
 	public RedisRateLimiter(StringRedisTemplate template, String keyPrefix, @Nullable Clock clock) {
-		this(template, null, keyPrefix, clock);
+		this(template, (AsyncScriptCall) null, keyPrefix, clock);
 	}
 
 	/**
-	 * Create a limiter that can also check without blocking.
+	 * Create a limiter that can also check without blocking through a reactive template.
 	 * @param template the template to run the script with
 	 * @param reactiveTemplate the template for {@link #checkAsync(RateLimitRequest)}, on the same
 	 * Redis; {@code null} when the client has none (Jedis)
@@ -99,26 +104,61 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	 */
 	public RedisRateLimiter(StringRedisTemplate template, @Nullable ReactiveStringRedisTemplate reactiveTemplate,
 			String keyPrefix, @Nullable Clock clock) {
+		this(template, (reactiveTemplate != null) ? new ReactiveScriptCall(reactiveTemplate) : null, keyPrefix,
+				clock);
+	}
+
+	/**
+	 * Create a limiter on a connection factory that reads the time from Redis. With Lettuce it
+	 * can also check without blocking, on the factory's shared native connection (or, when the
+	 * factory does not share its connection, on a reactive template); with Jedis it only blocks.
+	 * @param connectionFactory the connection factory
+	 * @param keyPrefix the prefix of every key this limiter writes
+	 */
+	public RedisRateLimiter(RedisConnectionFactory connectionFactory, String keyPrefix) {
+		this(connectionFactory, keyPrefix, null);
+	}
+
+	/**
+	 * Create a limiter on a connection factory. With Lettuce it can also check without blocking,
+	 * on the factory's shared native connection (or, when the factory does not share its
+	 * connection, on a reactive template); with Jedis it only blocks.
+	 * @param connectionFactory the connection factory
+	 * @param keyPrefix the prefix of every key this limiter writes
+	 * @param clock the clock to take "now" from, or {@code null} to read Redis {@code TIME}
+	 */
+	public RedisRateLimiter(RedisConnectionFactory connectionFactory, String keyPrefix, @Nullable Clock clock) {
+		this(new StringRedisTemplate(connectionFactory), asyncCall(connectionFactory), keyPrefix, clock);
+	}
+
+	RedisRateLimiter(StringRedisTemplate template, @Nullable AsyncScriptCall asyncCall, String keyPrefix,
+			@Nullable Clock clock) {
 		Assert.notNull(template, "'template' must not be null");
 		Assert.hasText(keyPrefix, "'keyPrefix' must not be empty");
 		this.template = template;
-		this.reactiveCall = (reactiveTemplate != null) ? new ReactiveScriptCall(reactiveTemplate) : null;
+		this.asyncCall = asyncCall;
 		this.keyPrefix = keyPrefix;
 		this.clock = clock;
-		// Read the script now, so a broken build fails at startup rather than on the first request.
-		SCRIPT.getSha1();
+	}
+
+	private static @Nullable AsyncScriptCall asyncCall(RedisConnectionFactory connectionFactory) {
+		AsyncScriptCall call = LETTUCE_PRESENT ? LettuceScriptCall.of(connectionFactory) : null;
+		if (call == null && REACTOR_PRESENT) {
+			call = ReactiveScriptCall.of(connectionFactory);
+		}
+		return call;
 	}
 
 	@Override
 	public Decision check(RateLimitRequest request) {
-		ScriptCall call = new ScriptCall(request);
-		List<?> reply = this.template.execute(SCRIPT, call.keys, (Object[]) call.args);
+		ScriptCall call = call(request);
+		List<?> reply = this.template.execute(SCRIPT, call.keys(), (Object[]) call.args());
 		return call.toDecision(reply);
 	}
 
 	@Override
 	public boolean canCheckAsync() {
-		return this.reactiveCall != null;
+		return this.asyncCall != null;
 	}
 
 	/**
@@ -126,13 +166,17 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	 * so a caller that stops waiting (a Redis that hangs) leaves nothing running for it.
 	 * @param request the caller, the operation and the limits to check
 	 * @return the decision
-	 * @throws IllegalStateException when the limiter was created without a reactive template
+	 * @throws IllegalStateException when the limiter's client cannot check without blocking
 	 */
 	@Override
 	public CompletableFuture<Decision> checkAsync(RateLimitRequest request) {
-		Assert.state(this.reactiveCall != null, "This limiter was created without a reactive template");
-		ScriptCall call = new ScriptCall(request);
-		return this.reactiveCall.run(SCRIPT, call.keys, Arrays.asList(call.args), call::toDecision);
+		AsyncScriptCall asyncCall = this.asyncCall;
+		Assert.state(asyncCall != null, "This limiter's Redis client cannot check without blocking");
+		return asyncCall.run(SCRIPT, call(request));
+	}
+
+	private ScriptCall call(RateLimitRequest request) {
+		return new ScriptCall(request, this.keyPrefix, now());
 	}
 
 	@Override
@@ -191,61 +235,10 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		return Long.toString(Math.max(1, micros));
 	}
 
-	/**
-	 * The keys and arguments of one script call, and the reading of its reply: one piece of code
-	 * for the blocking and the non-blocking check.
-	 */
-	private final class ScriptCall {
-
-		private final List<LimitSpec> limits;
-
-		private final List<String> keys;
-
-		private final String[] args;
-
-		ScriptCall(RateLimitRequest request) {
-			this.limits = request.limits();
-			this.keys = new ArrayList<>(this.limits.size());
-			this.args = new String[2 + 4 * this.limits.size()];
-			this.args[0] = now();
-			this.args[1] = Long.toString(request.cost());
-			int i = 2;
-			for (LimitSpec limit : this.limits) {
-				this.keys.add(request.key(RedisRateLimiter.this.keyPrefix, limit));
-				this.args[i++] = limit.algorithm().code();
-				this.args[i++] = Long.toString(limit.limit());
-				this.args[i++] = Long.toString(limit.windowMicros());
-				this.args[i++] = Long.toString(limit.burst());
-			}
-		}
-
-		Decision toDecision(@Nullable List<?> result) {
-			if (result == null || result.size() != 1 + 4 * this.limits.size()) {
-				throw new IllegalStateException("Unexpected reply from the rate limit script: " + result);
-			}
-			List<LimitState> states = new ArrayList<>(this.limits.size());
-			for (int i = 0; i < this.limits.size(); i++) {
-				int offset = 1 + 4 * i;
-				states.add(LimitState.ofMicros(this.limits.get(i), toLong(result.get(offset)) == 1,
-						toLong(result.get(offset + 1)), toLong(result.get(offset + 2)),
-						toLong(result.get(offset + 3))));
-			}
-			return Decision.of(states);
-		}
-
-	}
-
-	private static long toLong(@Nullable Object value) {
-		if (value instanceof Number number) {
-			return number.longValue();
-		}
-		throw new IllegalStateException("Unexpected value in the rate limit script's reply: " + value);
-	}
-
 	@Override
 	public String toString() {
 		return "RedisRateLimiter[prefix=" + this.keyPrefix + ", clock=" + ((this.clock != null) ? this.clock : "redis")
-				+ ((this.reactiveCall != null) ? ", async" : "") + "]";
+				+ ((this.asyncCall != null) ? ", async" : "") + "]";
 	}
 
 }

@@ -1,0 +1,254 @@
+package dev.ratelimit.redis;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+
+import dev.ratelimit.core.Decision;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
+
+/**
+ * Runs the script with Lettuce's own asynchronous commands on the connection factory's shared
+ * native connection: one {@code EVALSHA} written to the connection and a future completed by
+ * Lettuce's event loop, without the reactive template's publishers, serializers and subscription
+ * per call. On Redis Cluster the shared connection is the cluster connection, whose commands are
+ * routed by the slot of their first key (every key of one check shares a slot).
+ * <p>
+ * The native connection is looked up once and kept while it is open: Lettuce reconnects it by
+ * itself after a network failure, and a connection factory that is reset or restarted closes it,
+ * after which the next check looks up the factory's new one. Failures are translated as the
+ * template would translate them, so that a broken connection is a
+ * {@code RedisConnectionFailureException} on either path.
+ * <p>
+ * A class of its own so that Lettuce is loaded only when it is used.
+ *
+ * @author rate-limit-spring-boot
+ */
+final class LettuceScriptCall implements AsyncScriptCall {
+
+	private static final LettuceExceptionConverter EXCEPTION_CONVERTER = new LettuceExceptionConverter();
+
+	private final LettuceConnectionFactory connectionFactory;
+
+	private volatile @Nullable Commands commands;
+
+	LettuceScriptCall(LettuceConnectionFactory connectionFactory) {
+		this.connectionFactory = connectionFactory;
+	}
+
+	/**
+	 * A call on the connection factory's shared native connection, if it has one. Only to be
+	 * called when Lettuce is on the class path.
+	 * @param connectionFactory the connection factory
+	 * @return the call, or {@code null} when the factory is not Lettuce's or does not share its
+	 * native connection (every connection it hands out would then be a dedicated one, closed with
+	 * it)
+	 */
+	static @Nullable LettuceScriptCall of(RedisConnectionFactory connectionFactory) {
+		if (connectionFactory instanceof LettuceConnectionFactory lettuce
+				&& lettuce.getShareNativeConnection()) {
+			return new LettuceScriptCall(lettuce);
+		}
+		return null;
+	}
+
+	@Override
+	@SuppressWarnings("rawtypes")
+	public CompletableFuture<Decision> run(LuaScript<List> script, ScriptCall call) {
+		ScriptFuture result = new ScriptFuture(call);
+		RedisClusterAsyncCommands<byte[], byte[]> async;
+		try {
+			async = commands();
+		}
+		catch (RuntimeException ex) {
+			// E.g. a stopped factory: a failed check like any other, not a failure of the caller.
+			result.completeExceptionally(translate(ex));
+			return result;
+		}
+		byte[][] keys = call.encodedKeys();
+		byte[][] args = call.encodedArgs();
+		result.await(async.evalsha(script.getSha1(), ScriptOutputType.MULTI, keys, args), (failure) -> {
+			if (!isNoScript(failure)) {
+				return false;
+			}
+			// Redis lost its script cache (a restart, a failover, SCRIPT FLUSH): EVAL loads it again.
+			result.await(async.eval(script.getScriptAsBytes(), ScriptOutputType.MULTI, keys, args), (ignored) -> false);
+			return true;
+		});
+		return result;
+	}
+
+	/**
+	 * The asynchronous commands of the factory's shared connection, looked up again only once the
+	 * connection is closed.
+	 */
+	private RedisClusterAsyncCommands<byte[], byte[]> commands() {
+		Commands commands = this.commands;
+		if (commands == null || commands.isClosed()) {
+			commands = lookUpCommands();
+			this.commands = commands;
+		}
+		return commands.async;
+	}
+
+	private Commands lookUpCommands() {
+		RedisConnection connection = this.connectionFactory.getConnection();
+		try {
+			// With a shared native connection this is the shared connection's commands, not one of
+			// its own: closing the connection below leaves them open.
+			return new Commands(((LettuceConnection) connection).getNativeConnection());
+		}
+		finally {
+			connection.close();
+		}
+	}
+
+	private static boolean isNoScript(Throwable failure) {
+		return failure instanceof RedisNoScriptException || (failure instanceof RedisCommandExecutionException
+				&& failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT"));
+	}
+
+	private static Throwable translate(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+				&& cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		if (cause instanceof Exception exception) {
+			DataAccessException translated = EXCEPTION_CONVERTER.convert(exception);
+			return (translated != null) ? translated : cause;
+		}
+		return cause;
+	}
+
+	/**
+	 * The commands of one native connection, and whether that connection is closed for good: not
+	 * merely disconnected, which Lettuce repairs by reconnecting.
+	 */
+	private static final class Commands {
+
+		private final RedisClusterAsyncCommands<byte[], byte[]> async;
+
+		private final @Nullable StatefulConnection<byte[], byte[]> connection;
+
+		Commands(RedisClusterAsyncCommands<byte[], byte[]> async) {
+			this.async = async;
+			this.connection = statefulConnection(async);
+		}
+
+		private static @Nullable StatefulConnection<byte[], byte[]> statefulConnection(
+				RedisClusterAsyncCommands<byte[], byte[]> async) {
+			if (async instanceof RedisAsyncCommands<byte[], byte[]> standalone) {
+				return standalone.getStatefulConnection();
+			}
+			if (async instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+				return cluster.getStatefulConnection();
+			}
+			return null;
+		}
+
+		boolean isClosed() {
+			if (this.connection instanceof RedisChannelHandler<?, ?> handler) {
+				return handler.isClosed();
+			}
+			// Not a connection we can ask whether it is closed for good: ask whether it is open,
+			// which a reconnecting connection is not either (a look-up more while it reconnects).
+			return this.connection == null || !this.connection.isOpen();
+		}
+
+	}
+
+	/**
+	 * The decision of one call: completed from the reply of the command in flight, and cancelling
+	 * that command when cancelled itself.
+	 */
+	private static final class ScriptFuture extends CompletableFuture<Decision> {
+
+		private final ScriptCall call;
+
+		private volatile @Nullable CompletableFuture<?> command;
+
+		ScriptFuture(ScriptCall call) {
+			this.call = call;
+		}
+
+		/**
+		 * Complete this future from a command's outcome, unless the failure handler takes the
+		 * failure over (by sending another command).
+		 */
+		void await(CompletionStage<?> stage, FailureHandler onFailure) {
+			CompletableFuture<?> command = stage.toCompletableFuture();
+			this.command = command;
+			if (isCancelled()) {
+				// Cancelled while the command was being sent: cancel() may have missed it.
+				command.cancel(false);
+				return;
+			}
+			command.whenComplete((reply, failure) -> {
+				if (failure == null) {
+					completeWith(reply);
+				}
+				else if (!isDone() && !onFailure.handled(unwrap(failure))) {
+					completeExceptionally(translate(failure));
+				}
+			});
+		}
+
+		private void completeWith(@Nullable Object reply) {
+			try {
+				complete(this.call.toDecision((List<?>) reply));
+			}
+			catch (RuntimeException ex) {
+				completeExceptionally(ex);
+			}
+		}
+
+		@Override
+		public boolean cancel(boolean mayInterruptIfRunning) {
+			boolean cancelled = super.cancel(mayInterruptIfRunning);
+			CompletableFuture<?> command = this.command;
+			if (cancelled && command != null) {
+				// Lettuce then drops the command: not written if it is still queued, its reply
+				// discarded if it was.
+				command.cancel(false);
+			}
+			return cancelled;
+		}
+
+		private static Throwable unwrap(Throwable failure) {
+			return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+					: failure;
+		}
+
+	}
+
+	@FunctionalInterface
+	private interface FailureHandler {
+
+		/**
+		 * Take a failure over.
+		 * @param failure the command's failure
+		 * @return {@code true} when handled, so that the future is not completed with it
+		 */
+		boolean handled(Throwable failure);
+
+	}
+
+}
