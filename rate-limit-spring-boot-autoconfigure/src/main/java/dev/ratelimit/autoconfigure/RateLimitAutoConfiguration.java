@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.ratelimit.core.FleetSize;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.policy.ConfiguredNames;
@@ -19,6 +20,7 @@ import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.RateLimitPolicyFactory;
+import dev.ratelimit.redis.RedisFleet;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.BackendCallExecutor;
 import dev.ratelimit.resilience.FailureMode;
@@ -50,6 +52,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -57,6 +60,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -104,11 +108,12 @@ public final class RateLimitAutoConfiguration {
 			@Bean
 			@ConditionalOnMissingBean
 			RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties,
-					Environment environment, ObjectProvider<CircuitBreakerRegistry> circuitBreakerRegistry) {
+					Environment environment, ObjectProvider<CircuitBreakerRegistry> circuitBreakerRegistry,
+					ObjectProvider<FleetSize> fleetSize) {
 				RateLimitProperties.Redis redis = properties.getRedis();
 				requirePositive("rate-limit.redis.timeout", redis.getTimeout().toNanos());
 				requirePositive("rate-limit.redis.max-concurrent-calls", redis.getMaxConcurrentCalls());
-				requirePositive("rate-limit.fallback.instances", properties.getFallback().getInstances());
+				FleetSize fleet = fleetSize(properties, fleetSize);
 				RedisRateLimiter primary = new RedisRateLimiter(connectionFactory, properties.getKeyPrefix());
 				CircuitBreaker circuitBreaker = new RateLimitCircuitBreakerFactory(Binder.get(environment),
 						circuitBreakerRegistry.getIfUnique())
@@ -121,7 +126,36 @@ public final class RateLimitAutoConfiguration {
 				// connect would look like a stalled one.
 				awaitWarmUp(executor.submit(() -> warmUp(primary)));
 				return withOverLimitCache(properties, new ResilientRateLimiter(primary, properties.getFailureMode(),
-						local, properties.getFallback().getInstances(), circuitBreaker, executor, redis.getTimeout()));
+						local, fleet, circuitBreaker, executor, redis.getTimeout()));
+			}
+
+			/**
+			 * The instances' heartbeats in Redis, by which the local fallback knows how many
+			 * instances share each limit. Only where that is needed: in the local failure mode,
+			 * unless the number of instances is configured or the application counts its
+			 * instances itself (a {@link FleetSize} bean).
+			 */
+			@Bean
+			@ConditionalOnMissingBean(FleetSize.class)
+			@ConditionalOnProperty(name = "rate-limit.failure-mode", havingValue = "local", matchIfMissing = true)
+			@Conditional(OnAutomaticFleetSizeCondition.class)
+			RedisFleet rateLimitFleet(RedisConnectionFactory connectionFactory, RateLimitProperties properties) {
+				Duration interval = properties.getFallback().getHeartbeatInterval();
+				requirePositive("rate-limit.fallback.heartbeat-interval", interval.toMillis());
+				return new RedisFleet(new StringRedisTemplate(connectionFactory), properties.getKeyPrefix(), interval);
+			}
+
+			/**
+			 * The configured number of instances, else the fleet as it counts itself; one when
+			 * nothing counts it (outside the local failure mode, where it is not used).
+			 */
+			private static FleetSize fleetSize(RateLimitProperties properties, ObjectProvider<FleetSize> fleet) {
+				Integer instances = properties.getFallback().getInstances();
+				if (instances != null) {
+					requirePositive("rate-limit.fallback.instances", instances);
+					return FleetSize.fixed(instances);
+				}
+				return fleet.getIfUnique(() -> FleetSize.fixed(1));
 			}
 
 			private static void awaitWarmUp(Future<?> warmUp) {
