@@ -43,7 +43,7 @@ final class BackendState {
 		String failureMode = resilient.getFailureMode().name().toLowerCase(Locale.ROOT);
 		return new BackendDescriptor(type, onFallback ? "fallback-" + failureMode : type, keyPrefix,
 				new ResilienceDescriptor(failureMode, resilient.getCircuitBreaker().getState().name(), onFallback,
-						resilient.getTimeout().toMillis()));
+						resilient.getTimeout().toMillis(), resilient.getFleetSize().instances()));
 	}
 
 	private static RateLimiter innermost(RateLimiter limiter) {

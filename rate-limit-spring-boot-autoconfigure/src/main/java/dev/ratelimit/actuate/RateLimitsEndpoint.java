@@ -466,9 +466,11 @@ public final class RateLimitsEndpoint {
 	 * @param circuitBreaker the breaker's state, e.g. {@code CLOSED} or {@code OPEN}
 	 * @param onFallback whether the failure mode decides right now
 	 * @param timeoutMillis the longest a request waits for the backend
+	 * @param instances how many instances share each limit (configured, or counted by their
+	 * heartbeats in Redis): the local fallback enforces this instance's share
 	 */
 	public record ResilienceDescriptor(String failureMode, String circuitBreaker, boolean onFallback,
-			long timeoutMillis) {
+			long timeoutMillis, int instances) {
 
 	}
 

@@ -125,6 +125,7 @@ class RateLimitsEndpointIntegrationTests {
 		assertThat(backend.path("resilience").path("failureMode").asString()).isEqualTo("local");
 		assertThat(backend.path("resilience").path("circuitBreaker").asString()).isEqualTo("CLOSED");
 		assertThat(backend.path("resilience").path("onFallback").asBoolean()).isFalse();
+		assertThat(backend.path("resilience").path("instances").asInt()).isPositive();
 	}
 
 	@Test
