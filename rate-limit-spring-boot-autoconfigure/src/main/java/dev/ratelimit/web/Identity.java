@@ -21,6 +21,12 @@ public record Identity(String kind, String hash) {
 	private static final HexFormat HEX = HexFormat.of();
 
 	/**
+	 * A digest to copy per hash: looking the algorithm up among the security providers costs
+	 * several times what hashing a key does, on every request.
+	 */
+	private static final MessageDigest SHA_256 = sha256();
+
+	/**
 	 * An authenticated user.
 	 * @param name the principal name
 	 * @return the identity
@@ -70,9 +76,23 @@ public record Identity(String kind, String hash) {
 	 * @return the hash
 	 */
 	static String hash(String value) {
+		byte[] digest = newDigest().digest(value.getBytes(StandardCharsets.UTF_8));
+		return HEX.formatHex(digest, 0, 16);
+	}
+
+	private static MessageDigest newDigest() {
 		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-			return HEX.formatHex(digest, 0, 16);
+			return (MessageDigest) SHA_256.clone();
+		}
+		catch (CloneNotSupportedException ex) {
+			// A provider whose digest cannot be copied: look it up every time.
+			return sha256();
+		}
+	}
+
+	private static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
