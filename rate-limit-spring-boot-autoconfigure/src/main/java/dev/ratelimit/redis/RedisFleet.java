@@ -194,8 +194,8 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 		this.counted = true;
 		this.failing = false;
 		if (!wasCounted || previous != instances) {
-			logger.info("Rate limit fleet: " + instances + " instance(s) share the limits; the local fallback "
-					+ "enforces 1/" + instances + " of each (heartbeats in " + this.key + ")");
+			logger.info("Rate limit fleet: " + instances + " instance(s) share the limits; while Redis is "
+					+ "unavailable each enforces its share (heartbeats in " + this.key + ")");
 		}
 	}
 

@@ -1,13 +1,20 @@
 package dev.ratelimit.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.FleetSize;
+import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.redis.RedisFleet;
 import dev.ratelimit.resilience.ResilientRateLimiter;
+import dev.ratelimit.test.EmbeddedRedisServer;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import org.junit.jupiter.api.Test;
@@ -46,6 +53,34 @@ class RateLimitFleetAutoConfigurationTests {
 			await().atMost(Duration.ofSeconds(20)).until(fleet::isCounted);
 			assertThat(fleet.instances()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void twoInstancesWithTheDefaultsTogetherAdmitTheLimitWhileRedisIsDown() {
+		try (EmbeddedRedisServer server = new EmbeddedRedisServer()) {
+			ApplicationContextRunner instance = this.runner.withPropertyValues(
+					"spring.data.redis.host=" + server.host(), "spring.data.redis.port=" + server.port(),
+					"spring.data.redis.timeout=2s", "rate-limit.fallback.heartbeat-interval=500ms");
+			instance.run((first) -> instance.run((second) -> {
+				List<AssertableApplicationContext> instances = List.of(first, second);
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> instances.stream()
+						.allMatch((context) -> context.getBean(RedisFleet.class).instances() == 2));
+				server.stop();
+				RateLimitRequest request = new RateLimitRequest("u:" + UUID.randomUUID(), "op",
+						List.of(LimitSpec.of(4, Duration.ofHours(1), Algorithm.FIXED_WINDOW)), 1);
+				int admitted = 0;
+				for (AssertableApplicationContext context : instances) {
+					for (int i = 0; i < 4; i++) {
+						Decision decision = context.getBean(RateLimiter.class).check(request);
+						assertThat(decision.isFallback()).isTrue();
+						admitted += decision.isAllowed() ? 1 : 0;
+					}
+				}
+				// 2 on each, never 4 on each.
+				assertThat(admitted).isEqualTo(4);
+			}));
+		}
 	}
 
 	@Test
