@@ -19,7 +19,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.Assert;
@@ -259,9 +258,8 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 	}
 
 	private static RedisScript<Long> script(String name) {
-		// Our own class loader, as for the limiter's script.
-		return RedisScript.of(new ClassPathResource("META-INF/scripts/rate-limit/" + name,
-				RedisOverrideStore.class.getClassLoader()), Long.class);
+		// Read once, as the limiter's script: no class-path look-up per write.
+		return LuaScript.load("META-INF/scripts/rate-limit/" + name, Long.class);
 	}
 
 	@Override
