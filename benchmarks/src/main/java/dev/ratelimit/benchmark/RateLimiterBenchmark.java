@@ -28,7 +28,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowT
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -57,9 +56,9 @@ public final class RateLimiterBenchmark {
 		connectionFactory.afterPropertiesSet();
 		connectionFactory.start();
 		RateLimiter redisLimiter = new RedisRateLimiter(new StringRedisTemplate(connectionFactory), "bench");
-		// The same limiter with Lettuce's reactive client: what the auto-configuration builds.
-		RateLimiter asyncRedisLimiter = new RedisRateLimiter(new StringRedisTemplate(connectionFactory),
-				new ReactiveStringRedisTemplate(connectionFactory), "bench", null);
+		// The same limiter on Lettuce's native asynchronous commands: what the auto-configuration
+		// builds.
+		RateLimiter asyncRedisLimiter = new RedisRateLimiter(connectionFactory, "bench");
 		RateLimiter memoryLimiter = new InMemoryRateLimiter();
 		// What the auto-configuration builds: the Redis limiter with a time limit inside a circuit
 		// breaker, and the over-limit cache around that; with Lettuce the check is asynchronous and
