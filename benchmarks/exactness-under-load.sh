@@ -78,5 +78,6 @@ for run in $(seq 1 "$RUNS"); do
 	done
 	opened=$(cat "$WORK"/app-*.log | grep -c "is failing" || true)
 	echo "run $run: $total requests, admitted $admitted of $LIMIT, breaker opened $opened times"
+	grep -h "is failing" "$WORK"/app-*.log | cut -c1-400 || true
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 done

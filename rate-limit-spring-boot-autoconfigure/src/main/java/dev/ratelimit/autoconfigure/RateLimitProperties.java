@@ -175,7 +175,7 @@ public class RateLimitProperties {
 		 * is waited for while Redis keeps answering others, so a busy machine is not mistaken
 		 * for an outage; a broken connection falls back at once.
 		 */
-		private Duration timeout = Duration.ofMillis(500);
+		private Duration timeout = Duration.ofMillis(750);
 
 		/**
 		 * Most limiter calls that wait for Redis at once on a blocking client (Jedis); a request

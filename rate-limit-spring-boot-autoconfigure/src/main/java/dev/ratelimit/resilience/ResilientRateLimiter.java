@@ -78,6 +78,12 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	 */
 	private static final long MAX_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
+	/**
+	 * How late a waiting thread may wake up before the delay counts as a pause of the process
+	 * rather than silence of the primary: well above a scheduler's ordinary latency.
+	 */
+	private static final long PAUSE_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
 	private static final long ANSWER_RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	private final RateLimiter primary;
@@ -119,8 +125,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private volatile long lastAnswerNanos;
 
 	/**
-	 * How long a silence of the timeout is confirmed before it counts as a stall: half the
-	 * timeout, at most 250ms.
+	 * How long a silence may outlast the timeout before it counts as a stall, so that the client's
+	 * I/O thread can deliver what it has read: half the timeout, at most 250ms.
 	 */
 	private final long graceNanos;
 
@@ -258,44 +264,52 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 
 	/**
 	 * Wait for the primary's answer for as long as the primary is alive. A call is given up on
-	 * only when the primary has answered nothing at all, to any check, for the timeout (a stall:
-	 * frozen, unreachable, or a connection that buffers commands while it reconnects), and that
-	 * silence outlasts a short grace. The grace is for a process that was itself starved or
-	 * paused: when the waiting thread wakes up late, the client's I/O thread may not yet have
-	 * read the answers that have arrived meanwhile. A primary that keeps answering other checks
-	 * is busy, not broken: the call is waited for, up to {@link #MAX_WAIT_FACTOR} times the
-	 * timeout, so that load alone never sends a check to the failure mode, where it would be
-	 * admitted against a local copy of the limit.
+	 * only when the primary has answered nothing at all, to any check, for the timeout and a
+	 * short grace (a stall: frozen, unreachable, or a connection that buffers commands while it
+	 * reconnects). Silence is measured on this thread's own clock: time in which the waiting
+	 * thread overslept by more than {@link #PAUSE_THRESHOLD_NANOS} (a starved or paused process,
+	 * whose client I/O thread could not read the answers that arrived meanwhile either) is not
+	 * held against the primary. A primary that keeps answering other checks is busy, not broken:
+	 * the call is waited for, up to {@link #MAX_WAIT_FACTOR} times the timeout, so that load
+	 * alone never sends a check to the failure mode, where it would be admitted against a local
+	 * copy of the limit.
 	 * @throws TimeoutException on a stall (the breaker is then open), or when the longest wait
 	 * is reached
 	 */
 	private Decision await(Future<Decision> call, long sentNanos)
 			throws TimeoutException, ExecutionException, InterruptedException {
 		long giveUpAt = sentNanos + this.timeoutNanos * MAX_WAIT_FACTOR;
-		long waitUntil = sentNanos + this.timeoutNanos;
-		boolean confirming = false;
+		long stallNanos = this.timeoutNanos + this.graceNanos;
+		long silentSince = sentNanos;
+		long pausedNanos = 0;
+		long wait = stallNanos;
 		while (true) {
+			long before = System.nanoTime();
+			wait = Math.max(0, Math.min(wait, giveUpAt - before));
 			try {
-				return call.get(Math.max(0, Math.min(waitUntil, giveUpAt) - System.nanoTime()), TimeUnit.NANOSECONDS);
+				return call.get(wait, TimeUnit.NANOSECONDS);
 			}
 			catch (TimeoutException ex) {
 				long now = System.nanoTime();
 				if (now - giveUpAt >= 0) {
 					throw ex;
 				}
-				long silentSince = Math.max(this.lastAnswerNanos, sentNanos);
-				if (now - silentSince < this.timeoutNanos) {
-					waitUntil = silentSince + this.timeoutNanos;
-					confirming = false;
+				long lastAnswer = Math.max(this.lastAnswerNanos, sentNanos);
+				if (lastAnswer != silentSince) {
+					// The primary answered meanwhile: a new silence starts there.
+					silentSince = lastAnswer;
+					pausedNanos = 0;
 				}
-				else if (!confirming) {
-					waitUntil = now + this.graceNanos;
-					confirming = true;
+				long overslept = now - before - wait;
+				if (overslept > PAUSE_THRESHOLD_NANOS) {
+					pausedNanos += overslept;
 				}
-				else {
+				long silence = now - silentSince - pausedNanos;
+				if (silence >= stallNanos) {
 					openOnStall(now - silentSince);
 					throw ex;
 				}
+				wait = stallNanos - silence;
 			}
 		}
 	}

@@ -72,7 +72,7 @@ class RateLimitResilienceAutoConfigurationTests {
 			ResilientRateLimiter resilient = resilient(context);
 			assertThat(resilient.getDelegate()).isInstanceOf(RedisRateLimiter.class);
 			assertThat(resilient.getFailureMode()).isEqualTo(FailureMode.LOCAL);
-			assertThat(resilient.getTimeout()).isEqualTo(Duration.ofMillis(500));
+			assertThat(resilient.getTimeout()).isEqualTo(Duration.ofMillis(750));
 			CircuitBreaker breaker = resilient.getCircuitBreaker();
 			assertThat(breaker.getName()).isEqualTo("ratelimit");
 			CircuitBreakerConfig config = breaker.getCircuitBreakerConfig();
