@@ -1,11 +1,6 @@
 package dev.ratelimit.redis;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -18,11 +13,11 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.connection.DefaultStringRedisConnection;
+import org.springframework.data.redis.connection.StringRedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.Assert;
-import org.springframework.util.StreamUtils;
 
 /**
  * The {@link FleetSize} as the instances of the application report it in Redis: each instance
@@ -30,10 +25,16 @@ import org.springframework.util.StreamUtils;
  * per instance, score = the Redis time of its last heartbeat), and counts the members that beat
  * recently.
  * <p>
- * A background thread of its own beats every interval, with one script that records this
- * instance, removes the instances that have not beaten for {@value #LIFETIME_INTERVALS}
- * intervals (they crashed, or lost Redis), keeps the key expiring, and returns the count. A
- * check never waits for it: {@link #instances()} reads the last count from memory.
+ * A background thread of its own beats every interval: it reads Redis {@code TIME} (never an
+ * instance's clock, so that instances whose clocks drift apart agree on who is alive), records
+ * this instance, removes the instances that have not beaten for {@value #LIFETIME_INTERVALS}
+ * intervals (they crashed, or lost Redis), keeps the key expiring with the last heartbeat, and
+ * counts the rest. A check never waits for it: {@link #instances()} reads the last count from
+ * memory.
+ * <p>
+ * These are plain commands on one key, not a script: the order of a connection's commands is
+ * all a heartbeat needs, and no background script mixes with the checks' {@code EVALSHA} calls in
+ * Redis's command statistics, where one script call per check is what operators verify.
  * <p>
  * While Redis does not answer, the last count stays in use: an outage is exactly when the local
  * fallback needs it, so it never drops to one because Redis went away. An instance that starts
@@ -52,11 +53,6 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	static final int LIFETIME_INTERVALS = 3;
 
 	private static final Log logger = LogFactory.getLog(RedisFleet.class);
-
-	private static final String SCRIPT_LOCATION = "META-INF/scripts/rate-limit/fleet-heartbeat.lua";
-
-	// Read once, as text: the script never changes at runtime, so nothing looks it up again.
-	private static final RedisScript<Long> HEARTBEAT = RedisScript.of(read(SCRIPT_LOCATION), Long.class);
 
 	/**
 	 * How long {@link #stop()} waits for Redis to remove this instance.
@@ -103,8 +99,8 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	}
 
 	/**
-	 * The key of a fleet's sorted set. Its own hash tag, so that its one script touches one
-	 * Redis Cluster slot.
+	 * The key of a fleet's sorted set. A hash tag of its own, so that it lives on one Redis
+	 * Cluster slot and never shares one with a caller's keys.
 	 * @param keyPrefix the key prefix
 	 * @return the key
 	 */
@@ -168,8 +164,8 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	 */
 	public void beat() {
 		try {
-			Long count = this.template.execute(HEARTBEAT, List.of(this.key), this.instanceId,
-					Long.toString(lifetime().toMillis()));
+			Long count = this.template
+				.execute((RedisCallback<Long>) (connection) -> beat(new DefaultStringRedisConnection(connection)));
 			onCount((count != null) ? count : 1);
 		}
 		catch (RuntimeException ex) {
@@ -185,8 +181,19 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 		}
 	}
 
+	private @Nullable Long beat(StringRedisConnection connection) {
+		long lifetime = lifetime().toMillis();
+		Long now = connection.time(TimeUnit.MILLISECONDS);
+		Assert.state(now != null, "Redis TIME returned nothing");
+		connection.zAdd(this.key, now, this.instanceId);
+		// Scores are whole milliseconds: everything up to one before the lifetime began is gone.
+		connection.zRemRangeByScore(this.key, Double.NEGATIVE_INFINITY, now - lifetime - 1);
+		connection.pExpire(this.key, lifetime);
+		return connection.zCard(this.key);
+	}
+
 	private void onCount(long count) {
-		// Never 0 (the script counts this instance too), and never more than an int can hold.
+		// Never 0 (the count includes this instance), and never more than an int can hold.
 		int instances = (int) Math.max(1, Math.min(Integer.MAX_VALUE, count));
 		int previous = this.instances;
 		boolean wasCounted = this.counted;
@@ -282,16 +289,6 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return 0;
-	}
-
-	private static String read(String location) {
-		// Our own class loader, as for the limiter's script.
-		try (InputStream in = new ClassPathResource(location, RedisFleet.class.getClassLoader()).getInputStream()) {
-			return StreamUtils.copyToString(in, StandardCharsets.UTF_8);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot read " + location, ex);
-		}
 	}
 
 	@Override

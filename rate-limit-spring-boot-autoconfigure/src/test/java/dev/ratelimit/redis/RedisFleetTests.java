@@ -3,9 +3,11 @@ package dev.ratelimit.redis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -146,6 +148,16 @@ class RedisFleetTests {
 	}
 
 	@Test
+	void heartbeatsRunNoScriptSoThatScriptCallsAreTheChecks() {
+		RedisFleet fleet = fleet();
+		long before = scriptCalls();
+		fleet.beat();
+		fleet.beat();
+		assertThat(fleet.isCounted()).isTrue();
+		assertThat(scriptCalls()).isEqualTo(before);
+	}
+
+	@Test
 	void instanceThatNeverReachedRedisCountsItselfAlone() {
 		RedisFleet fleet = fleet();
 		assertThat(fleet.instances()).isEqualTo(1);
@@ -166,6 +178,13 @@ class RedisFleetTests {
 		Long time = redis.execute((RedisCallback<Long>) (connection) -> connection.serverCommands().time());
 		assertThat(time).isNotNull();
 		return time;
+	}
+
+	private static long scriptCalls() {
+		Properties stats = redis.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands()
+			.info("commandstats"));
+		assertThat(stats).isNotNull();
+		return CommandStats.scriptCalls(stats);
 	}
 
 	private static String ping() {
