@@ -542,24 +542,12 @@ class ResilientRateLimiterTests {
 	/**
 	 * An asynchronous limiter that keeps the futures of its calls.
 	 */
-	private static final class RecordingAsyncLimiter implements AsyncRateLimiter {
-
-		private final AsyncRateLimiter delegate;
+	private static final class RecordingAsyncLimiter extends ForwardingAsyncLimiter {
 
 		private final List<CompletableFuture<Decision>> calls = new CopyOnWriteArrayList<>();
 
 		RecordingAsyncLimiter(AsyncRateLimiter delegate) {
-			this.delegate = delegate;
-		}
-
-		@Override
-		public Decision check(RateLimitRequest request) {
-			return this.delegate.check(request);
-		}
-
-		@Override
-		public boolean canCheckAsync() {
-			return true;
+			super(delegate);
 		}
 
 		@Override
@@ -572,25 +560,14 @@ class ResilientRateLimiterTests {
 	}
 
 	/**
-	 * Redis's answers handed over late, one every {@code spacing} in the order they arrive, as
-	 * a starved client's I/O thread would: Redis decides, only the hand-over is slow.
+	 * An asynchronous limiter that hands its checks to another.
 	 */
-	private static final class DelayedAnswers implements AsyncRateLimiter {
+	private abstract static class ForwardingAsyncLimiter implements AsyncRateLimiter {
 
-		private final AsyncRateLimiter delegate;
+		protected final AsyncRateLimiter delegate;
 
-		private final long spacingNanos;
-
-		private final AtomicLong nextAt = new AtomicLong();
-
-		private final AtomicLong latest = new AtomicLong();
-
-		private final ScheduledExecutorService scheduler = Executors
-			.newSingleThreadScheduledExecutor();
-
-		DelayedAnswers(AsyncRateLimiter delegate, Duration spacing) {
+		ForwardingAsyncLimiter(AsyncRateLimiter delegate) {
 			this.delegate = delegate;
-			this.spacingNanos = spacing.toNanos();
 		}
 
 		@Override
@@ -601,6 +578,31 @@ class ResilientRateLimiterTests {
 		@Override
 		public boolean canCheckAsync() {
 			return true;
+		}
+
+	}
+
+	/**
+	 * Redis's answers handed over late, one every {@code spacing} in the order they arrive, as
+	 * a starved client's I/O thread would: Redis decides, only the hand-over is slow.
+	 */
+	private static final class DelayedAnswers extends ForwardingAsyncLimiter {
+
+		private final long spacingNanos;
+
+		private final AtomicLong nextAt = new AtomicLong();
+
+		private final AtomicLong latest = new AtomicLong();
+
+		private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "delayed-answers");
+			thread.setDaemon(true);
+			return thread;
+		});
+
+		DelayedAnswers(AsyncRateLimiter delegate, Duration spacing) {
+			super(delegate);
+			this.spacingNanos = spacing.toNanos();
 		}
 
 		@Override
