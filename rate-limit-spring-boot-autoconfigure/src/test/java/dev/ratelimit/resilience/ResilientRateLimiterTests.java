@@ -198,6 +198,35 @@ class ResilientRateLimiterTests {
 	}
 
 	@Test
+	void withTheDefaultTimeoutAFrozenRedisIsLeftWithinASecondAndNoCheckWaitsBeyondTheTimeoutAnd250ms()
+			throws Exception {
+		Duration timeout = Duration.ofMillis(750);
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, breaker(OPEN_WAIT), BackendCallExecutor.create(1),
+				asyncRedis(), timeout);
+		awaitOnRedis(limiter);
+		Load load = new Load(limiter, 4);
+		try {
+			await().atMost(Duration.ofSeconds(5)).until(() -> load.onRedis.get() > 50);
+			this.disturbed = true;
+			server.suspend();
+			long frozenAt = System.nanoTime();
+			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(limiter::isOnFallback);
+			Duration left = Duration.ofNanos(System.nanoTime() - frozenAt);
+			await().atMost(Duration.ofSeconds(5)).until(() -> load.fallbacks.get() > 50);
+			server.resume();
+			long onRedis = load.onRedis.get();
+			await().atMost(Duration.ofSeconds(20)).until(() -> load.onRedis.get() > onRedis + 50);
+			assertThat(left).isLessThanOrEqualTo(timeout.plus(MARGIN));
+		}
+		finally {
+			load.stop();
+		}
+		assertThat(load.failures).isEmpty();
+		assertThat(Duration.ofNanos(load.slowest.get())).isLessThanOrEqualTo(timeout.plus(MARGIN));
+		assertThat(limiter.isOnFallback()).isFalse();
+	}
+
+	@Test
 	void asyncPrimaryIsWaitedForOnTheCallingThreadWithoutTheExecutor() {
 		ThreadPoolExecutor executor = (ThreadPoolExecutor) BackendCallExecutor.create(1);
 		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, breaker(OPEN_WAIT), executor, asyncRedis());
@@ -450,8 +479,13 @@ class ResilientRateLimiterTests {
 
 	private ResilientRateLimiter limiter(FailureMode mode, CircuitBreaker breaker, ExecutorService executor,
 			RateLimiter primary) {
+		return limiter(mode, breaker, executor, primary, TIMEOUT);
+	}
+
+	private ResilientRateLimiter limiter(FailureMode mode, CircuitBreaker breaker, ExecutorService executor,
+			RateLimiter primary, Duration timeout) {
 		ResilientRateLimiter limiter = new ResilientRateLimiter(primary, mode, new InMemoryRateLimiter(), 1, breaker,
-				executor, TIMEOUT);
+				executor, timeout);
 		this.limiters.add(limiter);
 		return limiter;
 	}
