@@ -5,6 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.core.Decision;
 import io.lettuce.core.RedisChannelHandler;
@@ -33,7 +37,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceExceptionConvert
  * <p>
  * The native connection is looked up once and kept while it is open: Lettuce reconnects it by
  * itself after a network failure, and a connection factory that is reset or restarted closes it,
- * after which the next check looks up the factory's new one. Failures are translated as the
+ * after which the next check looks up the factory's new one. A look-up may have to connect, so it
+ * runs on a thread of its own, never on the caller's. Failures are translated as the
  * template would translate them, so that a broken connection is a
  * {@code RedisConnectionFailureException} on either path.
  * <p>
@@ -48,6 +53,21 @@ final class LettuceScriptCall implements AsyncScriptCall {
 	private final LettuceConnectionFactory connectionFactory;
 
 	private volatile @Nullable Commands commands;
+
+	private final Object lookupMonitor = new Object();
+
+	private @Nullable CompletableFuture<Commands> lookup;
+
+	/**
+	 * Runs look-ups of the connection: one thread at most, gone when idle (a look-up is rare: on
+	 * the first check and after the factory closed its connection).
+	 */
+	private final ExecutorService lookupExecutor = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS,
+			new LinkedBlockingQueue<>(), (task) -> {
+				Thread thread = new Thread(task, "rate-limit-redis-connection");
+				thread.setDaemon(true);
+				return thread;
+			});
 
 	LettuceScriptCall(LettuceConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
@@ -73,39 +93,62 @@ final class LettuceScriptCall implements AsyncScriptCall {
 	@SuppressWarnings("rawtypes")
 	public CompletableFuture<Decision> run(LuaScript<List> script, ScriptCall call) {
 		ScriptFuture result = new ScriptFuture(call);
-		RedisClusterAsyncCommands<byte[], byte[]> async;
-		try {
-			async = commands();
-		}
-		catch (RuntimeException ex) {
-			// E.g. a stopped factory: a failed check like any other, not a failure of the caller.
-			result.completeExceptionally(translate(ex));
+		Commands commands = this.commands;
+		if (commands != null && !commands.isClosed()) {
+			send(result, commands.async, script, call);
 			return result;
 		}
-		byte[][] keys = call.encodedKeys();
-		byte[][] args = call.encodedArgs();
-		result.await(async.evalsha(script.getSha1(), ScriptOutputType.MULTI, keys, args), (failure) -> {
-			if (!isNoScript(failure)) {
-				return false;
+		// Looking the connection up may mean connecting, which can take as long as the connect
+		// timeout: never on the caller's thread, which waits for this future no longer than it wants.
+		lookUp().whenComplete((lookedUp, failure) -> {
+			if (failure != null) {
+				result.completeExceptionally(translate(failure));
 			}
-			// Redis lost its script cache (a restart, a failover, SCRIPT FLUSH): EVAL loads it again.
-			result.await(async.eval(script.getScriptAsBytes(), ScriptOutputType.MULTI, keys, args), (ignored) -> false);
-			return true;
+			else if (!result.isDone()) {
+				send(result, lookedUp.async, script, call);
+			}
 		});
 		return result;
 	}
 
-	/**
-	 * The asynchronous commands of the factory's shared connection, looked up again only once the
-	 * connection is closed.
-	 */
-	private RedisClusterAsyncCommands<byte[], byte[]> commands() {
-		Commands commands = this.commands;
-		if (commands == null || commands.isClosed()) {
-			commands = lookUpCommands();
-			this.commands = commands;
+	@SuppressWarnings("rawtypes")
+	private static void send(ScriptFuture result, RedisClusterAsyncCommands<byte[], byte[]> async,
+			LuaScript<List> script, ScriptCall call) {
+		byte[][] keys = call.encodedKeys();
+		byte[][] args = call.encodedArgs();
+		try {
+			result.await(async.evalsha(script.getSha1(), ScriptOutputType.MULTI, keys, args), (failure) -> {
+				if (!isNoScript(failure)) {
+					return false;
+				}
+				// Redis lost its script cache (a restart, a failover, SCRIPT FLUSH): EVAL loads it
+				// again.
+				result.await(async.eval(script.getScriptAsBytes(), ScriptOutputType.MULTI, keys, args),
+						(ignored) -> false);
+				return true;
+			});
 		}
-		return commands.async;
+		catch (RuntimeException ex) {
+			// Lettuce reports failures through the future; should it throw, the check still fails
+			// like any other.
+			result.completeExceptionally(translate(ex));
+		}
+	}
+
+	/**
+	 * The look-up of the factory's shared connection in progress, or a new one: one at a time,
+	 * however many checks are waiting for it.
+	 */
+	private CompletableFuture<Commands> lookUp() {
+		synchronized (this.lookupMonitor) {
+			CompletableFuture<Commands> lookup = this.lookup;
+			// A finished look-up failed, or found a connection that is closed by now.
+			if (lookup == null || lookup.isDone()) {
+				lookup = CompletableFuture.supplyAsync(this::lookUpCommands, this.lookupExecutor);
+				this.lookup = lookup;
+			}
+			return lookup;
+		}
 	}
 
 	private Commands lookUpCommands() {
@@ -113,7 +156,9 @@ final class LettuceScriptCall implements AsyncScriptCall {
 		try {
 			// With a shared native connection this is the shared connection's commands, not one of
 			// its own: closing the connection below leaves them open.
-			return new Commands(((LettuceConnection) connection).getNativeConnection());
+			Commands commands = new Commands(((LettuceConnection) connection).getNativeConnection());
+			this.commands = commands;
+			return commands;
 		}
 		finally {
 			connection.close();

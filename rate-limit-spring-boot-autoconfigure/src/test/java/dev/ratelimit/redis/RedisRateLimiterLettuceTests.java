@@ -138,6 +138,27 @@ class RedisRateLimiterLettuceTests {
 	}
 
 	@Test
+	void connectingNeverBlocksTheCaller() {
+		// A blackholed address: connecting waits for the connect timeout (or fails at once where
+		// the network says it is unreachable); either way not on the caller's thread.
+		LettuceConnectionFactory blackholed = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("10.255.255.1", 6379));
+		blackholed.afterPropertiesSet();
+		blackholed.start();
+		try {
+			RedisRateLimiter limiter = new RedisRateLimiter(blackholed, "rl-test-" + UUID.randomUUID());
+			long start = System.nanoTime();
+			CompletableFuture<Decision> check = limiter.checkAsync(this.request);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+			check.cancel(true);
+			assertThat(check).isCancelled();
+		}
+		finally {
+			blackholed.destroy();
+		}
+	}
+
+	@Test
 	void aFactoryThatDoesNotShareItsConnectionChecksOnTheReactiveClient() throws Exception {
 		LettuceConnectionFactory dedicated = connectionFactory(RedisServers.shared().port());
 		dedicated.setShareNativeConnection(false);
