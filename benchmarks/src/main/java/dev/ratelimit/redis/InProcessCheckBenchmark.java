@@ -79,7 +79,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 1)
+@Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgs = { "-Xms512m", "-Xmx512m", "-XX:+UseG1GC" })
 public class InProcessCheckBenchmark {
