@@ -171,7 +171,7 @@ public class RateLimitProperties {
 
 		/**
 		 * Longest Redis may answer nothing at all, to any check, before a waiting check gives up
-		 * on it (after a grace of half this, at most 200ms) and the failure mode decides. A check
+		 * on it (after a grace of half this, at most 100ms) and the failure mode decides. A check
 		 * is waited for while Redis keeps answering others, so a busy machine is not mistaken
 		 * for an outage; a broken connection falls back at once.
 		 */

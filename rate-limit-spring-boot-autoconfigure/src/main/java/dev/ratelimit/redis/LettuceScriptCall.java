@@ -22,6 +22,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
@@ -95,6 +96,13 @@ final class LettuceScriptCall implements AsyncScriptCall {
 		ScriptFuture result = new ScriptFuture(call);
 		Commands commands = this.commands;
 		if (commands != null && !commands.isClosed()) {
+			if (!commands.isConnected()) {
+				// Lettuce would buffer the command until it has reconnected: a broken connection
+				// fails the check at once instead, so that it falls back without waiting.
+				result.completeExceptionally(new RedisConnectionFailureException(
+						"Not connected to Redis: the connection is lost and Lettuce is reconnecting"));
+				return result;
+			}
 			send(result, commands.async, script, call);
 			return result;
 		}
@@ -207,6 +215,14 @@ final class LettuceScriptCall implements AsyncScriptCall {
 				return cluster.getStatefulConnection();
 			}
 			return null;
+		}
+
+		/**
+		 * Whether the connection is up now. A connection that Lettuce is reconnecting is not;
+		 * one whose state cannot be read is taken to be.
+		 */
+		boolean isConnected() {
+			return this.connection == null || this.connection.isOpen();
 		}
 
 		boolean isClosed() {

@@ -76,7 +76,7 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	/**
 	 * The longest grace after a silence of the timeout, before it counts as a stall.
 	 */
-	private static final long MAX_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+	private static final long MAX_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
 	/**
 	 * How late a waiting thread may wake up before the delay counts as a pause of the process
@@ -126,7 +126,7 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 
 	/**
 	 * How long a silence may outlast the timeout before it counts as a stall, so that the client's
-	 * I/O thread can deliver what it has read: half the timeout, at most 200ms.
+	 * I/O thread can deliver what it has read: half the timeout, at most 100ms.
 	 */
 	private final long graceNanos;
 

@@ -227,6 +227,27 @@ class ResilientRateLimiterTests {
 	}
 
 	@Test
+	void aLostConnectionFallsBackAtOnceWithoutWaitingForTheTimeout() {
+		// A timeout no check should come near: a broken connection must not wait for it.
+		Duration timeout = Duration.ofSeconds(5);
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, breaker(OPEN_WAIT), BackendCallExecutor.create(1),
+				new RedisRateLimiter(connectionFactory, this.prefix), timeout);
+		awaitOnRedis(limiter);
+		stopRedis();
+		// Lettuce notices the closed socket by itself and reports the connection down: from then
+		// on no check waits, and the first that fails opens the breaker.
+		AtomicLong slowest = new AtomicLong();
+		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
+			long start = System.nanoTime();
+			boolean fallback = limiter.check(request("u:lost", 10)).isFallback();
+			slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+			return fallback;
+		});
+		assertThat(Duration.ofNanos(slowest.get())).isLessThan(Duration.ofSeconds(1));
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+	}
+
+	@Test
 	void asyncPrimaryIsWaitedForOnTheCallingThreadWithoutTheExecutor() {
 		ThreadPoolExecutor executor = (ThreadPoolExecutor) BackendCallExecutor.create(1);
 		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, breaker(OPEN_WAIT), executor, asyncRedis());
