@@ -2,9 +2,6 @@ package dev.ratelimit.redis;
 
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.core.FleetSize;
@@ -67,15 +64,13 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 
 	private final Duration interval;
 
-	private final Object monitor = new Object();
+	private final PeriodicTask heartbeats;
 
 	private volatile int instances = 1;
 
 	private volatile boolean counted;
 
 	private volatile boolean failing;
-
-	private @Nullable ScheduledExecutorService scheduler;
 
 	/**
 	 * Create a fleet member with a random id. It beats once {@linkplain #start() started}.
@@ -96,6 +91,7 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 		this.key = key(keyPrefix);
 		this.interval = interval;
 		this.instanceId = instanceId;
+		this.heartbeats = new PeriodicTask("rate-limit-fleet", this::beat, interval);
 	}
 
 	/**
@@ -229,56 +225,22 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	 */
 	@Override
 	public void start() {
-		synchronized (this.monitor) {
-			if (this.scheduler != null) {
-				return;
-			}
-			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "rate-limit-fleet");
-				thread.setDaemon(true);
-				return thread;
-			});
-			scheduler.scheduleWithFixedDelay(this::beat, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
-			this.scheduler = scheduler;
-		}
+		this.heartbeats.start();
 	}
 
 	/**
-	 * Stop beating and leave the fleet, waiting a second at most for Redis.
+	 * Stop beating and leave the fleet, waiting a second at most for Redis. The leaving runs on
+	 * the fleet's thread, after a heartbeat in progress: one that finished after the removal would
+	 * add this instance again.
 	 */
 	@Override
 	public void stop() {
-		ScheduledExecutorService scheduler;
-		synchronized (this.monitor) {
-			scheduler = this.scheduler;
-			this.scheduler = null;
-		}
-		if (scheduler == null) {
-			return;
-		}
-		// On the fleet's thread, after a heartbeat in progress: one that finished after the
-		// removal would add this instance again.
-		Future<?> leave = scheduler.submit(this::leave);
-		scheduler.shutdown();
-		try {
-			leave.get(LEAVE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (Exception ex) {
-			if (ex instanceof InterruptedException) {
-				Thread.currentThread().interrupt();
-			}
-			logger.debug("Could not leave the rate limit fleet within " + LEAVE_WAIT, ex);
-		}
-		finally {
-			scheduler.shutdownNow();
-		}
+		this.heartbeats.stop(this::leave, LEAVE_WAIT);
 	}
 
 	@Override
 	public boolean isRunning() {
-		synchronized (this.monitor) {
-			return this.scheduler != null;
-		}
+		return this.heartbeats.isRunning();
 	}
 
 	/**

@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitOverride;
@@ -58,11 +55,11 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 
 	private final Clock clock;
 
-	private final Duration refreshInterval;
-
 	private final String hashKey;
 
 	private final String versionKey;
+
+	private final PeriodicTask refreshes;
 
 	private final Object monitor = new Object();
 
@@ -74,8 +71,6 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 	private boolean loaded;
 
 	private boolean failing;
-
-	private @Nullable ScheduledExecutorService scheduler;
 
 	/**
 	 * Create a store. It reads Redis once {@linkplain #start() started}.
@@ -90,9 +85,9 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 		Assert.isTrue(refreshInterval.toMillis() > 0, "'refreshInterval' must be at least 1ms");
 		this.template = template;
 		this.clock = clock;
-		this.refreshInterval = refreshInterval;
 		this.hashKey = keyPrefix + ":{overrides}";
 		this.versionKey = this.hashKey + ":version";
+		this.refreshes = new PeriodicTask("rate-limit-overrides", this::refresh, refreshInterval);
 	}
 
 	@Override
@@ -214,38 +209,17 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 	 */
 	@Override
 	public void start() {
-		synchronized (this.monitor) {
-			if (this.scheduler != null) {
-				return;
-			}
-			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "rate-limit-overrides");
-				thread.setDaemon(true);
-				return thread;
-			});
-			long interval = this.refreshInterval.toMillis();
-			scheduler.scheduleWithFixedDelay(this::refresh, 0, interval, TimeUnit.MILLISECONDS);
-			this.scheduler = scheduler;
-		}
+		this.refreshes.start();
 	}
 
 	@Override
 	public void stop() {
-		ScheduledExecutorService scheduler;
-		synchronized (this.monitor) {
-			scheduler = this.scheduler;
-			this.scheduler = null;
-		}
-		if (scheduler != null) {
-			scheduler.shutdownNow();
-		}
+		this.refreshes.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		synchronized (this.monitor) {
-			return this.scheduler != null;
-		}
+		return this.refreshes.isRunning();
 	}
 
 	/**
