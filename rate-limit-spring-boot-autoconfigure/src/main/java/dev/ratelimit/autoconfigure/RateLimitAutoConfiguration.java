@@ -14,12 +14,9 @@ import java.util.concurrent.TimeoutException;
 import dev.ratelimit.core.FleetSize;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
-import dev.ratelimit.policy.ConfiguredNames;
 import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.OverrideStore;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
-import dev.ratelimit.policy.RateLimitPolicyFactory;
 import dev.ratelimit.redis.RedisFleet;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.BackendCallExecutor;
@@ -93,7 +90,8 @@ public final class RateLimitAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RateLimitPolicy rateLimitPolicy(RateLimitProperties properties, Environment environment) {
-		return new RateLimitPolicyFactory(ConfiguredNames.from(environment)).create(properties);
+		return new RateLimitPolicyMapper(ConfiguredNames.from(environment), InvalidRateLimitProperty.in(environment))
+			.toPolicy(properties);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -115,8 +113,8 @@ public final class RateLimitAutoConfiguration {
 				requirePositive("rate-limit.redis.max-concurrent-calls", redis.getMaxConcurrentCalls());
 				FleetSize fleet = fleetSize(properties, fleetSize);
 				RedisRateLimiter primary = new RedisRateLimiter(connectionFactory, properties.getKeyPrefix());
-				CircuitBreaker circuitBreaker = new RateLimitCircuitBreakerFactory(Binder.get(environment),
-						circuitBreakerRegistry.getIfUnique())
+				CircuitBreaker circuitBreaker = new RateLimitCircuitBreakerFactory(properties.getCircuitBreaker(),
+						Binder.get(environment), circuitBreakerRegistry.getIfUnique())
 					.create();
 				InMemoryRateLimiter local = (properties.getFailureMode() == FailureMode.LOCAL)
 						? localRateLimiter(properties) : null;
@@ -231,7 +229,7 @@ public final class RateLimitAutoConfiguration {
 
 	static void requirePositive(String property, long value) {
 		if (value <= 0) {
-			throw new RateLimitConfigurationException(property, "must be positive, was " + value,
+			throw InvalidRateLimitProperty.of(property, value, "must be positive, was " + value,
 					"Set a value greater than zero.");
 		}
 	}
@@ -251,13 +249,14 @@ public final class RateLimitAutoConfiguration {
 					ranges.add(AddressRange.parse(proxies.get(i)));
 				}
 				catch (IllegalArgumentException ex) {
-					throw new RateLimitConfigurationException("rate-limit.identity.trusted-proxies[" + i + "]",
-							ex.getMessage(), "Give an IP address (10.0.0.7) or a CIDR range (10.0.0.0/8, fd00::/8).");
+					throw InvalidRateLimitProperty.of("rate-limit.identity.trusted-proxies[" + i + "]",
+							proxies.get(i), ex.getMessage(), "Give an IP address (10.0.0.7) or a CIDR range (10.0.0.0/8, fd00::/8).");
 				}
 			}
 			String forwardedHeader = properties.getIdentity().getForwardedHeader();
 			if (!StringUtils.hasText(forwardedHeader)) {
-				throw new RateLimitConfigurationException("rate-limit.identity.forwarded-header", "must name a header",
+				throw InvalidRateLimitProperty.of("rate-limit.identity.forwarded-header", forwardedHeader,
+						"must name a header",
 						"Name the header your trusted proxies write: X-Forwarded-For or Forwarded.");
 			}
 			return new ClientAddressResolver(ranges, forwardedHeader);
@@ -305,7 +304,8 @@ public final class RateLimitAutoConfiguration {
 				type = URI.create(properties.getProblem().getType());
 			}
 			catch (IllegalArgumentException ex) {
-				throw new RateLimitConfigurationException("rate-limit.problem.type", ex.getMessage(),
+				throw InvalidRateLimitProperty.of("rate-limit.problem.type", properties.getProblem().getType(),
+						ex.getMessage(),
 						"Give a URI, e.g. about:blank or https://example.com/problems/rate-limited.");
 			}
 			return new ProblemDetailRateLimitProblemWriter(type, jsonMapper.getIfAvailable(JsonMapper::shared));

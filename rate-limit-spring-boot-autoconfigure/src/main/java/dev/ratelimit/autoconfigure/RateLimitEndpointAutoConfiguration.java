@@ -9,7 +9,6 @@ import dev.ratelimit.actuate.RateLimitsWebEndpointExtension;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.OverrideStore;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.web.AnnotatedOperations;
 
@@ -48,7 +47,7 @@ public final class RateLimitEndpointAutoConfiguration {
 			ObjectProvider<Clock> clock) {
 		Duration maxDuration = properties.getOverrides().getMaxDuration();
 		if (maxDuration.toSeconds() < 1) {
-			throw new RateLimitConfigurationException("rate-limit.overrides.max-duration",
+			throw InvalidRateLimitProperty.of("rate-limit.overrides.max-duration", maxDuration,
 					"must be at least 1s, was " + maxDuration, "Set the longest an override may last, e.g. 30d.");
 		}
 		Clock endpointClock = clock.getIfUnique(Clock::systemUTC);
@@ -75,7 +74,7 @@ public final class RateLimitEndpointAutoConfiguration {
 		RateLimitTraffic rateLimitTraffic(RateLimitProperties properties, ObjectProvider<Clock> clock) {
 			RateLimitProperties.Traffic traffic = properties.getTraffic();
 			if (traffic.getWindow().toSeconds() < 5) {
-				throw new RateLimitConfigurationException("rate-limit.traffic.window",
+				throw InvalidRateLimitProperty.of("rate-limit.traffic.window", traffic.getWindow(),
 						"must be at least 5s, was " + traffic.getWindow(), "Set a window of 5s or more, e.g. 5m.");
 			}
 			RateLimitAutoConfiguration.requirePositive("rate-limit.traffic.counters", traffic.getCounters());

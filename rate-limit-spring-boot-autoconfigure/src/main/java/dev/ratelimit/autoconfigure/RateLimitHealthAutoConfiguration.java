@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import dev.ratelimit.actuate.RateLimitHealthIndicator;
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -35,16 +34,16 @@ public final class RateLimitHealthAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = { "ratelimitHealthIndicator", "ratelimitHealthContributor" })
 	RateLimitHealthIndicator ratelimitHealthIndicator(RateLimiter rateLimiter, RateLimitProperties properties) {
-		RateLimitProperties.Health health = properties.getHealth();
+		HealthProperties health = properties.getHealth();
 		String fallbackStatus = health.getFallbackStatus();
 		if (!StringUtils.hasText(fallbackStatus) || StringUtils.containsWhitespace(fallbackStatus)) {
-			throw new RateLimitConfigurationException("rate-limit.health.fallback-status",
+			throw InvalidRateLimitProperty.of("rate-limit.health.fallback-status", fallbackStatus,
 					"must be a status code, was '" + fallbackStatus + "'",
 					"Give a status such as DEGRADED (the default), UP, OUT_OF_SERVICE or DOWN.");
 		}
 		Duration timeout = health.getTimeout();
 		if (timeout == null || timeout.compareTo(Duration.ZERO) <= 0) {
-			throw new RateLimitConfigurationException("rate-limit.health.timeout", "must be positive, was " + timeout,
+			throw InvalidRateLimitProperty.of("rate-limit.health.timeout", timeout, "must be positive, was " + timeout,
 					"Give a duration such as 1s or 500ms.");
 		}
 		return new RateLimitHealthIndicator(rateLimiter, new Status(fallbackStatus), timeout);

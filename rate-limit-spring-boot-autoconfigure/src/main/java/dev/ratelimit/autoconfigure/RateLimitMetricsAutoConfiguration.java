@@ -3,7 +3,6 @@ package dev.ratelimit.autoconfigure;
 import dev.ratelimit.actuate.RateLimitBackendMetrics;
 import dev.ratelimit.actuate.RateLimitMetrics;
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -45,7 +44,7 @@ public final class RateLimitMetricsAutoConfiguration {
 		RateLimitMetrics rateLimitMetrics(MeterRegistry registry, RateLimitProperties properties) {
 			double threshold = properties.getMetrics().getNearLimitThreshold();
 			if (!(threshold >= 0 && threshold <= 1)) {
-				throw new RateLimitConfigurationException("rate-limit.metrics.near-limit-threshold",
+				throw InvalidRateLimitProperty.of("rate-limit.metrics.near-limit-threshold", threshold,
 						"must be between 0 and 1, was " + threshold,
 						"Give the share of the limit, e.g. 0.2 to count requests that leave less than 20%.");
 			}

@@ -6,13 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.ratelimit.core.Algorithm;
-import dev.ratelimit.policy.KeyType;
-import dev.ratelimit.policy.LimitNotation;
 import dev.ratelimit.resilience.FailureMode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * Configuration properties for rate limiting.
@@ -55,26 +53,30 @@ public class RateLimitProperties {
 
 	private final Redis redis = new Redis();
 
-	private final Fallback fallback = new Fallback();
+	@NestedConfigurationProperty
+	private final FallbackProperties fallback = new FallbackProperties();
 
 	private final Identity identity = new Identity();
 
-	private final Headers headers = new Headers();
+	@NestedConfigurationProperty
+	private final HeadersProperties headers = new HeadersProperties();
 
-	private final Filter filter = new Filter();
+	@NestedConfigurationProperty
+	private final FilterProperties filter = new FilterProperties();
 
-	private final Problem problem = new Problem();
+	@NestedConfigurationProperty
+	private final ProblemProperties problem = new ProblemProperties();
 
 	/**
 	 * Tiers (plans) by name, e.g. free, pro, business, enterprise.
 	 */
-	private Map<String, Tier> tiers = new LinkedHashMap<>();
+	private Map<String, TierProperties> tiers = new LinkedHashMap<>();
 
 	/**
 	 * Operations by name: how requests are matched to them, how they are keyed and what they
 	 * cost.
 	 */
-	private Map<String, Operation> operations = new LinkedHashMap<>();
+	private Map<String, OperationProperties> operations = new LinkedHashMap<>();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -128,7 +130,7 @@ public class RateLimitProperties {
 		return this.redis;
 	}
 
-	public Fallback getFallback() {
+	public FallbackProperties getFallback() {
 		return this.fallback;
 	}
 
@@ -136,31 +138,31 @@ public class RateLimitProperties {
 		return this.identity;
 	}
 
-	public Headers getHeaders() {
+	public HeadersProperties getHeaders() {
 		return this.headers;
 	}
 
-	public Filter getFilter() {
+	public FilterProperties getFilter() {
 		return this.filter;
 	}
 
-	public Problem getProblem() {
+	public ProblemProperties getProblem() {
 		return this.problem;
 	}
 
-	public Map<String, Tier> getTiers() {
+	public Map<String, TierProperties> getTiers() {
 		return this.tiers;
 	}
 
-	public void setTiers(Map<String, Tier> tiers) {
+	public void setTiers(Map<String, TierProperties> tiers) {
 		this.tiers = tiers;
 	}
 
-	public Map<String, Operation> getOperations() {
+	public Map<String, OperationProperties> getOperations() {
 		return this.operations;
 	}
 
-	public void setOperations(Map<String, Operation> operations) {
+	public void setOperations(Map<String, OperationProperties> operations) {
 		this.operations = operations;
 	}
 
@@ -198,58 +200,6 @@ public class RateLimitProperties {
 
 		public void setMaxConcurrentCalls(int maxConcurrentCalls) {
 			this.maxConcurrentCalls = maxConcurrentCalls;
-		}
-
-	}
-
-	/**
-	 * The in-memory limiter of the 'local' failure mode.
-	 */
-	public static class Fallback {
-
-		/**
-		 * Number of application instances that share the limits: each enforces its share of
-		 * every limit while on the fallback (the limit divided by the number of instances,
-		 * rounded down, at least 1). Unset (the default) to count the instances automatically
-		 * from the heartbeats they keep in Redis while it answers; the last count is kept
-		 * through an outage.
-		 */
-		private @Nullable Integer instances;
-
-		/**
-		 * How often each instance records its heartbeat in Redis when the instances are counted
-		 * automatically. An instance is no longer counted after three intervals without one.
-		 * Use the same interval on every instance.
-		 */
-		private Duration heartbeatInterval = Duration.ofSeconds(5);
-
-		/**
-		 * Most counters the in-memory limiter holds.
-		 */
-		private int maxKeys = 100_000;
-
-		public @Nullable Integer getInstances() {
-			return this.instances;
-		}
-
-		public void setInstances(@Nullable Integer instances) {
-			this.instances = instances;
-		}
-
-		public Duration getHeartbeatInterval() {
-			return this.heartbeatInterval;
-		}
-
-		public void setHeartbeatInterval(Duration heartbeatInterval) {
-			this.heartbeatInterval = heartbeatInterval;
-		}
-
-		public int getMaxKeys() {
-			return this.maxKeys;
-		}
-
-		public void setMaxKeys(int maxKeys) {
-			this.maxKeys = maxKeys;
 		}
 
 	}
@@ -334,151 +284,20 @@ public class RateLimitProperties {
 
 	}
 
-	/**
-	 * Which rate limit headers responses carry.
-	 */
-	public static class Headers {
-
-		/**
-		 * Whether to send X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset.
-		 */
-		private boolean legacy = true;
-
-		/**
-		 * Whether to also send the IETF RateLimit and RateLimit-Policy fields
-		 * (draft-ietf-httpapi-ratelimit-headers-10).
-		 */
-		private boolean ietf = false;
-
-		public boolean isLegacy() {
-			return this.legacy;
-		}
-
-		public void setLegacy(boolean legacy) {
-			this.legacy = legacy;
-		}
-
-		public boolean isIetf() {
-			return this.ietf;
-		}
-
-		public void setIetf(boolean ietf) {
-			this.ietf = ietf;
-		}
-
-	}
-
-	/**
-	 * The servlet filter that enforces the limits.
-	 */
-	public static class Filter {
-
-		/**
-		 * Order of the filter. The default runs it just after Spring Security's filter chain, so the
-		 * authenticated principal is known.
-		 */
-		private int order = -90;
-
-		public int getOrder() {
-			return this.order;
-		}
-
-		public void setOrder(int order) {
-			this.order = order;
-		}
-
-	}
-
-	/**
-	 * The RFC 9457 problem body of a denied request.
-	 */
-	public static class Problem {
-
-		/**
-		 * Problem type URI of a denied request.
-		 */
-		private String type = "about:blank";
-
-		public String getType() {
-			return this.type;
-		}
-
-		public void setType(String type) {
-			this.type = type;
-		}
-
-	}
-
 	// Observability: the Micrometer metrics and the health contributor.
 
-	private final Metrics metrics = new Metrics();
+	@NestedConfigurationProperty
+	private final MetricsProperties metrics = new MetricsProperties();
 
-	private final Health health = new Health();
+	@NestedConfigurationProperty
+	private final HealthProperties health = new HealthProperties();
 
-	public Metrics getMetrics() {
+	public MetricsProperties getMetrics() {
 		return this.metrics;
 	}
 
-	public Health getHealth() {
+	public HealthProperties getHealth() {
 		return this.health;
-	}
-
-	/**
-	 * The Micrometer metrics of the limiter.
-	 */
-	public static class Metrics {
-
-		/**
-		 * Share of a limit below which an allowed request counts as near that limit
-		 * (ratelimit.near.limit), between 0 and 1. 0.2 counts requests that leave less than 20%
-		 * of any of their limits (of the burst, for a token bucket).
-		 */
-		private double nearLimitThreshold = 0.2;
-
-		public double getNearLimitThreshold() {
-			return this.nearLimitThreshold;
-		}
-
-		public void setNearLimitThreshold(double nearLimitThreshold) {
-			this.nearLimitThreshold = nearLimitThreshold;
-		}
-
-	}
-
-	/**
-	 * The 'ratelimit' health contributor.
-	 */
-	public static class Health {
-
-		/**
-		 * Status reported while the limiter decides by its failure mode (Redis unreachable or
-		 * the circuit breaker open). The default, DEGRADED, is not in Boot's status order, so it
-		 * leaves the aggregate status and its HTTP code alone: a limiter outage does not take
-		 * instances out of the load balancer. Set OUT_OF_SERVICE or DOWN to make it do so.
-		 */
-		private String fallbackStatus = "DEGRADED";
-
-		/**
-		 * Longest the health check waits for Redis to answer PING.
-		 */
-		private Duration timeout = Duration.ofSeconds(1);
-
-		public String getFallbackStatus() {
-			return this.fallbackStatus;
-		}
-
-		public void setFallbackStatus(String fallbackStatus) {
-			this.fallbackStatus = fallbackStatus;
-		}
-
-		public Duration getTimeout() {
-			return this.timeout;
-		}
-
-		public void setTimeout(Duration timeout) {
-			this.timeout = timeout;
-		}
-
 	}
 
 	/**
@@ -568,192 +387,14 @@ public class RateLimitProperties {
 
 	}
 
-	/**
-	 * A tier (plan).
-	 */
-	public static class Tier {
-
-		/**
-		 * Whether callers on this tier are never limited (and cost no backend call).
-		 */
-		private boolean unlimited;
-
-		/**
-		 * Where callers on this tier can upgrade; included in the 429 problem body.
-		 */
-		private @Nullable String upgradeUrl;
-
-		/**
-		 * Limits by operation name: "5/1h, 20/1d" (every window is enforced), optionally with an
-		 * algorithm ("100/1m sliding-log"), or a list of {limit, window, algorithm, burst}.
-		 */
-		private Map<String, List<Limit>> limits = new LinkedHashMap<>();
-
-		public boolean isUnlimited() {
-			return this.unlimited;
-		}
-
-		public void setUnlimited(boolean unlimited) {
-			this.unlimited = unlimited;
-		}
-
-		public @Nullable String getUpgradeUrl() {
-			return this.upgradeUrl;
-		}
-
-		public void setUpgradeUrl(@Nullable String upgradeUrl) {
-			this.upgradeUrl = upgradeUrl;
-		}
-
-		public Map<String, List<Limit>> getLimits() {
-			return this.limits;
-		}
-
-		public void setLimits(Map<String, List<Limit>> limits) {
-			this.limits = limits;
-		}
-
-	}
-
-	/**
-	 * An operation: a named group of requests that share limits.
-	 */
-	public static class Operation {
-
-		/**
-		 * Requests of this operation, as "METHOD /path/pattern" or "/path/pattern" (any method).
-		 * Patterns use Spring's PathPattern syntax.
-		 */
-		private List<String> match = new ArrayList<>();
-
-		/**
-		 * Whose budget a request of this operation is charged to.
-		 */
-		private KeyType key = KeyType.IDENTITY;
-
-		/**
-		 * Limits for every tier that does not list its own for this operation.
-		 */
-		private List<Limit> limits = new ArrayList<>();
-
-		/**
-		 * Units of quota one request of this operation consumes.
-		 */
-		private long cost = 1;
-
-		public List<String> getMatch() {
-			return this.match;
-		}
-
-		public void setMatch(List<String> match) {
-			this.match = match;
-		}
-
-		public KeyType getKey() {
-			return this.key;
-		}
-
-		public void setKey(KeyType key) {
-			this.key = key;
-		}
-
-		public List<Limit> getLimits() {
-			return this.limits;
-		}
-
-		public void setLimits(List<Limit> limits) {
-			this.limits = limits;
-		}
-
-		public long getCost() {
-			return this.cost;
-		}
-
-		public void setCost(long cost) {
-			this.cost = cost;
-		}
-
-	}
-
-	/**
-	 * One limit. Binds from the short form "5/1h" or "5/1h sliding-log" as well as from its
-	 * properties.
-	 */
-	public static class Limit {
-
-		/**
-		 * Units allowed per window.
-		 */
-		private long limit;
-
-		/**
-		 * The window, e.g. 30s, 1m, 1h, 1d.
-		 */
-		private @Nullable Duration window;
-
-		/**
-		 * How requests are counted.
-		 */
-		private Algorithm algorithm = Algorithm.TOKEN_BUCKET;
-
-		/**
-		 * For token-bucket, how many units may be spent at once. Defaults to the limit.
-		 */
-		private @Nullable Long burst;
-
-		public Limit() {
-		}
-
-		public Limit(long limit, Duration window, Algorithm algorithm) {
-			this.limit = limit;
-			this.window = window;
-			this.algorithm = algorithm;
-		}
-
-		/**
-		 * Parse the short form, e.g. {@code 5/1h} or {@code 100/1m sliding-log}.
-		 * @param text the short form
-		 * @return the limit
-		 */
-		public static Limit valueOf(String text) {
-			return LimitNotation.parse(text);
-		}
-
-		public long getLimit() {
-			return this.limit;
-		}
-
-		public void setLimit(long limit) {
-			this.limit = limit;
-		}
-
-		public @Nullable Duration getWindow() {
-			return this.window;
-		}
-
-		public void setWindow(@Nullable Duration window) {
-			this.window = window;
-		}
-
-		public Algorithm getAlgorithm() {
-			return this.algorithm;
-		}
-
-		public void setAlgorithm(Algorithm algorithm) {
-			this.algorithm = algorithm;
-		}
-
-		public @Nullable Long getBurst() {
-			return this.burst;
-		}
-
-		public void setBurst(@Nullable Long burst) {
-			this.burst = burst;
-		}
-
-	}
-
 	private final OverLimitCache overLimitCache = new OverLimitCache();
+
+	@NestedConfigurationProperty
+	private final CircuitBreakerProperties circuitBreaker = new CircuitBreakerProperties();
+
+	public CircuitBreakerProperties getCircuitBreaker() {
+		return this.circuitBreaker;
+	}
 
 	public OverLimitCache getOverLimitCache() {
 		return this.overLimitCache;

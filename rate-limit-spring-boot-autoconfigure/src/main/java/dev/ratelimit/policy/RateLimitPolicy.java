@@ -11,8 +11,8 @@ import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * The immutable, validated catalogue of rate limit rules, built once at startup by
- * {@link RateLimitPolicyFactory}. Lookups on the request path are map reads and precompiled
+ * The immutable, validated catalogue of rate limit rules, built once at startup through
+ * a {@link #builder() builder}. Lookups on the request path are map reads and precompiled
  * pattern matches.
  *
  * @author rate-limit-spring-boot
@@ -39,6 +39,14 @@ public final class RateLimitPolicy {
 		this.defaultOperation = defaultOperation;
 		this.endpointRules = endpointRules.stream().sorted(EndpointRule.MOST_SPECIFIC_FIRST).toList();
 		this.exclusions = List.copyOf(exclusions);
+	}
+
+	/**
+	 * A builder of a policy.
+	 * @return a new builder
+	 */
+	public static RateLimitPolicyBuilder builder() {
+		return new RateLimitPolicyBuilder();
 	}
 
 	/**

@@ -3,14 +3,11 @@ package dev.ratelimit.actuate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
-import dev.ratelimit.autoconfigure.RateLimitProperties;
-import dev.ratelimit.autoconfigure.RateLimitProperties.Limit;
-import dev.ratelimit.autoconfigure.RateLimitProperties.Tier;
+import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.local.InMemoryRateLimiter;
-import dev.ratelimit.policy.ConfiguredNames;
 import dev.ratelimit.policy.RateLimitPolicy;
-import dev.ratelimit.policy.RateLimitPolicyFactory;
 import dev.ratelimit.redis.RedisOverrideStore;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import org.junit.jupiter.api.Test;
@@ -30,15 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RateLimitsWebEndpointExtensionTests {
 
-	private final RateLimitPolicy policy = new RateLimitPolicyFactory(ConfiguredNames.none()).create(properties());
-
-	private static RateLimitProperties properties() {
-		RateLimitProperties properties = new RateLimitProperties();
-		Tier free = new Tier();
-		free.getLimits().put("api_requests", List.of(Limit.valueOf("10/1m")));
-		properties.getTiers().put("free", free);
-		return properties;
-	}
+	private final RateLimitPolicy policy = RateLimitPolicy.builder()
+		.tier("free", false, null, Map.of("api_requests", List.of(LimitSpec.of(10, Duration.ofMinutes(1)))))
+		.build();
 
 	@Test
 	void writesWhileRedisIsDownAreServiceUnavailable() {

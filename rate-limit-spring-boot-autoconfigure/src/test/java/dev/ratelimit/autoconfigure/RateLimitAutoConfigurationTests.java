@@ -7,7 +7,6 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -136,8 +136,8 @@ class RateLimitAutoConfigurationTests {
 		this.webRunner.withPropertyValues("rate-limit.default-tier=gold").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(RateLimitConfigurationException.class)
-				.hasMessageContaining("'rate-limit.default-tier'")
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("Property rate-limit.default-tier ")
 				.hasMessageContaining("tier 'gold' is not configured");
 		});
 	}

@@ -8,7 +8,6 @@ import dev.ratelimit.actuate.RateLimitsEndpoint;
 import dev.ratelimit.actuate.RateLimitsWebEndpointExtension;
 import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.OverrideStore;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.redis.RedisOverrideStore;
 import dev.ratelimit.test.RedisServer;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -144,7 +144,7 @@ class RateLimitEndpointAutoConfigurationTests {
 			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
 					"rate-limit.overrides.refresh-interval=0s")
 			.run((context) -> assertThat(context).getFailure()
-				.hasRootCauseInstanceOf(RateLimitConfigurationException.class)
+				.hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.rootCause()
 				.hasMessageContaining("rate-limit.overrides.refresh-interval"));
 	}
@@ -152,7 +152,7 @@ class RateLimitEndpointAutoConfigurationTests {
 	private void assertFailure(String property, String named) {
 		this.runner.withPropertyValues(EXPOSED, property)
 			.run((context) -> assertThat(context).getFailure()
-				.hasRootCauseInstanceOf(RateLimitConfigurationException.class)
+				.hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.rootCause()
 				.hasMessageContaining(named));
 	}

@@ -11,7 +11,6 @@ import dev.ratelimit.core.FleetSize;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.redis.RedisFleet;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.test.EmbeddedRedisServer;
@@ -20,6 +19,7 @@ import dev.ratelimit.test.RedisServers;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -124,8 +124,8 @@ class RateLimitFleetAutoConfigurationTests {
 		this.runner.withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(RateLimitConfigurationException.class)
-				.hasMessageContaining("'" + named + "'");
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("Property " + named + " ");
 		});
 	}
 

@@ -6,7 +6,6 @@ import java.time.Duration;
 import dev.ratelimit.actuate.RateLimitHealthIndicator;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.resilience.BackendCallExecutor;
 import dev.ratelimit.resilience.FailureMode;
 import dev.ratelimit.resilience.ResilientRateLimiter;
@@ -14,6 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.actuate.endpoint.HttpCodeStatusMapper;
@@ -109,8 +109,8 @@ class RateLimitHealthAutoConfigurationTests {
 		this.runner.withPropertyValues("rate-limit.health.fallback-status=out of service").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(RateLimitConfigurationException.class)
-				.hasMessageContaining("'rate-limit.health.fallback-status'");
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("Property rate-limit.health.fallback-status ");
 		});
 	}
 
@@ -119,8 +119,8 @@ class RateLimitHealthAutoConfigurationTests {
 		this.runner.withPropertyValues("rate-limit.health.timeout=0s").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(RateLimitConfigurationException.class)
-				.hasMessageContaining("'rate-limit.health.timeout'");
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("Property rate-limit.health.timeout ");
 		});
 	}
 

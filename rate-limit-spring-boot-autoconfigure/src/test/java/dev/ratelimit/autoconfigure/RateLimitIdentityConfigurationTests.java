@@ -1,6 +1,5 @@
 package dev.ratelimit.autoconfigure;
 
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.web.ClientAddressResolver;
 import dev.ratelimit.web.Identity;
 import dev.ratelimit.web.IdentityResolver;
@@ -8,6 +7,7 @@ import dev.ratelimit.web.MalformedRequestException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.mock.web.MockHttpServletRequest;
 
@@ -78,7 +78,7 @@ class RateLimitIdentityConfigurationTests {
 		this.runner.withPropertyValues("rate-limit.identity.api-key-max-length=0").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(RateLimitConfigurationException.class)
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("rate-limit.identity.api-key-max-length");
 		});
 	}
@@ -88,7 +88,7 @@ class RateLimitIdentityConfigurationTests {
 		this.runner.withPropertyValues("rate-limit.identity.forwarded-header= ").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(RateLimitConfigurationException.class)
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("rate-limit.identity.forwarded-header");
 		});
 	}

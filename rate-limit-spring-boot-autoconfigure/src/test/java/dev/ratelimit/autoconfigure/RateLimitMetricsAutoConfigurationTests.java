@@ -2,7 +2,6 @@ package dev.ratelimit.autoconfigure;
 
 import dev.ratelimit.actuate.RateLimitBackendMetrics;
 import dev.ratelimit.actuate.RateLimitMetrics;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -11,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
@@ -111,8 +111,8 @@ class RateLimitMetricsAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
-					.isInstanceOf(RateLimitConfigurationException.class)
-					.hasMessageContaining("'rate-limit.metrics.near-limit-threshold'")
+					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+					.hasMessageContaining("Property rate-limit.metrics.near-limit-threshold ")
 					.hasMessageContaining("must be between 0 and 1, was 20.0");
 			});
 	}

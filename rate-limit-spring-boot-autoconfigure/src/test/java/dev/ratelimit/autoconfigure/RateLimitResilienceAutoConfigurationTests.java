@@ -10,7 +10,6 @@ import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
-import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.FailureMode;
 import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -228,8 +228,8 @@ class RateLimitResilienceAutoConfigurationTests {
 		this.runner.withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(RateLimitConfigurationException.class)
-				.hasMessageContaining("'" + named + "'");
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("Property " + named + " ");
 		});
 	}
 

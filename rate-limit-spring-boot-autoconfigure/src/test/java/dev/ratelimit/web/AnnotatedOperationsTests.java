@@ -1,21 +1,18 @@
 package dev.ratelimit.web;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.ratelimit.autoconfigure.RateLimitProperties;
-import dev.ratelimit.policy.ConfiguredNames;
+import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.policy.RateLimitPolicy;
-import dev.ratelimit.policy.RateLimitPolicyFactory;
 import dev.ratelimit.web.AnnotatedOperations.AnnotatedOperation;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockServletContext;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -99,12 +96,10 @@ class AnnotatedOperationsTests {
 	}
 
 	private static RateLimitPolicy policy() {
-		Map<String, String> source = Map.of("rate-limit.tiers.free.limits.ai_generation", "5/1h",
-				"rate-limit.tiers.free.limits.api_requests", "100/1h");
-		RateLimitProperties properties = new Binder(new MapConfigurationPropertySource(source))
-			.bind("rate-limit", RateLimitProperties.class)
-			.get();
-		return new RateLimitPolicyFactory(ConfiguredNames.none()).create(properties);
+		return RateLimitPolicy.builder()
+			.tier("free", false, null, Map.of("ai_generation", List.of(LimitSpec.of(5, Duration.ofHours(1))),
+					"api_requests", List.of(LimitSpec.of(100, Duration.ofHours(1)))))
+			.build();
 	}
 
 	static class CountingHandlerMapping extends RequestMappingHandlerMapping {

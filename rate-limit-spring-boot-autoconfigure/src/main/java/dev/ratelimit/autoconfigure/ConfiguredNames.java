@@ -1,7 +1,9 @@
-package dev.ratelimit.policy;
+package dev.ratelimit.autoconfigure;
 
 import java.util.HashMap;
 import java.util.Map;
+
+import dev.ratelimit.policy.Names;
 
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
@@ -16,7 +18,7 @@ import org.springframework.core.env.PropertySource;
  *
  * @author rate-limit-spring-boot
  */
-public final class ConfiguredNames {
+final class ConfiguredNames {
 
 	private static final String TIERS = "rate-limit.tiers.";
 
@@ -34,7 +36,7 @@ public final class ConfiguredNames {
 	 * No known spellings: names are shown as bound.
 	 * @return names that show every name as bound
 	 */
-	public static ConfiguredNames none() {
+	static ConfiguredNames none() {
 		return new ConfiguredNames(Map.of());
 	}
 
@@ -43,7 +45,7 @@ public final class ConfiguredNames {
 	 * @param environment the environment
 	 * @return the names
 	 */
-	public static ConfiguredNames from(Environment environment) {
+	static ConfiguredNames from(Environment environment) {
 		Map<String, String> spellings = new HashMap<>();
 		if (environment instanceof ConfigurableEnvironment configurable) {
 			for (PropertySource<?> source : configurable.getPropertySources()) {
@@ -94,7 +96,7 @@ public final class ConfiguredNames {
 	 * @param boundName the name as bound
 	 * @return the spelling from the configuration, or the bound name
 	 */
-	public String spelling(String boundName) {
+	String spelling(String boundName) {
 		return this.spellings.getOrDefault(Names.canonical(boundName), boundName);
 	}
 

@@ -1,8 +1,7 @@
-package dev.ratelimit.policy;
+package dev.ratelimit.autoconfigure;
 
 import java.time.Duration;
 
-import dev.ratelimit.autoconfigure.RateLimitProperties.Limit;
 import dev.ratelimit.core.Algorithm;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +12,7 @@ class LimitNotationTests {
 
 	@Test
 	void parsesLimitAndWindow() {
-		Limit limit = LimitNotation.parse(" 5/1h ");
+		LimitProperties limit = LimitNotation.parse(" 5/1h ");
 		assertThat(limit.getLimit()).isEqualTo(5);
 		assertThat(limit.getWindow()).isEqualTo(Duration.ofHours(1));
 		assertThat(limit.getAlgorithm()).isEqualTo(Algorithm.TOKEN_BUCKET);
@@ -21,7 +20,7 @@ class LimitNotationTests {
 
 	@Test
 	void parsesWindowWithoutNumberAndAlgorithm() {
-		Limit limit = LimitNotation.parse("100/m sliding-log");
+		LimitProperties limit = LimitNotation.parse("100/m sliding-log");
 		assertThat(limit.getWindow()).isEqualTo(Duration.ofMinutes(1));
 		assertThat(limit.getAlgorithm()).isEqualTo(Algorithm.SLIDING_LOG);
 		assertThat(LimitNotation.parse("10/30s fixed-window").getWindow()).isEqualTo(Duration.ofSeconds(30));

@@ -1,8 +1,7 @@
-package dev.ratelimit.policy;
+package dev.ratelimit.autoconfigure;
 
 import java.time.Duration;
 
-import dev.ratelimit.autoconfigure.RateLimitProperties.Limit;
 import dev.ratelimit.core.Algorithm;
 
 import org.springframework.boot.convert.DurationStyle;
@@ -14,7 +13,7 @@ import org.springframework.boot.convert.DurationStyle;
  *
  * @author rate-limit-spring-boot
  */
-public final class LimitNotation {
+final class LimitNotation {
 
 	private LimitNotation() {
 	}
@@ -25,7 +24,7 @@ public final class LimitNotation {
 	 * @return the limit
 	 * @throws IllegalArgumentException with a message that says what is wrong and what is expected
 	 */
-	public static Limit parse(String text) {
+	static LimitProperties parse(String text) {
 		String trimmed = text.trim();
 		String[] parts = trimmed.split("\\s+");
 		int slash = parts[0].indexOf('/');
@@ -41,7 +40,7 @@ public final class LimitNotation {
 		}
 		Duration window = parseWindow(text, parts[0].substring(slash + 1));
 		Algorithm algorithm = (parts.length == 2) ? parseAlgorithm(text, parts[1]) : Algorithm.TOKEN_BUCKET;
-		return new Limit(limit, window, algorithm);
+		return new LimitProperties(limit, window, algorithm);
 	}
 
 	private static Duration parseWindow(String text, String window) {

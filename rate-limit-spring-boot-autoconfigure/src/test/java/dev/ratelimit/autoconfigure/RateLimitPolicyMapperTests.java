@@ -1,29 +1,31 @@
-package dev.ratelimit.policy;
+package dev.ratelimit.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
-import dev.ratelimit.autoconfigure.RateLimitProperties;
-import dev.ratelimit.autoconfigure.RateLimitProperties.Limit;
-import dev.ratelimit.autoconfigure.RateLimitProperties.Operation;
-import dev.ratelimit.autoconfigure.RateLimitProperties.Tier;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.policy.KeyType;
+import dev.ratelimit.policy.OperationPolicy;
+import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.policy.TierPolicy;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.http.server.PathContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-class RateLimitPolicyFactoryTests {
+class RateLimitPolicyMapperTests {
 
-	private final RateLimitPolicyFactory factory = new RateLimitPolicyFactory(ConfiguredNames.none());
+	private final RateLimitPolicyMapper mapper = new RateLimitPolicyMapper(ConfiguredNames.none(),
+			InvalidRateLimitProperty.unlocated());
 
 	@Test
 	void resolvesTierLimitsBeforeOperationLimits() {
-		RateLimitPolicy policy = this.factory.create(properties());
+		RateLimitPolicy policy = this.mapper.toPolicy(properties());
 		OperationPolicy login = policy.operation("auth_operations");
 		assertThat(login).isNotNull();
 		assertThat(policy.tierOrDefault("free").limitsFor(login)).containsExactly(LimitSpec.of(5, Duration.ofMinutes(1)));
@@ -34,7 +36,7 @@ class RateLimitPolicyFactoryTests {
 
 	@Test
 	void unlimitedTierStillHonoursLimitsKeyedByAddress() {
-		RateLimitPolicy policy = this.factory.create(properties());
+		RateLimitPolicy policy = this.mapper.toPolicy(properties());
 		TierPolicy enterprise = policy.tierOrDefault("enterprise");
 		assertThat(enterprise.limitsFor(policy.operation("ai_generation"))).isEmpty();
 		assertThat(enterprise.limitsFor(policy.operation("auth_operations"))).hasSize(1);
@@ -42,7 +44,7 @@ class RateLimitPolicyFactoryTests {
 
 	@Test
 	void unknownTierFallsBackToDefault() {
-		RateLimitPolicy policy = this.factory.create(properties());
+		RateLimitPolicy policy = this.mapper.toPolicy(properties());
 		assertThat(policy.tierOrDefault("platinum").name()).isEqualTo("free");
 		assertThat(policy.tierOrDefault(null).name()).isEqualTo("free");
 		assertThat(policy.tierOrDefault("FREE").name()).isEqualTo("free");
@@ -50,7 +52,7 @@ class RateLimitPolicyFactoryTests {
 
 	@Test
 	void namesMeetWhateverTheirPunctuation() {
-		RateLimitPolicy policy = this.factory.create(properties());
+		RateLimitPolicy policy = this.mapper.toPolicy(properties());
 		assertThat(policy.operation("ai-generation")).isSameAs(policy.operation("ai_generation"))
 			.isSameAs(policy.operation("aigeneration"));
 	}
@@ -58,11 +60,11 @@ class RateLimitPolicyFactoryTests {
 	@Test
 	void mostSpecificPathRuleWins() {
 		RateLimitProperties properties = properties();
-		Operation all = new Operation();
+		OperationProperties all = new OperationProperties();
 		all.setMatch(List.of("/projects/**"));
-		all.setLimits(List.of(Limit.valueOf("1/1h")));
+		all.setLimits(List.of(LimitProperties.valueOf("1/1h")));
 		properties.getOperations().put("projects", all);
-		RateLimitPolicy policy = this.factory.create(properties);
+		RateLimitPolicy policy = this.mapper.toPolicy(properties);
 		assertThat(policy.operationFor("POST", PathContainer.parsePath("/projects/validate")).name())
 			.isEqualTo("project_validation");
 		assertThat(policy.operationFor("GET", PathContainer.parsePath("/projects/validate")).name())
@@ -86,13 +88,13 @@ class RateLimitPolicyFactoryTests {
 	@Test
 	void zeroLimitFails() {
 		assertInvalid((properties) -> properties.getTiers().get("free").getLimits().put("api_requests",
-				List.of(new Limit(0, Duration.ofHours(1), Algorithm.TOKEN_BUCKET))),
+				List.of(new LimitProperties(0, Duration.ofHours(1), Algorithm.TOKEN_BUCKET))),
 				"rate-limit.tiers.free.limits.api_requests[0].limit", "at least 1");
 	}
 
 	@Test
 	void missingWindowFails() {
-		Limit limit = new Limit();
+		LimitProperties limit = new LimitProperties();
 		limit.setLimit(5);
 		assertInvalid((properties) -> properties.getTiers().get("free").getLimits().put("api_requests", List.of(limit)),
 				"rate-limit.tiers.free.limits.api_requests[0].window", "at least 1ms");
@@ -120,12 +122,12 @@ class RateLimitPolicyFactoryTests {
 	@Test
 	void unlimitedTierWithLimitsFails() {
 		assertInvalid((properties) -> properties.getTiers().get("enterprise").getLimits().put("api_requests",
-				List.of(Limit.valueOf("1/1h"))), "rate-limit.tiers.enterprise.limits", "is unlimited");
+				List.of(LimitProperties.valueOf("1/1h"))), "rate-limit.tiers.enterprise.limits", "is unlimited");
 	}
 
 	@Test
 	void burstOnOtherAlgorithmFails() {
-		Limit limit = Limit.valueOf("5/1h fixed-window");
+		LimitProperties limit = LimitProperties.valueOf("5/1h fixed-window");
 		limit.setBurst(2L);
 		assertInvalid((properties) -> properties.getTiers().get("free").getLimits().put("api_requests", List.of(limit)),
 				"rate-limit.tiers.free.limits.api_requests[0].burst", "token-bucket only");
@@ -134,33 +136,33 @@ class RateLimitPolicyFactoryTests {
 	private void assertInvalid(Consumer<RateLimitProperties> change, String property, String message) {
 		RateLimitProperties properties = properties();
 		change.accept(properties);
-		assertThatExceptionOfType(RateLimitConfigurationException.class)
-			.isThrownBy(() -> this.factory.create(properties))
-			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo(property))
+		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class)
+			.isThrownBy(() -> this.mapper.toPolicy(properties))
+			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo(property))
 			.withMessageContaining(message)
-			.satisfies((ex) -> assertThat(ex.getAction()).isNotBlank());
+			.satisfies((ex) -> assertThat(ex.getReason()).endsWith("."));
 	}
 
 	static RateLimitProperties properties() {
 		RateLimitProperties properties = new RateLimitProperties();
-		Tier free = new Tier();
+		TierProperties free = new TierProperties();
 		free.setUpgradeUrl("/pricing");
-		free.getLimits().put("ai_generation", List.of(Limit.valueOf("5/1h"), Limit.valueOf("20/1d")));
-		free.getLimits().put("project_validation", List.of(Limit.valueOf("50/1h")));
-		free.getLimits().put("api_requests", List.of(Limit.valueOf("1000/1h")));
-		Tier enterprise = new Tier();
+		free.getLimits().put("ai_generation", List.of(LimitProperties.valueOf("5/1h"), LimitProperties.valueOf("20/1d")));
+		free.getLimits().put("project_validation", List.of(LimitProperties.valueOf("50/1h")));
+		free.getLimits().put("api_requests", List.of(LimitProperties.valueOf("1000/1h")));
+		TierProperties enterprise = new TierProperties();
 		enterprise.setUnlimited(true);
 		properties.getTiers().put("free", free);
 		properties.getTiers().put("enterprise", enterprise);
-		Operation validation = new Operation();
+		OperationProperties validation = new OperationProperties();
 		validation.setMatch(List.of("POST /projects/validate", "POST /projects/preview"));
-		Operation login = new Operation();
+		OperationProperties login = new OperationProperties();
 		login.setMatch(List.of("POST /auth/login"));
 		login.setKey(KeyType.IP);
-		login.setLimits(List.of(Limit.valueOf("5/1m")));
+		login.setLimits(List.of(LimitProperties.valueOf("5/1m")));
 		properties.getOperations().put("project_validation", validation);
 		properties.getOperations().put("auth_operations", login);
-		properties.getOperations().put("ai_generation", new Operation());
+		properties.getOperations().put("ai_generation", new OperationProperties());
 		return properties;
 	}
 

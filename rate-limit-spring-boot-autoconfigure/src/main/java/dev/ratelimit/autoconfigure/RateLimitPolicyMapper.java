@@ -1,0 +1,267 @@
+package dev.ratelimit.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.policy.Names;
+import dev.ratelimit.policy.OperationPolicy;
+import dev.ratelimit.policy.RateLimitConfigurationException;
+import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.policy.RateLimitPolicyBuilder;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+import org.springframework.web.util.pattern.PatternParseException;
+
+/**
+ * Maps {@link RateLimitProperties} to the {@link RateLimitPolicy}, validating everything so that
+ * configuration errors stop startup with the property name, where it is set and the fix, never
+ * surface on a request.
+ *
+ * @author rate-limit-spring-boot
+ */
+final class RateLimitPolicyMapper {
+
+	/**
+	 * The largest limit of a sliding log, which keeps one entry per admitted unit.
+	 */
+	static final long MAX_SLIDING_LOG_LIMIT = 100_000;
+
+	private static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+			"TRACE");
+
+	private static final String PREFIX = "rate-limit.";
+
+	private final PathPatternParser parser = PathPatternParser.defaultInstance;
+
+	private final ConfiguredNames names;
+
+	private final InvalidRateLimitProperty invalid;
+
+	/**
+	 * Create a mapper.
+	 * @param names the names as the user spelled them
+	 * @param invalid creates the exceptions for invalid properties
+	 */
+	RateLimitPolicyMapper(ConfiguredNames names, InvalidRateLimitProperty invalid) {
+		this.names = names;
+		this.invalid = invalid;
+	}
+
+	/**
+	 * Map and validate the properties.
+	 * @param properties the properties
+	 * @return the policy
+	 * @throws InvalidConfigurationPropertyValueException when a property is invalid
+	 */
+	RateLimitPolicy toPolicy(RateLimitProperties properties) {
+		RateLimitPolicyBuilder builder = RateLimitPolicy.builder();
+		Set<String> operations = operations(properties, builder);
+		Set<String> tiers = tiers(properties, builder, operations);
+		if (!tiers.contains(Names.canonical(properties.getDefaultTier()))) {
+			throw this.invalid.invalid(PREFIX + "default-tier", properties.getDefaultTier(),
+					"tier '" + properties.getDefaultTier() + "' is not configured (configured: "
+							+ names(properties.getTiers().keySet().stream().map(this.names::spelling).toList()) + ")",
+					"Set rate-limit.default-tier to one of the configured tiers, or configure rate-limit.tiers."
+							+ properties.getDefaultTier() + ".");
+		}
+		if (!operations.contains(Names.canonical(properties.getDefaultOperation()))) {
+			throw this.invalid.invalid(PREFIX + "default-operation", properties.getDefaultOperation(),
+					"operation '" + properties.getDefaultOperation() + "' is not configured (configured: "
+							+ names(operations(properties)) + ")",
+					"Set rate-limit.default-operation to a configured operation, or give it limits under "
+							+ "rate-limit.tiers.<tier>.limits or rate-limit.operations.");
+		}
+		endpointRules(properties, builder);
+		exclusions(properties, builder);
+		RateLimitPolicy policy = builder.defaultTier(properties.getDefaultTier())
+			.defaultOperation(properties.getDefaultOperation())
+			.build();
+		validateCosts(properties, policy);
+		return policy;
+	}
+
+	private Set<String> operations(RateLimitProperties properties, RateLimitPolicyBuilder builder) {
+		Set<String> operations = new HashSet<>();
+		properties.getOperations().forEach((boundName, operation) -> {
+			String name = this.names.spelling(boundName);
+			String property = PREFIX + "operations." + name;
+			unique(operations, name, property, boundName);
+			builder.operation(name, operation.getKey(), operation.getCost(),
+					limits(operation.getLimits(), property + ".limits"));
+		});
+		return operations;
+	}
+
+	private Set<String> tiers(RateLimitProperties properties, RateLimitPolicyBuilder builder, Set<String> operations) {
+		Set<String> tiers = new HashSet<>();
+		properties.getTiers().forEach((boundName, tier) -> {
+			String name = this.names.spelling(boundName);
+			String property = PREFIX + "tiers." + name;
+			unique(tiers, name, property, boundName);
+			if (tier.isUnlimited() && !tier.getLimits().isEmpty()) {
+				throw this.invalid.invalid(property + ".limits", tier.getLimits().keySet(),
+						"tier '" + name + "' is unlimited and also lists limits",
+						"Remove " + property + ".limits, or set " + property + ".unlimited to false.");
+			}
+			Map<String, List<LimitSpec>> limits = tierLimits(tier, property);
+			limits.keySet().forEach((operation) -> operations.add(Names.canonical(operation)));
+			builder.tier(name, tier.isUnlimited(), tier.getUpgradeUrl(), limits);
+		});
+		return tiers;
+	}
+
+	private Map<String, List<LimitSpec>> tierLimits(TierProperties tier, String property) {
+		Map<String, List<LimitSpec>> limits = new LinkedHashMap<>();
+		Set<String> operations = new HashSet<>();
+		tier.getLimits().forEach((boundName, operationLimits) -> {
+			String name = this.names.spelling(boundName);
+			String operationProperty = property + ".limits." + name;
+			unique(operations, name, operationProperty, boundName);
+			List<LimitSpec> specs = limits(operationLimits, operationProperty);
+			if (specs.isEmpty()) {
+				throw this.invalid.invalid(operationProperty, "", "no limit is given",
+						"Give at least one limit, e.g. 100/1h, or remove the entry.");
+			}
+			limits.put(name, specs);
+		});
+		return limits;
+	}
+
+	private List<LimitSpec> limits(List<LimitProperties> limits, String property) {
+		List<LimitSpec> specs = new ArrayList<>(limits.size());
+		Set<String> windows = new HashSet<>();
+		for (int i = 0; i < limits.size(); i++) {
+			LimitSpec spec = limit(limits.get(i), property + "[" + i + "]");
+			if (!windows.add(spec.algorithm() + "/" + spec.window())) {
+				throw this.invalid.invalid(property + "[" + i + "]", spec, "the window " + spec + " is given twice",
+						"Give each window once.");
+			}
+			specs.add(spec);
+		}
+		return List.copyOf(specs);
+	}
+
+	private LimitSpec limit(LimitProperties limit, String property) {
+		if (limit.getLimit() < 1) {
+			throw this.invalid.invalid(property + ".limit", limit.getLimit(),
+					"the limit must be at least 1, was " + limit.getLimit(),
+					"Set a positive limit, e.g. 100/1h. To let a tier through without limits, set its unlimited: true.");
+		}
+		Duration window = limit.getWindow();
+		if (window == null || window.toMillis() < 1) {
+			throw this.invalid.invalid(property + ".window", window, "the window must be at least 1ms, was " + window,
+					"Set a window such as 30s, 1m, 1h or 1d.");
+		}
+		long burst = (limit.getBurst() != null) ? limit.getBurst() : limit.getLimit();
+		if (burst < 1) {
+			throw this.invalid.invalid(property + ".burst", burst, "the burst must be at least 1, was " + burst,
+					"Set a positive burst, or leave it out to use the limit.");
+		}
+		if (limit.getBurst() != null && limit.getAlgorithm() != Algorithm.TOKEN_BUCKET) {
+			throw this.invalid.invalid(property + ".burst", limit.getBurst(),
+					"burst applies to token-bucket only, not " + limit.getAlgorithm(),
+					"Remove the burst, or use algorithm token-bucket.");
+		}
+		if (limit.getAlgorithm() == Algorithm.SLIDING_LOG && limit.getLimit() > MAX_SLIDING_LOG_LIMIT) {
+			throw this.invalid.invalid(property + ".limit", limit.getLimit(),
+					"a sliding log keeps one entry per request, and " + limit.getLimit() + " is more than "
+							+ MAX_SLIDING_LOG_LIMIT,
+					"Use sliding-window or token-bucket for large limits.");
+		}
+		return new LimitSpec(limit.getLimit(), window, limit.getAlgorithm(), burst);
+	}
+
+	private void endpointRules(RateLimitProperties properties, RateLimitPolicyBuilder builder) {
+		properties.getOperations().forEach((boundName, operation) -> {
+			String name = this.names.spelling(boundName);
+			List<String> match = operation.getMatch();
+			for (int i = 0; i < match.size(); i++) {
+				endpointRule(match.get(i), name, PREFIX + "operations." + name + ".match[" + i + "]", builder);
+			}
+		});
+	}
+
+	private void endpointRule(String rule, String operation, String property, RateLimitPolicyBuilder builder) {
+		String[] parts = rule.trim().split("\\s+");
+		String method = (parts.length == 2) ? parts[0].toUpperCase(Locale.ROOT) : null;
+		String path = parts[parts.length - 1];
+		if (parts.length > 2 || (method != null && !HTTP_METHODS.contains(method))) {
+			throw this.invalid.invalid(property, rule, "'" + rule + "' is not a path rule",
+					"Write \"METHOD /path\" (e.g. \"POST /projects/validate\") or \"/path\" for any method; "
+							+ "methods are " + names(HTTP_METHODS.stream().sorted().toList()) + ".");
+		}
+		builder.endpointRule(method, pattern(path, property), operation);
+	}
+
+	private void exclusions(RateLimitProperties properties, RateLimitPolicyBuilder builder) {
+		for (int i = 0; i < properties.getExclude().size(); i++) {
+			builder.exclude(pattern(properties.getExclude().get(i), PREFIX + "exclude[" + i + "]"));
+		}
+	}
+
+	private PathPattern pattern(String path, String property) {
+		if (!path.startsWith("/")) {
+			throw this.invalid.invalid(property, path, "the path '" + path + "' does not start with /",
+					"Write the path from the application root, e.g. /projects/validate.");
+		}
+		try {
+			return this.parser.parse(path);
+		}
+		catch (PatternParseException ex) {
+			throw this.invalid.invalid(property, path, "'" + path + "' is not a valid path pattern: " + ex.getMessage(),
+					"Use Spring's PathPattern syntax, e.g. /generations/{id}/files or /api/**.");
+		}
+	}
+
+	private void validateCosts(RateLimitProperties properties, RateLimitPolicy policy) {
+		properties.getOperations().forEach((boundName, operation) -> {
+			OperationPolicy resolved = policy.operation(boundName);
+			String property = PREFIX + "operations." + this.names.spelling(boundName) + ".cost";
+			try {
+				policy.validateCost(resolved, operation.getCost(), property);
+			}
+			catch (RateLimitConfigurationException ex) {
+				throw this.invalid.invalid(property, operation.getCost(), ex.getProblem(), ex.getAction());
+			}
+		});
+	}
+
+	private void unique(Set<String> seen, String name, String property, @Nullable Object value) {
+		if (!seen.add(Names.canonical(name))) {
+			throw this.invalid.invalid(property, value,
+					"two names differ only in case or punctuation and so name the same thing",
+					"Names are compared ignoring case and every character but letters and digits; rename one of them.");
+		}
+	}
+
+	private List<String> operations(RateLimitProperties properties) {
+		List<String> operations = new ArrayList<>();
+		properties.getOperations().keySet().forEach((name) -> operations.add(this.names.spelling(name)));
+		properties.getTiers()
+			.values()
+			.forEach((tier) -> tier.getLimits().keySet().forEach((name) -> {
+				String spelling = this.names.spelling(name);
+				if (operations.stream().noneMatch((known) -> Names.canonical(known).equals(Names.canonical(name)))) {
+					operations.add(spelling);
+				}
+			}));
+		return operations;
+	}
+
+	private static String names(Iterable<String> names) {
+		String joined = String.join(", ", names);
+		return joined.isEmpty() ? "none" : joined;
+	}
+
+}

@@ -1,0 +1,56 @@
+package dev.ratelimit.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A tier (plan).
+ *
+ * @author rate-limit-spring-boot
+ */
+public class TierProperties {
+
+	/**
+	 * Whether callers on this tier are never limited (and cost no backend call).
+	 */
+	private boolean unlimited;
+
+	/**
+	 * Where callers on this tier can upgrade; included in the 429 problem body.
+	 */
+	private @Nullable String upgradeUrl;
+
+	/**
+	 * Limits by operation name: "5/1h, 20/1d" (every window is enforced), optionally with an
+	 * algorithm ("100/1m sliding-log"), or a list of {limit, window, algorithm, burst}.
+	 */
+	private Map<String, List<LimitProperties>> limits = new LinkedHashMap<>();
+
+	public boolean isUnlimited() {
+		return this.unlimited;
+	}
+
+	public void setUnlimited(boolean unlimited) {
+		this.unlimited = unlimited;
+	}
+
+	public @Nullable String getUpgradeUrl() {
+		return this.upgradeUrl;
+	}
+
+	public void setUpgradeUrl(@Nullable String upgradeUrl) {
+		this.upgradeUrl = upgradeUrl;
+	}
+
+	public Map<String, List<LimitProperties>> getLimits() {
+		return this.limits;
+	}
+
+	public void setLimits(Map<String, List<LimitProperties>> limits) {
+		this.limits = limits;
+	}
+
+}
