@@ -44,6 +44,9 @@ import static org.awaitility.Awaitility.await;
  */
 class RateLimitResilienceAutoConfigurationTests {
 
+	private static final String OWN_BREAKER = "rate-limit.circuit-breaker.";
+
+	/** The deprecated keys, still read where the own ones are not set. */
 	private static final String BREAKER = "resilience4j.circuitbreaker.instances.ratelimit.";
 
 	private final ApplicationContextRunner runner = redisRunner(new ApplicationContextRunner()
@@ -90,15 +93,45 @@ class RateLimitResilienceAutoConfigurationTests {
 	}
 
 	@Test
-	void breakerIsConfiguredWithResilience4jsOwnKeys() {
+	void breakerIsConfiguredWithItsOwnKeys() {
+		assertBreakerConfiguredWith(OWN_BREAKER);
+	}
+
+	@Test
+	void breakerIsStillConfiguredWithTheDeprecatedResilience4jKeys() {
+		assertBreakerConfiguredWith(BREAKER);
+	}
+
+	@Test
+	void ownKeysWinOverTheDeprecatedOnes() {
 		this.runner
-			.withPropertyValues(BREAKER + "sliding-window-type=time-based", BREAKER + "sliding-window-size=30",
-					BREAKER + "minimum-number-of-calls=3", BREAKER + "failure-rate-threshold=25",
-					BREAKER + "slow-call-rate-threshold=80", BREAKER + "slow-call-duration-threshold=40ms",
-					BREAKER + "wait-duration-in-open-state=2s",
-					BREAKER + "permitted-number-of-calls-in-half-open-state=1",
-					BREAKER + "max-wait-duration-in-half-open-state=10s",
-					BREAKER + "automatic-transition-from-open-to-half-open-enabled=true",
+			.withPropertyValues(BREAKER + "sliding-window-size=30", BREAKER + "minimum-number-of-calls=3",
+					OWN_BREAKER + "sliding-window-size=40")
+			.run((context) -> {
+				CircuitBreakerConfig config = resilient(context).getCircuitBreaker().getCircuitBreakerConfig();
+				assertThat(config.getSlidingWindowSize()).isEqualTo(40);
+				assertThat(config.getMinimumNumberOfCalls()).isEqualTo(3);
+			});
+	}
+
+	@Test
+	void outOfRangeOwnBreakerValuesFailNamingTheProperty() {
+		assertStartupFailure(OWN_BREAKER + "failure-rate-threshold=150", OWN_BREAKER + "failure-rate-threshold");
+		assertStartupFailure(OWN_BREAKER + "sliding-window-size=0", OWN_BREAKER + "sliding-window-size");
+		this.runner.withPropertyValues(BREAKER + "sliding-window-size=0", OWN_BREAKER + "sliding-window-size=0")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("Property " + OWN_BREAKER + "sliding-window-size "));
+	}
+
+	private void assertBreakerConfiguredWith(String prefix) {
+		this.runner
+			.withPropertyValues(prefix + "sliding-window-type=time-based", prefix + "sliding-window-size=30",
+					prefix + "minimum-number-of-calls=3", prefix + "failure-rate-threshold=25",
+					prefix + "slow-call-rate-threshold=80", prefix + "slow-call-duration-threshold=40ms",
+					prefix + "wait-duration-in-open-state=2s",
+					prefix + "permitted-number-of-calls-in-half-open-state=1",
+					prefix + "max-wait-duration-in-half-open-state=10s",
+					prefix + "automatic-transition-from-open-to-half-open-enabled=true",
 					"rate-limit.redis.timeout=250ms")
 			.run((context) -> {
 				ResilientRateLimiter resilient = resilient(context);

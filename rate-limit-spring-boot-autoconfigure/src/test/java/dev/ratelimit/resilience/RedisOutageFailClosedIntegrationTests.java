@@ -43,11 +43,11 @@ import static org.awaitility.Awaitility.await;
 				"rate-limit.failure-mode=deny",
 				"rate-limit.tiers.free.limits.api_requests=100000/1h",
 				"rate-limit.tiers.free.limits.ai_generation=4/1h",
-				"resilience4j.circuitbreaker.instances.ratelimit.sliding-window-size=4",
-				"resilience4j.circuitbreaker.instances.ratelimit.minimum-number-of-calls=2",
-				"resilience4j.circuitbreaker.instances.ratelimit.failure-rate-threshold=100",
-				"resilience4j.circuitbreaker.instances.ratelimit.wait-duration-in-open-state=3s",
-				"resilience4j.circuitbreaker.instances.ratelimit.permitted-number-of-calls-in-half-open-state=1" })
+				"rate-limit.circuit-breaker.sliding-window-size=4",
+				"rate-limit.circuit-breaker.minimum-number-of-calls=2",
+				"rate-limit.circuit-breaker.failure-rate-threshold=100",
+				"rate-limit.circuit-breaker.wait-duration-in-open-state=3s",
+				"rate-limit.circuit-breaker.permitted-number-of-calls-in-half-open-state=1" })
 @DirtiesContext
 class RedisOutageFailClosedIntegrationTests {
 

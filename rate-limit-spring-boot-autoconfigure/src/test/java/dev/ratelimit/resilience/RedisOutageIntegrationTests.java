@@ -64,10 +64,10 @@ import static org.awaitility.Awaitility.await;
 		properties = { "rate-limit.identity.api-key-header=X-API-Key", "rate-limit.redis.timeout=100ms", "rate-limit.tiers.free.limits.api_requests=100000/1h",
 				"rate-limit.tiers.free.limits.ai_generation=4/1h",
 				"rate-limit.fallback.instances=2",
-				"resilience4j.circuitbreaker.instances.ratelimit.sliding-window-size=4",
-				"resilience4j.circuitbreaker.instances.ratelimit.minimum-number-of-calls=2",
-				"resilience4j.circuitbreaker.instances.ratelimit.wait-duration-in-open-state=300ms",
-				"resilience4j.circuitbreaker.instances.ratelimit.permitted-number-of-calls-in-half-open-state=1" })
+				"rate-limit.circuit-breaker.sliding-window-size=4",
+				"rate-limit.circuit-breaker.minimum-number-of-calls=2",
+				"rate-limit.circuit-breaker.wait-duration-in-open-state=300ms",
+				"rate-limit.circuit-breaker.permitted-number-of-calls-in-half-open-state=1" })
 @DirtiesContext
 class RedisOutageIntegrationTests {
 
