@@ -1,6 +1,8 @@
 package dev.ratelimit.autoconfigure;
 
 import java.io.InputStream;
+import java.net.URL;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.core.io.ClassPathResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,11 +28,18 @@ class RateLimitConfigurationMetadataTests {
 
 	@BeforeAll
 	static void readMetadata() throws Exception {
-		try (InputStream input = new ClassPathResource("META-INF/spring-configuration-metadata.json")
-			.getInputStream()) {
-			JsonNode metadata = JsonMapper.shared().readTree(input);
-			metadata.get("properties").forEach((property) -> properties.put(property.get("name").asString(), property));
-			metadata.get("hints").forEach((hint) -> hints.put(hint.get("name").asString(), hint));
+		// Other jars have metadata too: read this module's, which declares rate-limit.enabled.
+		Enumeration<URL> resources = RateLimitConfigurationMetadataTests.class.getClassLoader()
+			.getResources("META-INF/spring-configuration-metadata.json");
+		while (resources.hasMoreElements()) {
+			try (InputStream input = resources.nextElement().openStream()) {
+				JsonNode metadata = JsonMapper.shared().readTree(input);
+				if (metadata.path("groups").valueStream().anyMatch((group) -> group.get("name").asString().equals("rate-limit"))) {
+					metadata.get("properties")
+						.forEach((property) -> properties.put(property.get("name").asString(), property));
+					metadata.path("hints").forEach((hint) -> hints.put(hint.get("name").asString(), hint));
+				}
+			}
 		}
 	}
 
