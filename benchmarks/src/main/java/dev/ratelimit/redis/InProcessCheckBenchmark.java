@@ -11,13 +11,12 @@ import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.actuate.RateLimitMetrics;
 import dev.ratelimit.actuate.RateLimitTraffic;
-import dev.ratelimit.autoconfigure.RateLimitProperties;
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
-import dev.ratelimit.policy.ConfiguredNames;
+import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.RateLimitPolicy;
-import dev.ratelimit.policy.RateLimitPolicyFactory;
 import dev.ratelimit.resilience.BackendCallExecutor;
 import dev.ratelimit.resilience.FailureMode;
 import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
@@ -49,8 +48,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -60,6 +57,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.support.StaticWebApplicationContext;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * The in-process cost of one allowed request: everything the rate limit filter does but the Redis
@@ -103,8 +101,7 @@ public class InProcessCheckBenchmark {
 
 	@Setup(Level.Trial)
 	public void setUp() throws Exception {
-		RateLimitProperties properties = properties();
-		RateLimitPolicy policy = new RateLimitPolicyFactory(ConfiguredNames.none()).create(properties);
+		RateLimitPolicy policy = policy();
 		AnnotatedOperations annotated = annotatedOperations(policy);
 		ClientAddressResolver addresses = new ClientAddressResolver(List.of(), "X-Forwarded-For");
 		RequestPolicyResolver resolver = new RequestPolicyResolver(policy, annotated,
@@ -168,23 +165,26 @@ public class InProcessCheckBenchmark {
 	 * The sample application's rules, its business tier raised so that every check is allowed
 	 * (as {@code compare-project.sh} runs it).
 	 */
-	private static RateLimitProperties properties() {
-		Map<String, String> source = Map.ofEntries(Map.entry("rate-limit.default-tier", "free"),
-				Map.entry("rate-limit.default-operation", "api_requests"),
-				Map.entry("rate-limit.exclude", "/actuator/**, /error"),
-				Map.entry("rate-limit.tiers.free.limits.ai_generation", "5/1h, 20/1d"),
-				Map.entry("rate-limit.tiers.free.limits.file_operations", "100/1h"),
-				Map.entry("rate-limit.tiers.free.limits.api_requests", "1000/1h"),
-				Map.entry("rate-limit.tiers.business.limits.ai_generation", "200/1h, 2000/1d"),
-				Map.entry("rate-limit.tiers.business.limits.file_operations", "5000/1h"),
-				Map.entry("rate-limit.tiers.business.limits.api_requests", "1000000000/1h"),
-				Map.entry("rate-limit.operations.file_operations.match",
-						"GET /generations/{id}/files, GET /generations/{id}/download"),
-				Map.entry("rate-limit.operations.auth_operations.match", "POST /auth/login"),
-				Map.entry("rate-limit.operations.auth_operations.key", "ip"),
-				Map.entry("rate-limit.operations.auth_operations.limits", "5/1m"));
-		return new Binder(new MapConfigurationPropertySource(source)).bind("rate-limit", RateLimitProperties.class)
-			.get();
+	private static RateLimitPolicy policy() {
+		PathPatternParser paths = PathPatternParser.defaultInstance;
+		Duration hour = Duration.ofHours(1);
+		return RateLimitPolicy.builder()
+			.operation("file_operations", KeyType.IDENTITY, 1, List.of())
+			.operation("auth_operations", KeyType.IP, 1, List.of(LimitSpec.of(5, Duration.ofMinutes(1))))
+			.tier("free", false, null,
+					Map.of("ai_generation", List.of(LimitSpec.of(5, hour), LimitSpec.of(20, Duration.ofDays(1))),
+							"file_operations", List.of(LimitSpec.of(100, hour)), "api_requests",
+							List.of(LimitSpec.of(1000, hour))))
+			.tier("business", false, null,
+					Map.of("ai_generation", List.of(LimitSpec.of(200, hour), LimitSpec.of(2000, Duration.ofDays(1))),
+							"file_operations", List.of(LimitSpec.of(5000, hour)), "api_requests",
+							List.of(LimitSpec.of(1_000_000_000, hour))))
+			.endpointRule("GET", paths.parse("/generations/{id}/files"), "file_operations")
+			.endpointRule("GET", paths.parse("/generations/{id}/download"), "file_operations")
+			.endpointRule("POST", paths.parse("/auth/login"), "auth_operations")
+			.exclude(paths.parse("/actuator/**"))
+			.exclude(paths.parse("/error"))
+			.build();
 	}
 
 	private static AnnotatedOperations annotatedOperations(RateLimitPolicy policy) {
