@@ -77,7 +77,8 @@ final class InvalidRateLimitProperty {
 	InvalidConfigurationPropertyValueException invalid(String property, @Nullable Object value, String problem,
 			String action) {
 		Located located = locate(property);
-		String reason = (located.name().equals(property) ? "" : property + ": ") + problem + ". " + action;
+		String reason = (located.name().equals(property) ? "" : property + ": ") + problem
+				+ (problem.endsWith(".") ? " " : ". ") + action;
 		return new InvalidConfigurationPropertyValueException(located.name(),
 				(located.value() != null) ? located.value() : value, reason);
 	}

@@ -78,7 +78,7 @@ final class RateLimitPolicyMapper {
 		if (!operations.contains(Names.canonical(properties.getDefaultOperation()))) {
 			throw this.invalid.invalid(PREFIX + "default-operation", properties.getDefaultOperation(),
 					"operation '" + properties.getDefaultOperation() + "' is not configured (configured: "
-							+ names(operations(properties)) + ")",
+							+ names(operationNames(properties)) + ")",
 					"Set rate-limit.default-operation to a configured operation, or give it limits under "
 							+ "rate-limit.tiers.<tier>.limits or rate-limit.operations.");
 		}
@@ -245,7 +245,7 @@ final class RateLimitPolicyMapper {
 		}
 	}
 
-	private List<String> operations(RateLimitProperties properties) {
+	private List<String> operationNames(RateLimitProperties properties) {
 		List<String> operations = new ArrayList<>();
 		properties.getOperations().keySet().forEach((name) -> operations.add(this.names.spelling(name)));
 		properties.getTiers()
