@@ -219,7 +219,7 @@ public final class RateLimitAutoConfiguration {
 	 * limiter: its checks cost no more than a cache lookup.
 	 */
 	static RateLimiter withOverLimitCache(RateLimitProperties properties, RateLimiter redisLimiter) {
-		RateLimitProperties.OverLimitCache cache = properties.getOverLimitCache();
+		OverLimitCacheProperties cache = properties.getOverLimitCache();
 		if (!cache.isEnabled()) {
 			return redisLimiter;
 		}

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import dev.ratelimit.resilience.FailureMode;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
@@ -387,8 +386,12 @@ public class RateLimitProperties {
 
 	}
 
-	private final OverLimitCache overLimitCache = new OverLimitCache();
+	@NestedConfigurationProperty
+	private final OverLimitCacheProperties overLimitCache = new OverLimitCacheProperties();
 
+	/**
+	 * The circuit breaker that moves the checks off Redis while it fails, and back.
+	 */
 	@NestedConfigurationProperty
 	private final CircuitBreakerProperties circuitBreaker = new CircuitBreakerProperties();
 
@@ -396,44 +399,8 @@ public class RateLimitProperties {
 		return this.circuitBreaker;
 	}
 
-	public OverLimitCache getOverLimitCache() {
+	public OverLimitCacheProperties getOverLimitCache() {
 		return this.overLimitCache;
-	}
-
-	/**
-	 * Remembers denials so that a caller over its limit is refused without a Redis call until its
-	 * Retry-After has passed.
-	 */
-	public static class OverLimitCache {
-
-		/**
-		 * Whether to deny callers from memory while an earlier denial's Retry-After runs. Only
-		 * applies when the limits are kept in Redis.
-		 */
-		private boolean enabled = true;
-
-		/**
-		 * Most denials remembered at once; beyond that some are forgotten, which only costs Redis
-		 * calls.
-		 */
-		private int maxEntries = 10_000;
-
-		public boolean isEnabled() {
-			return this.enabled;
-		}
-
-		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
-		}
-
-		public int getMaxEntries() {
-			return this.maxEntries;
-		}
-
-		public void setMaxEntries(int maxEntries) {
-			this.maxEntries = maxEntries;
-		}
-
 	}
 
 }
