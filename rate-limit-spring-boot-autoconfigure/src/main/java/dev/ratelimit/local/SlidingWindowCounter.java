@@ -28,33 +28,29 @@ final class SlidingWindowCounter extends LimitCounter {
 
 	@Override
 	LimitState evaluate(LimitSpec limit, long now, long cost) {
-		long slot = limit.windowMicros() / SLOTS;
-		long bound = bound(limit.limit());
-		long k = Math.floorDiv(now, slot);
-		long elapsed = now - k * slot;
-		// window[i] is the count of slot k - SLOTS + i
-		long[] window = new long[SLOTS + 1];
+		Slots slots = new Slots(limit, now);
 		for (int i = 0; i <= SLOTS; i++) {
-			window[i] = countOf(k - SLOTS + i);
+			slots.counts[i] = countOf(slots.current - SLOTS + i);
 		}
-		long recent = 0;
-		for (int i = 1; i <= SLOTS; i++) {
-			recent += window[i];
-		}
-		double estimate = (double) window[0] * (slot - elapsed) / slot + recent;
-		long total = window[0] + recent;
+		long recent = slots.newerThan(slots.current - SLOTS, slots.current);
+		long oldest = slots.count(slots.current - SLOTS);
+		double estimate = (double) oldest * (slots.length - slots.elapsed) / slots.length + recent;
+		long total = oldest + recent;
+		long bound = bound(limit.limit());
 		boolean allowed = estimate + cost <= limit.limit() && total + cost <= bound;
 		if (allowed) {
-			window[SLOTS] += cost;
+			slots.counts[SLOTS] += cost;
 		}
-		long reset = reset(window, k, slot, now);
+		long reset = slots.reset();
 		if (allowed) {
 			long remaining = Math.min((long) Math.floor(limit.limit() - estimate - cost), bound - total - cost);
 			return LimitState.ofMicros(limit, true, remaining, reset, 0);
 		}
 		long remaining = Math.min((long) Math.floor(limit.limit() - estimate), bound - total);
+		long retry = (cost <= limit.limit()) ? slots.untilAdmitted(cost, bound) : -1;
+		// never admissible: reported as the script does
 		return LimitState.ofMicros(limit, false, remaining, reset,
-				retry(window, k, elapsed, slot, limit.limit(), bound, cost, now, reset, limit.windowMicros()));
+				(retry >= 0) ? retry : (reset != 0) ? reset : limit.windowMicros());
 	}
 
 	@Override
@@ -101,60 +97,97 @@ final class SlidingWindowCounter extends LimitCounter {
 		return (int) Math.floorMod(slotIndex, (long) SLOTS + 1);
 	}
 
-	private static long reset(long[] window, long k, long slot, long now) {
-		for (int i = SLOTS; i >= 0; i--) {
-			if (window[i] > 0) {
-				return (k - SLOTS + i + SLOTS + 1) * slot - now;
-			}
-		}
-		return 0;
-	}
-
 	/**
-	 * The earliest time both conditions hold if nothing more is admitted. Both only relax with time
-	 * (the total at slot boundaries, the estimate continuously), so the first slot whose total
-	 * admits the cost and whose estimate does at some elapsed time gives the answer.
+	 * The counts of the slots a check at {@code now} sees (the current one and the
+	 * {@value #SLOTS} before it), and the arithmetic on them that does not depend on the stored
+	 * state.
 	 */
-	private static long retry(long[] window, long k, long elapsed, long slot, long limit, long bound, long cost,
-			long now, long reset, long windowMicros) {
-		if (cost > limit) {
-			// never admissible: as the script reports it
-			return (reset != 0) ? reset : windowMicros;
+	private static final class Slots {
+
+		/** The count of slot {@code current - SLOTS + i} at index {@code i}. */
+		final long[] counts = new long[SLOTS + 1];
+
+		final long limit;
+
+		final long length;
+
+		final long current;
+
+		final long elapsed;
+
+		final long now;
+
+		Slots(LimitSpec limit, long now) {
+			this.limit = limit.limit();
+			this.length = limit.windowMicros() / SLOTS;
+			this.current = Math.floorDiv(now, this.length);
+			this.elapsed = now - this.current * this.length;
+			this.now = now;
 		}
-		for (long m = k; m <= k + SLOTS + 1; m++) {
-			long oldest = count(window, k, m - SLOTS);
-			long newer = 0;
-			for (long j = m - SLOTS + 1; j <= Math.min(m, k); j++) {
-				newer += count(window, k, j);
+
+		/** The count of slot {@code j}; slots after the current one hold nothing yet. */
+		long count(long j) {
+			return (j > this.current) ? 0 : this.counts[(int) (j - this.current + SLOTS)];
+		}
+
+		/** The sum of the counts of the slots after {@code oldest} up to {@code newest}. */
+		long newerThan(long oldest, long newest) {
+			long sum = 0;
+			for (long j = oldest + 1; j <= Math.min(newest, this.current); j++) {
+				sum += count(j);
 			}
-			if (oldest + newer + cost <= bound && newer + cost <= limit) {
-				long from = (m == k) ? elapsed : 0;
-				long e = from;
-				if (oldest > 0) {
-					e = Math.max(from,
-							Math.min(slot, (long) Math.ceil(slot - (double) (limit - cost - newer) * slot / oldest)));
-					// the exact earliest microsecond of the floating-point rule, whatever the rounding
-					while (e > from && admits(oldest, newer, cost, limit, slot, e - 1)) {
-						e--;
-					}
-					while (e < slot && !admits(oldest, newer, cost, limit, slot, e)) {
-						e++;
+			return sum;
+		}
+
+		/** Microseconds until the newest slot with a count has left every rolling window. */
+		long reset() {
+			for (int i = SLOTS; i >= 0; i--) {
+				if (this.counts[i] > 0) {
+					return (this.current - SLOTS + i + SLOTS + 1) * this.length - this.now;
+				}
+			}
+			return 0;
+		}
+
+		/**
+		 * Microseconds until {@code cost} is admitted if nothing more is. Both conditions only relax
+		 * with time (the total at slot boundaries, the estimate continuously), so the first slot
+		 * whose total admits the cost and whose estimate does at some elapsed time gives the answer.
+		 * @return the wait, or {@code -1} when no slot admits it
+		 */
+		long untilAdmitted(long cost, long bound) {
+			for (long m = this.current; m <= this.current + SLOTS + 1; m++) {
+				long oldest = count(m - SLOTS);
+				long newer = newerThan(m - SLOTS, m);
+				if (oldest + newer + cost <= bound && newer + cost <= this.limit) {
+					long from = (m == this.current) ? this.elapsed : 0;
+					long e = (oldest > 0) ? firstAdmitting(oldest, newer, cost, from) : from;
+					if (e < this.length) {
+						return m * this.length + e - this.now;
 					}
 				}
-				if (e < slot) {
-					return m * slot + e - now;
-				}
 			}
+			return -1;
 		}
-		return (reset != 0) ? reset : windowMicros;
-	}
 
-	private static long count(long[] window, long k, long j) {
-		return (j > k) ? 0 : window[(int) (j - k + SLOTS)];
-	}
+		/** The least elapsed time in [from, length] at which the estimate admits the cost. */
+		private long firstAdmitting(long oldest, long newer, long cost, long from) {
+			long e = Math.max(from, Math.min(this.length,
+					(long) Math.ceil(this.length - (double) (this.limit - cost - newer) * this.length / oldest)));
+			// the exact earliest microsecond of the floating-point rule, whatever the rounding
+			while (e > from && admits(oldest, newer, cost, e - 1)) {
+				e--;
+			}
+			while (e < this.length && !admits(oldest, newer, cost, e)) {
+				e++;
+			}
+			return e;
+		}
 
-	private static boolean admits(long oldest, long newer, long cost, long limit, long slot, long e) {
-		return (double) oldest * (slot - e) / slot + newer + cost <= limit;
+		private boolean admits(long oldest, long newer, long cost, long e) {
+			return (double) oldest * (this.length - e) / this.length + newer + cost <= this.limit;
+		}
+
 	}
 
 }
