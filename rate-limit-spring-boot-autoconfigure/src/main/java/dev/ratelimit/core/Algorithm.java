@@ -20,10 +20,11 @@ public enum Algorithm {
 	TOKEN_BUCKET("tb"),
 
 	/**
-	 * Weighted estimate over the current and previous calendar-aligned windows: smooth, and exact
-	 * when traffic is evenly spread; an approximation otherwise.
+	 * Counts in ten calendar-aligned sub-windows: the long-run rate is the limit, and no rolling
+	 * window ever holds more than the limit plus a tenth (rounded up), whatever the arrival times.
+	 * Its code is {@code sw2}: keys of the earlier two-window estimate ({@code sw}) are never read.
 	 */
-	SLIDING_WINDOW("sw"),
+	SLIDING_WINDOW("sw2"),
 
 	/**
 	 * At most {@code limit} per calendar-aligned window (aligned to the Unix epoch, UTC); the count

@@ -8,7 +8,7 @@ KEYS[i]  the storage key of limit i. All keys share one hash tag ({scope}), so t
 ARGV[1]  now in microseconds as a decimal integer, or "0" to read Redis TIME. Reading the clock
          here, not in the application, gives every instance of the application one clock.
 ARGV[2]  cost, >= 0. 0 is a read-only peek.
-then per limit i, four arguments: algorithm code (tb | sw | fw | sl), limit, window (us), burst.
+then per limit i, four arguments: algorithm code (tb | sw2 | fw | sl), limit, window (us), burst.
 
 Returns a flat integer array:
   { allAllowed (0/1), then per limit: allowed (0/1), remaining, resetMicros, retryMicros }
@@ -95,53 +95,137 @@ evaluate.fw = function(key, limit, window)
 	return false, limit - count, window_end - now, window_end - now
 end
 
--- Sliding window: the current window's count plus the previous window's count weighted by how
--- much of the previous window still overlaps the rolling window. The previous count is only
--- needed until the current window ends, hence a TTL of two windows from the current start.
-evaluate.sw = function(key, limit, window)
-	local window_start = math.floor(now / window) * window
-	local elapsed = now - window_start
-	local stored = redis.call('HMGET', key, 'w', 'c', 'p')
-	local stored_start = tonumber(stored[1])
-	local current, previous = 0, 0
-	if stored_start == window_start then
-		current, previous = tonumber(stored[2]) or 0, tonumber(stored[3]) or 0
-	elseif stored_start == window_start - window then
-		previous = tonumber(stored[2]) or 0
+-- Sliding window: the window split into SW_SLOTS calendar-aligned sub-windows (slots), one count
+-- per slot in one hash. The last SW_SLOTS + 1 slots (the current one and SW_SLOTS before it) cover
+-- every unit that can still be inside the rolling window. A request is admitted when both
+--   the estimate (the oldest slot weighted by its share still inside the rolling window, the
+--   newer slots in full) plus the cost is at most the limit, so the long-run rate is the limit, and
+--   the total of all SW_SLOTS + 1 slots plus the cost is at most the limit plus a tenth (rounded
+--   up), which bounds what any rolling window can hold whatever the arrival times.
+-- Ten slots is the fewest for which evenly spread traffic at the limit (a tenth of it per slot,
+-- 1.1 times the limit in eleven slots) stays within the bound, so the bound never costs it rate.
+-- Fields: 'n' = the newest slot written (floor(now / slot)), and per slot j its count under
+-- field j mod (SW_SLOTS + 1). The key ends in ':sw2', so a hash of the earlier two-window scheme is
+-- never read as one of these.
+local SW_SLOTS = 10
+local SW_FIELDS = { 'n' }
+for i = 0, SW_SLOTS do
+	SW_FIELDS[#SW_FIELDS + 1] = fmt(i)
+end
+
+local function sw_field(slot_index)
+	return fmt(slot_index % (SW_SLOTS + 1))
+end
+
+evaluate.sw2 = function(key, limit, window)
+	-- windows are whole milliseconds, so a slot is a whole number of microseconds
+	local slot = window / SW_SLOTS
+	local bound = limit + math.floor((limit + 9) / 10)
+	local k = math.floor(now / slot)
+	local elapsed = now - k * slot
+	local stored = redis.call('HMGET', key, unpack(SW_FIELDS))
+	local newest = tonumber(stored[1])
+	-- counts[i] is the count of slot k - SW_SLOTS + i; slots the hash does not hold count 0
+	local counts = {}
+	for i = 0, SW_SLOTS do
+		local j = k - SW_SLOTS + i
+		local count = 0
+		if newest and j <= newest and j >= newest - SW_SLOTS then
+			count = tonumber(stored[2 + j % (SW_SLOTS + 1)]) or 0
+		end
+		counts[i] = count
+	end
+	local recent = 0
+	for i = 1, SW_SLOTS do
+		recent = recent + counts[i]
 	end
 	-- Floating point, evaluated in exactly the order of the specification so that the Java
 	-- implementation gets bit-identical results.
-	local estimate = previous * (window - elapsed) / window + current
-	local allowed = estimate + cost <= limit
-	local counted = current
+	local estimate = counts[0] * (slot - elapsed) / slot + recent
+	local total = counts[0] + recent
+	local allowed = estimate + cost <= limit and total + cost <= bound
 	if allowed then
-		counted = current + cost
+		counts[SW_SLOTS] = counts[SW_SLOTS] + cost
 	end
+	-- Fully replenished once the newest slot with a count has left the last SW_SLOTS + 1 slots.
 	local reset = 0
-	if counted > 0 then
-		reset = 2 * window - elapsed
-	elseif previous > 0 then
-		reset = window - elapsed
-	end
-	if allowed then
-		return true, math.max(0, math.floor(limit - estimate - cost)), reset, 0, function()
-			redis.call('HSET', key, 'w', fmt(window_start), 'c', fmt(current + cost), 'p', fmt(previous))
-			redis.call('PEXPIRE', key, ttl_millis(2 * window - elapsed))
+	for i = SW_SLOTS, 0, -1 do
+		if counts[i] > 0 then
+			reset = (k - SW_SLOTS + i + SW_SLOTS + 1) * slot - now
+			break
 		end
 	end
-	local retry
-	if current + cost <= limit then
-		-- Fits in this window once enough of the previous window's weight has slid out
-		-- (previous > 0 here, or the estimate would have allowed the request).
-		retry = math.ceil(window - (limit - current - cost) * window / previous) - elapsed
-	elseif current > 0 then
-		-- Only fits in the next window, once enough of this window's weight has slid out.
-		retry = (window - elapsed) + math.max(0, math.ceil(window - (limit - cost) * window / current))
-	else
-		-- cost > limit with nothing counted: the formula above would divide by zero.
-		retry = never_admissible_retry(reset, window)
+	if allowed then
+		local remaining = math.min(math.floor(limit - estimate - cost), bound - total - cost)
+		return true, math.max(0, remaining), reset, 0, function()
+			if not newest or k > newest + SW_SLOTS or k < newest - SW_SLOTS then
+				-- nothing stored is in the window (or the clock went back by more than a window)
+				redis.call('DEL', key)
+				redis.call('HSET', key, 'n', fmt(k), sw_field(k), fmt(cost))
+				newest = k
+			elseif k > newest then
+				-- the fields of the slots skipped since the newest one still hold slots that have
+				-- now left the window
+				if k > newest + 1 then
+					local stale = {}
+					for j = newest + 1, k - 1 do
+						stale[#stale + 1] = sw_field(j)
+					end
+					redis.call('HDEL', key, unpack(stale))
+				end
+				redis.call('HSET', key, 'n', fmt(k), sw_field(k), fmt(cost))
+				newest = k
+			else
+				redis.call('HINCRBY', key, sw_field(k), fmt(cost))
+			end
+			redis.call('PEXPIRE', key, ttl_millis((newest + SW_SLOTS + 1) * slot - now))
+		end
 	end
-	return false, math.max(0, math.floor(limit - estimate)), reset, retry
+	local remaining = math.max(0, math.min(math.floor(limit - estimate), bound - total))
+	-- The earliest time both conditions hold if nothing more is admitted. Both only ever relax with
+	-- time, the total at slot boundaries and the estimate continuously, so walk the slots from the
+	-- current one: the first slot whose total admits the cost and whose estimate does at some
+	-- elapsed time e gives the answer. By slot k + SW_SLOTS + 1 everything has left the window.
+	if cost > limit then
+		return false, remaining, reset, never_admissible_retry(reset, window)
+	end
+	local function count(j)
+		if j > k then
+			return 0
+		end
+		return counts[j - k + SW_SLOTS]
+	end
+	for m = k, k + SW_SLOTS + 1 do
+		local oldest = count(m - SW_SLOTS)
+		local newer = 0
+		for j = m - SW_SLOTS + 1, math.min(m, k) do
+			newer = newer + count(j)
+		end
+		if oldest + newer + cost <= bound and newer + cost <= limit then
+			local from = 0
+			if m == k then
+				from = elapsed
+			end
+			local function admits(e)
+				return oldest * (slot - e) / slot + newer + cost <= limit
+			end
+			local e = from
+			if oldest > 0 then
+				e = math.max(from, math.min(slot, math.ceil(slot - (limit - cost - newer) * slot / oldest)))
+				-- the exact earliest microsecond of the floating-point rule, whatever the rounding
+				while e > from and admits(e - 1) do
+					e = e - 1
+				end
+				while e < slot and not admits(e) do
+					e = e + 1
+				end
+			end
+			if e < slot then
+				return false, remaining, reset, m * slot + e - now
+			end
+		end
+	end
+	return false, remaining, reset, never_admissible_retry(reset, window)
 end
 
 -- Sliding log: one sorted-set member per admitted unit, scored by its admission time. Exact,

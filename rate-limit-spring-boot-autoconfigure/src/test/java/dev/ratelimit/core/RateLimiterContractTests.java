@@ -1,8 +1,11 @@
 package dev.ratelimit.core;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -92,9 +95,10 @@ public abstract class RateLimiterContractTests {
 				Arguments.of(TOKEN_BUCKET, Duration.ofMinutes(12), HOUR, Duration.ofMinutes(12)),
 				// everything resets at t0 + 1h
 				Arguments.of(FIXED_WINDOW, HOUR, HOUR, HOUR),
-				// the current count weighs until the end of the next window; in the next window the
-				// estimate is 5 * (W - e) / W, which allows one more unit from e = W / 5 = 12m
-				Arguments.of(SLIDING_WINDOW, Duration.ofMinutes(120), Duration.ofMinutes(120), Duration.ofMinutes(72)),
+				// slots of S = 6m: the slot of t0 counts until t0 + 11S = 66m; it is the oldest slot from
+				// t0 + 60m, weighted 5 * (S - e) / S, which allows one more unit from e = S / 5 = 72s
+				Arguments.of(SLIDING_WINDOW, Duration.ofMinutes(66), Duration.ofMinutes(66),
+						Duration.ofMinutes(60).plusSeconds(72)),
 				// every unit frees one window after its admission
 				Arguments.of(SLIDING_LOG, HOUR, HOUR, HOUR));
 	}
@@ -122,7 +126,7 @@ public abstract class RateLimiterContractTests {
 
 	static Stream<Arguments> exhaustedPeek() {
 		return Stream.of(Arguments.of(TOKEN_BUCKET, HOUR), Arguments.of(FIXED_WINDOW, HOUR),
-				Arguments.of(SLIDING_WINDOW, Duration.ofHours(2)), Arguments.of(SLIDING_LOG, HOUR));
+				Arguments.of(SLIDING_WINDOW, Duration.ofMinutes(66)), Arguments.of(SLIDING_LOG, HOUR));
 	}
 
 	@ParameterizedTest
@@ -143,8 +147,9 @@ public abstract class RateLimiterContractTests {
 				// TAT = t0 + 2T (T = 12m): cost 4 fits once TAT + 4T - 5T = t0 + T
 				Arguments.of(TOKEN_BUCKET, Duration.ofMinutes(24), Duration.ofMinutes(12)),
 				Arguments.of(FIXED_WINDOW, HOUR, HOUR),
-				// cur + c = 6 > 5: next window, once 2 * (W - e) / W + 4 <= 5, i.e. e = W / 2
-				Arguments.of(SLIDING_WINDOW, Duration.ofMinutes(120), Duration.ofMinutes(90)),
+				// 2 + 4 > 5 until the slot of t0 is the oldest (t0 + 60m) and 2 * (S - e) / S + 4 <= 5,
+				// i.e. e = S / 2 = 3m
+				Arguments.of(SLIDING_WINDOW, Duration.ofMinutes(66), Duration.ofMinutes(63)),
 				// the member at rank 2 + 4 - 5 - 1 = 0 was admitted at t0
 				Arguments.of(SLIDING_LOG, HOUR, HOUR));
 	}
@@ -238,25 +243,97 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@Test
-	void slidingWindowWeighsThePreviousWindow() {
+	void slidingWindowWeighsTheOldestSlotAndBoundsTheTotal() {
+		// S = 6m; the bound is 10 + 1 = 11
 		LimitSpec limit = LimitSpec.of(10, HOUR, SLIDING_WINDOW);
-		assertThat(single(check(10, limit))).isEqualTo(allowed(limit, 0, Duration.ofHours(2)));
-		// next window, once 10 * (W - e) / W + 1 <= 10: e = 6m
-		assertThat(single(check(1, limit))).isEqualTo(denied(limit, 0, Duration.ofHours(2), Duration.ofMinutes(66)));
-		this.clock.advance(Duration.ofMinutes(75));
-		// e = 15m: estimate 10 * 45 / 60 = 7.5, plus 2 is 9.5
-		assertThat(single(check(2, limit))).isEqualTo(allowed(limit, 0, Duration.ofMinutes(105)));
-		// estimate 9.5, plus 1 is too much until 10 * (W - e) / W + 2 + 1 <= 10: e = 18m
-		assertThat(single(check(1, limit))).isEqualTo(denied(limit, 0, Duration.ofMinutes(105), Duration.ofMinutes(3)));
+		assertThat(single(check(10, limit))).isEqualTo(allowed(limit, 0, Duration.ofMinutes(66)));
+		// once the slot of t0 is the oldest (t0 + 60m), 10 * (S - e) / S + 1 <= 10 from e = 36s
+		assertThat(single(check(1, limit)))
+			.isEqualTo(denied(limit, 0, Duration.ofMinutes(66), Duration.ofMinutes(60).plusSeconds(36)));
+		this.clock.advance(Duration.ofMinutes(63));
+		// e = 3m: the estimate is 5, but the eleven slots already hold 10: one more reaches the bound
+		assertThat(single(check(1, limit))).isEqualTo(allowed(limit, 0, Duration.ofMinutes(63)));
+		// the estimate (6) would admit more; the bound does not, until the slot of t0 leaves
+		assertThat(single(check(1, limit))).isEqualTo(denied(limit, 0, Duration.ofMinutes(63), Duration.ofMinutes(3)));
 		this.clock.advance(Duration.ofMinutes(3).minus(MICROSECOND));
 		assertThat(single(check(1, limit)).retryAfter()).isEqualTo(MICROSECOND);
 		this.clock.advance(MICROSECOND);
-		assertThat(single(check(1, limit))).isEqualTo(allowed(limit, 0, Duration.ofMinutes(102)));
-		// t0 + 150m: the window of t0 + 60m (3 units) is the previous one, e = 30m: estimate 1.5
-		this.clock.advance(Duration.ofMinutes(72));
-		assertThat(single(check(0, limit))).isEqualTo(allowed(limit, 8, Duration.ofMinutes(30)));
-		this.clock.advance(Duration.ofMinutes(30));
+		// t0 + 66m: one unit (t0 + 63m) counts, in the oldest slot at full weight
+		assertThat(single(check(1, limit))).isEqualTo(allowed(limit, 8, Duration.ofMinutes(66)));
+		this.clock.advance(Duration.ofMinutes(33));
+		// t0 + 99m: both units in full; the newest leaves at t0 + 66m + 66m
+		assertThat(single(check(0, limit))).isEqualTo(allowed(limit, 8, Duration.ofMinutes(33)));
+		this.clock.advance(Duration.ofMinutes(27));
+		// t0 + 126m: the unit of t0 + 66m is in the oldest slot, weighted 1
+		assertThat(single(check(0, limit))).isEqualTo(allowed(limit, 9, Duration.ofMinutes(6)));
+		this.clock.advance(Duration.ofMinutes(6));
 		assertThat(single(check(0, limit))).isEqualTo(allowed(limit, 10, Duration.ZERO));
+	}
+
+	@ParameterizedTest
+	@MethodSource("adversarialPhases")
+	void slidingWindowNeverAdmitsMoreThanTheLimitAndATenthInAnyRollingWindow(long limitValue, long phaseMicros,
+			long attemptsPerWindow, long cost) {
+		// A full burst placed at a phase of the sub-windows, then attempts at a steady pace: the
+		// pattern under which a weighted estimate overshoots the most
+		LimitSpec limit = LimitSpec.of(limitValue, HOUR, SLIDING_WINDOW);
+		long window = limit.windowMicros();
+		long bound = (limitValue * 11 + 9) / 10;
+		List<Long> admitted = new ArrayList<>();
+		this.clock.advance(Duration.of(phaseMicros, ChronoUnit.MICROS));
+		long start = micros();
+		while (check(cost, limit).isAllowed()) {
+			for (int i = 0; i < cost; i++) {
+				admitted.add(micros());
+			}
+		}
+		long step = window / attemptsPerWindow;
+		while (micros() < start + 4 * window) {
+			this.clock.advance(Duration.of(step, ChronoUnit.MICROS));
+			if (check(cost, limit).isAllowed()) {
+				for (int i = 0; i < cost; i++) {
+					admitted.add(micros());
+				}
+			}
+		}
+		assertThat(maxInRollingWindow(admitted, window)).isLessThanOrEqualTo(bound);
+		// the long run is the limit: at most the limit per window, plus what the last window holds
+		assertThat((long) admitted.size()).isLessThanOrEqualTo(4 * limitValue + bound);
+	}
+
+	static Stream<Arguments> adversarialPhases() {
+		long slot = HOUR.toNanos() / 1000 / 10;
+		List<Arguments> arguments = new ArrayList<>();
+		for (long limit : new long[] { 1, 5, 20, 64 }) {
+			for (long phase : new long[] { 0, slot / 2, slot - 1, slot - 1000, 7 * slot + slot / 3 }) {
+				arguments.add(Arguments.of(limit, phase, limit * 6, 1L));
+			}
+		}
+		arguments.add(Arguments.of(20L, slot - 1, 97L, 3L));
+		arguments.add(Arguments.of(64L, slot / 2, 640L, 4L));
+		return arguments.stream();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void retryAfterIsExact(Algorithm algorithm) {
+		// A caller that comes back one microsecond before its Retry-After is denied, and one that
+		// comes back at it is admitted, from whatever state pseudo-random traffic left behind
+		LimitSpec limit = LimitSpec.of(7, HOUR, algorithm);
+		Random random = new Random(13);
+		for (int request = 0; request < 60; request++) {
+			this.clock.advance(Duration.ofSeconds(random.nextInt(900)));
+			long cost = 1 + random.nextInt(3);
+			Decision decision = check(cost, limit);
+			if (!decision.isAllowed()) {
+				Duration retry = decision.retryAfter();
+				assertThat(retry).isPositive();
+				this.clock.advance(retry.minus(MICROSECOND));
+				assertThat(check(cost, limit).isAllowed()).as("%s before its retry-after", cost).isFalse();
+				this.clock.advance(MICROSECOND);
+				assertThat(check(cost, limit).isAllowed()).as("%s at its retry-after", cost).isTrue();
+			}
+		}
 	}
 
 	@ParameterizedTest
@@ -372,6 +449,23 @@ public abstract class RateLimiterContractTests {
 		finally {
 			executor.shutdownNow();
 		}
+	}
+
+	private long micros() {
+		Instant instant = this.clock.instant();
+		return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1000;
+	}
+
+	private static long maxInRollingWindow(List<Long> admitted, long window) {
+		long max = 0;
+		int first = 0;
+		for (int last = 0; last < admitted.size(); last++) {
+			while (admitted.get(first) <= admitted.get(last) - window) {
+				first++;
+			}
+			max = Math.max(max, last - first + 1);
+		}
+		return max;
 	}
 
 	private Decision check(long cost, LimitSpec... limits) {

@@ -183,49 +183,81 @@ class RedisRateLimiterScriptTests {
 	@Nested
 	class SlidingWindow {
 
+		// slots of S = 6s; the bound is 10 + 1 = 11
 		private final LimitSpec limit = LimitSpec.of(10, Duration.ofMinutes(1), Algorithm.SLIDING_WINDOW);
 
+		/** The slot of midnight (slot index = now / S). */
+		private final long k = MIDNIGHT_MICROS / seconds(6);
+
 		@Test
-		void weighsThePreviousWindow() {
+		void weighsTheOldestSlotAndBoundsTheTotal() {
 			clock.advance(Duration.ofSeconds(30));
-			// est = 0; reset = 2W - e = 90s
-			assertState(check(this.limit, 6), true, 4, seconds(90), 0);
-			assertTtl(onlyKey(), 90_000);
-			clock.advance(Duration.ofSeconds(45));
-			// next window, e = 15s: prev = 6, cur = 0, est = 6 * 45 / 60 = 4.5
-			// remaining = floor(10 - 4.5 - 5) = 0, reset = 2W - e = 105s
-			assertState(check(this.limit, 5), true, 0, seconds(105), 0);
-			assertTtl(onlyKey(), 105_000);
-			// est = 9.5: fits in this window when 6 * (60 - e) / 60 + 5 + 1 <= 10, at e = 20s
-			// retry = ceil(60s - (10 - 5 - 1) * 60s / 6) - 15s = 5s
-			assertState(check(this.limit, 1), false, 0, seconds(105), seconds(5));
-			clock.advance(Duration.ofMillis(4999));
+			// slot k + 5, e = 0: reset = (k + 5 + 11) * S - now = 66s
+			assertState(check(this.limit, 6), true, 4, seconds(66), 0);
+			assertTtl(onlyKey(), 66_000);
+			clock.advance(Duration.ofSeconds(63));
+			// slot k + 15, e = 3s: the 6 are in the oldest slot, weighted 6 * 3 / 6 = 3
+			// remaining = min(floor(10 - 3 - 5), 11 - 6 - 5) = 0; reset = (k + 26) * S - now = 63s
+			assertState(check(this.limit, 5), true, 0, seconds(63), 0);
+			assertTtl(onlyKey(), 63_000);
+			// the total (11) is at the bound: only the slot of the 6 leaving frees it, at (k + 16) * S
+			assertState(check(this.limit, 1), false, 0, seconds(63), seconds(3));
+			clock.advance(Duration.ofMillis(2999));
 			assertThat(check(this.limit, 1).allowed()).isFalse();
 			clock.advance(Duration.ofMillis(1));
-			// est = 6 * 40 / 60 + 5 = 9
-			assertState(check(this.limit, 1), true, 0, seconds(100), 0);
-			// cur = 6, prev = 6, e = 20s, est = 10: cur + 5 > L, so only the next window helps:
-			// retry = (60s - 20s) + ceil(60s - (10 - 5) * 60s / 6) = 40s + 10s = 50s
-			assertState(check(this.limit, 5), false, 0, seconds(100), seconds(50));
-			clock.advance(Duration.ofSeconds(50));
-			// e = 10s of the next window: prev = 6, est = 6 * 50 / 60 = 5
-			assertState(check(this.limit, 5), true, 0, seconds(110), 0);
+			// slot k + 16, e = 0: the 5 count in full; remaining = min(10 - 5 - 1, 11 - 5 - 1) = 4
+			assertState(check(this.limit, 1), true, 4, seconds(66), 0);
+			// 6 + 5 > 10 until the slot of the 5 (k + 15) is the oldest, from (k + 25) * S, weighted
+			// 5 * (S - e) / S + 1 + 5 <= 10 from e = S / 5 = 1.2s: retry = 54s + 1.2s
+			assertState(check(this.limit, 5), false, 4, seconds(66), seconds(54) + millis(1200));
 		}
 
 		@Test
-		void storesCurrentAndPreviousCounts() {
+		void storesOneCountPerSlot() {
 			check(this.limit, 3);
-			clock.advance(Duration.ofSeconds(70));
+			clock.advance(Duration.ofSeconds(13));
 			check(this.limit, 2);
+			check(this.limit, 1);
+			// slots k and k + 2, under fields k mod 11 and (k + 2) mod 11
 			assertThat(redis.<String, String>opsForHash().entries(onlyKey()))
-				.containsExactlyInAnyOrderEntriesOf(Map.of("w", Long.toString(MIDNIGHT_MICROS + seconds(60)),
-						"c", "2", "p", "3"));
-			clock.advance(Duration.ofSeconds(60));
-			// one window later, e = 10s: the 3 are gone, the 2 are the previous count:
-			// remaining = floor(10 - 2 * 50 / 60 - 1) = 7
-			assertState(check(this.limit, 1), true, 7, seconds(110), 0);
-			clock.advance(Duration.ofSeconds(120));
+				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 2),
+						Long.toString(this.k % 11), "3", Long.toString((this.k + 2) % 11), "3"));
+			clock.advance(Duration.ofSeconds(47));
+			// slot k + 10, e = 0: the 3 of slot k in full; the field of slot k + 2 - 11 is long gone
+			check(this.limit, 1);
+			assertThat(redis.<String, String>opsForHash().entries(onlyKey()))
+				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 10),
+						Long.toString(this.k % 11), "3", Long.toString((this.k + 2) % 11), "3",
+						Long.toString((this.k + 10) % 11), "1"));
+			clock.advance(Duration.ofSeconds(12));
+			// slot k + 12: slot k has left the window, and its field is that of the skipped slot
+			// k + 11, so it is cleared; the field of slot k + 1 is that of k + 12, so it is
+			// overwritten. Estimate = 3 (the oldest slot, k + 2, at e = 0) + 1: remaining 10 - 4 - 1
+			assertState(check(this.limit, 1), true, 5, seconds(66), 0);
+			assertThat(redis.<String, String>opsForHash().entries(onlyKey()))
+				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 12),
+						Long.toString((this.k + 2) % 11), "3", Long.toString((this.k + 10) % 11), "1",
+						Long.toString((this.k + 12) % 11), "1"));
+			clock.advance(Duration.ofMinutes(3));
 			assertState(check(this.limit, 0), true, 10, 0, 0);
+			check(this.limit, 1);
+			// more than a window later, the hash starts afresh
+			assertThat(redis.<String, String>opsForHash().entries(onlyKey()))
+				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 42),
+						Long.toString((this.k + 42) % 11), "1"));
+		}
+
+		@Test
+		void ignoresAHashOfTheEarlierScheme() {
+			// the two-window scheme's key ended in ':sw'; even a hash of that shape under the new key
+			// is no state of this one
+			String key = this.limiterKey();
+			redis.opsForHash().putAll(key, Map.of("w", Long.toString(MIDNIGHT_MICROS), "c", "10", "p", "10"));
+			assertState(check(this.limit, 0), true, 10, 0, 0);
+			assertState(check(this.limit, 1), true, 9, seconds(66), 0);
+			assertThat(redis.<String, String>opsForHash().entries(key)).containsOnlyKeys("n",
+					Long.toString(this.k % 11));
+			assertThat(key).endsWith(":1m:sw2");
 		}
 
 		@Test
@@ -233,10 +265,11 @@ class RedisRateLimiterScriptTests {
 			assertState(check(this.limit, 0), true, 10, 0, 0);
 			assertThat(keys()).isEmpty();
 			check(this.limit, 4);
-			clock.advance(Duration.ofSeconds(90));
-			// prev = 4, e = 30s: est = 2, reset = W - e = 30s (nothing in the current window)
-			assertState(check(this.limit, 0), true, 8, seconds(30), 0);
-			assertThat(redis.opsForHash().get(onlyKey(), "w")).isEqualTo(Long.toString(MIDNIGHT_MICROS));
+			clock.advance(Duration.ofSeconds(63));
+			// slot k + 10, e = 3s: estimate = 4 * 3 / 6 = 2, but the total is 4: remaining
+			// min(10 - 2, 11 - 4) = 7; reset = (k + 11) * S - now = 3s
+			assertState(check(this.limit, 0), true, 7, seconds(3), 0);
+			assertThat(redis.opsForHash().get(onlyKey(), "n")).isEqualTo(Long.toString(this.k));
 		}
 
 		@Test
@@ -248,10 +281,17 @@ class RedisRateLimiterScriptTests {
 		void largeLimitKeepsFullPrecision() {
 			LimitSpec limit = LimitSpec.of(1_000_000_000L, Duration.ofDays(1), Algorithm.SLIDING_WINDOW);
 			long day = Duration.ofDays(1).toNanos() / 1000;
-			assertState(check(limit, 999_999_999L), true, 1, 2 * day, 0);
-			assertThat(redis.opsForHash().get(onlyKey(), "c")).isEqualTo("999999999");
-			// next window: W + ceil(W - 999_999_998 * W / 999_999_999) = W + ceil(86.4000...)
-			assertState(check(limit, 2), false, 1, 2 * day, day + 87);
+			long slot = day / 10;
+			assertState(check(limit, 999_999_999L), true, 1, day + slot, 0);
+			assertThat(redis.opsForHash().get(onlyKey(), "n")).isEqualTo(Long.toString(MIDNIGHT_MICROS / slot));
+			assertThat(redis.opsForHash().get(onlyKey(), Long.toString(MIDNIGHT_MICROS / slot % 11)))
+				.isEqualTo("999999999");
+			// once the slot is the oldest: ceil(S - 999_999_998 * S / 999_999_999) = ceil(8.64000...)
+			assertState(check(limit, 2), false, 1, day + slot, day + 9);
+		}
+
+		private String limiterKey() {
+			return new RateLimitRequest("u:test", "op", List.of(this.limit), 1).key(prefix, this.limit);
 		}
 
 	}
@@ -377,13 +417,15 @@ class RedisRateLimiterScriptTests {
 		switch (algorithm) {
 			case TOKEN_BUCKET ->
 				assertThat(redis.opsForValue().get(key)).isEqualTo(Long.toString(micros + 333_333));
-			case FIXED_WINDOW, SLIDING_WINDOW ->
+			case FIXED_WINDOW ->
 				assertThat(redis.opsForHash().get(key, "w")).isEqualTo(Long.toString(micros - 123_456));
+			case SLIDING_WINDOW ->
+				assertThat(redis.opsForHash().get(key, "n")).isEqualTo(Long.toString(micros / 100_000));
 			case SLIDING_LOG -> assertThat(redis.opsForZSet().range(key, 0, -1)).containsExactly(micros + ":0");
 		}
 		LimitState state = check(limit, 3);
 		assertThat(state.allowed()).isFalse();
-		// the sliding window needs the next window to slide, too
+		// the sliding window needs its slot to become the oldest, a window later, too
 		assertThat(state.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(2));
 	}
 
