@@ -4,10 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
+import dev.ratelimit.admin.RateLimitAdminService;
 import dev.ratelimit.autoconfigure.RateLimitProperties;
 import dev.ratelimit.autoconfigure.RateLimitProperties.Limit;
 import dev.ratelimit.autoconfigure.RateLimitProperties.Tier;
+import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
+import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.ConfiguredNames;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.RateLimitPolicyFactory;
@@ -32,6 +35,13 @@ class RateLimitsWebEndpointExtensionTests {
 
 	private final RateLimitPolicy policy = new RateLimitPolicyFactory(ConfiguredNames.none()).create(properties());
 
+	private RateLimitsEndpoint endpoint(RateLimiter limiter, OverrideStore overrides) {
+		RateLimitAdminService service = new RateLimitAdminService(this.policy, limiter, overrides, null,
+				Clock.systemUTC());
+		return new RateLimitsEndpoint(service, new RateLimitBackend(limiter, null, null), null, null,
+				Duration.ofDays(1));
+	}
+
 	private static RateLimitProperties properties() {
 		RateLimitProperties properties = new RateLimitProperties();
 		Tier free = new Tier();
@@ -52,8 +62,7 @@ class RateLimitsWebEndpointExtensionTests {
 				RedisOverrideStore overrides = new RedisOverrideStore(new StringRedisTemplate(connectionFactory), "rl",
 						Clock.systemUTC(), Duration.ofSeconds(1));
 				RateLimitsWebEndpointExtension extension = new RateLimitsWebEndpointExtension(
-						new RateLimitsEndpoint(this.policy, new InMemoryRateLimiter(), overrides, null, null,
-								Clock.systemUTC(), Duration.ofDays(1)));
+						endpoint(new InMemoryRateLimiter(), overrides));
 				redis.stop();
 				WebEndpointResponse<OperationResponseBody> response = extension.override("user:alice", "free", null,
 						"10m", false);
