@@ -75,17 +75,17 @@ public final class RateLimitBackend {
 		return (this.resilient != null) ? this.resilient.getFailureMode().name().toLowerCase(Locale.ROOT) : null;
 	}
 
-	RateLimitsEndpoint.BackendDescriptor describe() {
+	RateLimitsDescriptors.BackendDescriptor describe() {
 		String type = type();
 		String keyPrefix = (this.redis != null) ? this.redis.getKeyPrefix() : null;
 		ResilientRateLimiter resilient = this.resilient;
 		if (resilient == null) {
-			return new RateLimitsEndpoint.BackendDescriptor(type, type, keyPrefix, null);
+			return new RateLimitsDescriptors.BackendDescriptor(type, type, keyPrefix, null);
 		}
 		boolean onFallback = resilient.isOnFallback();
 		String failureMode = failureMode();
-		return new RateLimitsEndpoint.BackendDescriptor(type, onFallback ? "fallback-" + failureMode : type, keyPrefix,
-				new RateLimitsEndpoint.ResilienceDescriptor(failureMode, resilient.getCircuitBreaker().getState().name(),
+		return new RateLimitsDescriptors.BackendDescriptor(type, onFallback ? "fallback-" + failureMode : type, keyPrefix,
+				new RateLimitsDescriptors.ResilienceDescriptor(failureMode, resilient.getCircuitBreaker().getState().name(),
 						onFallback, resilient.getTimeout().toMillis(), resilient.getFleetSize().instances()));
 	}
 
