@@ -77,7 +77,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * inject the layer they describe: {@link RedisRateLimiter}, the {@code rateLimitCircuitBreaker},
  * {@link ResilientRateLimiter} and {@link OverLimitCachingRateLimiter}, the outermost of which is
  * the {@link RateLimiter} the filter calls. A user's own {@link RateLimiter} bean replaces all of
- * them; so does a bean of any layer's type replace that layer.
+ * them; a bean named {@code rateLimitCircuitBreaker} replaces the breaker alone.
  *
  * @author rate-limit-spring-boot
  */

@@ -102,6 +102,33 @@ class RateLimitAutoConfigurationTests {
 	}
 
 	@Test
+	void userLimiterReplacesEveryLayerOfTheRedisLimiter() {
+		RedisServer redis = RedisServers.shared();
+		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withUserConfiguration(UserBeans.class)
+			.run((context) -> {
+				assertThat(context.getBean(RateLimiter.class)).isSameAs(UserBeans.LIMITER);
+				assertThat(context).doesNotHaveBean(RedisRateLimiter.class)
+					.doesNotHaveBean(ResilientRateLimiter.class)
+					.doesNotHaveBean(OverLimitCachingRateLimiter.class)
+					.doesNotHaveBean("rateLimitCircuitBreaker");
+				assertThat(context).hasSingleBean(RedisOverrideStore.class);
+			});
+	}
+
+	@Test
+	void userCircuitBreakerReplacesTheBreakerAlone() {
+		RedisServer redis = RedisServers.shared();
+		CircuitBreaker breaker = CircuitBreaker.ofDefaults("user");
+		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withBean("rateLimitCircuitBreaker", CircuitBreaker.class, () -> breaker)
+			.run((context) -> assertThat(context.getBean(ResilientRateLimiter.class).getCircuitBreaker())
+				.isSameAs(breaker));
+	}
+
+	@Test
 	void withTwoConnectionFactoriesUsesThePrimaryOne() {
 		RedisServer redis = RedisServers.shared();
 		this.webRunner.withUserConfiguration(TwoConnectionFactories.class)
