@@ -4,14 +4,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.ratelimit.core.DelegatingRateLimiter;
-import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binds the state of a rate limiter's backend, when the limiter has a
@@ -44,19 +43,19 @@ public final class RateLimitBackendMetrics implements MeterBinder {
 	 */
 	public static final String CIRCUIT_BREAKER_STATE = "ratelimit.circuit.breaker.state";
 
-	private final RateLimiter rateLimiter;
+	private final @Nullable ResilientRateLimiter resilient;
 
 	/**
 	 * Create a binder.
-	 * @param rateLimiter the limiter whose resilient layer to observe, if it has one
+	 * @param resilient the limiter's resilient layer to observe, or {@code null} when it has none
 	 */
-	public RateLimitBackendMetrics(RateLimiter rateLimiter) {
-		this.rateLimiter = rateLimiter;
+	public RateLimitBackendMetrics(@Nullable ResilientRateLimiter resilient) {
+		this.resilient = resilient;
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		ResilientRateLimiter resilient = DelegatingRateLimiter.find(this.rateLimiter, ResilientRateLimiter.class);
+		ResilientRateLimiter resilient = this.resilient;
 		if (resilient == null) {
 			return;
 		}

@@ -1,7 +1,6 @@
 package dev.ratelimit.actuate;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -9,18 +8,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.ratelimit.core.DelegatingRateLimiter;
-import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.util.Assert;
-import org.springframework.util.ClassUtils;
 
 /**
  * The health of the rate limiter: its backend, a Redis {@code PING} with its latency, whether the
@@ -33,27 +28,15 @@ import org.springframework.util.ClassUtils;
  * the limiter does not cascade into instances taken out of service. A limiter without a failure
  * mode fails requests while Redis is down, and is reported {@link Status#DOWN}.
  * <p>
- * The probe runs on a thread of its own and is waited for at most the given timeout, so a Redis
- * that hangs cannot hang the health endpoint; at most one probe is in flight at a time.
+ * The probe is bounded: it runs on a thread of its own and is waited for at most the given
+ * timeout, so a Redis that hangs cannot hang the health endpoint (the client's own command
+ * timeout is far longer); at most one probe is in flight at a time.
  *
  * @author rate-limit-spring-boot
  */
-public final class RateLimitHealthIndicator implements HealthIndicator, AutoCloseable {
+public final class RateLimitHealthIndicator extends AbstractHealthIndicator implements AutoCloseable {
 
-	// Both are optional dependencies: their layers are looked for only when they can exist.
-	private static final ClassLoader CLASS_LOADER = RateLimitHealthIndicator.class.getClassLoader();
-
-	private static final boolean RESILIENCE4J_PRESENT = ClassUtils
-		.isPresent("io.github.resilience4j.circuitbreaker.CircuitBreaker", CLASS_LOADER);
-
-	private static final boolean SPRING_DATA_REDIS_PRESENT = ClassUtils
-		.isPresent("org.springframework.data.redis.core.StringRedisTemplate", CLASS_LOADER);
-
-	private final RateLimiter rateLimiter;
-
-	private final @Nullable ResilientRateLimiter resilient;
-
-	private final @Nullable RedisRateLimiter redis;
+	private final RateLimitBackend backend;
 
 	private final Status fallbackStatus;
 
@@ -65,63 +48,55 @@ public final class RateLimitHealthIndicator implements HealthIndicator, AutoClos
 
 	/**
 	 * Create an indicator.
-	 * @param rateLimiter the limiter (its layers are inspected)
+	 * @param backend the layers of the limiter
 	 * @param fallbackStatus the status while the limiter's failure mode decides
 	 * @param timeout the longest to wait for Redis
 	 */
-	public RateLimitHealthIndicator(RateLimiter rateLimiter, Status fallbackStatus, Duration timeout) {
+	public RateLimitHealthIndicator(RateLimitBackend backend, Status fallbackStatus, Duration timeout) {
+		super("Rate limiter health check failed");
 		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, "'timeout' must be positive");
-		this.rateLimiter = rateLimiter;
-		this.resilient = RESILIENCE4J_PRESENT ? DelegatingRateLimiter.find(rateLimiter, ResilientRateLimiter.class)
-				: null;
-		this.redis = SPRING_DATA_REDIS_PRESENT ? DelegatingRateLimiter.find(rateLimiter, RedisRateLimiter.class) : null;
+		this.backend = backend;
 		this.fallbackStatus = fallbackStatus;
 		this.timeout = timeout;
-		this.executor = (this.redis != null) ? Executors.newSingleThreadExecutor(RateLimitHealthIndicator::thread)
+		this.executor = (backend.redis() != null) ? Executors.newSingleThreadExecutor(RateLimitHealthIndicator::thread)
 				: null;
 	}
 
 	@Override
-	public Health health() {
-		Health.Builder builder = Health.up().withDetail("backend", backend());
-		ResilientRateLimiter resilient = this.resilient;
+	protected void doHealthCheck(Health.Builder builder) throws Exception {
+		builder.up().withDetail("backend", this.backend.type());
+		ResilientRateLimiter resilient = this.backend.resilient();
 		boolean onFallback = false;
 		if (resilient != null) {
 			onFallback = resilient.isOnFallback();
-			builder.withDetail("failureMode", resilient.getFailureMode().name().toLowerCase(Locale.ROOT))
+			builder.withDetail("failureMode", this.backend.failureMode())
 				.withDetail("circuitBreaker", resilient.getCircuitBreaker().getState().name())
 				.withDetail("fallback", onFallback);
 		}
-		if (this.redis != null) {
+		RedisRateLimiter redis = this.backend.redis();
+		if (redis != null) {
 			try {
-				Probe probe = probe();
+				Probe probe = probe(redis);
 				builder.withDetail("pingMillis", probe.pingMillis()).withDetail("scriptLoaded", probe.scriptLoaded());
 			}
 			catch (Exception ex) {
-				builder.withException(ex);
 				if (resilient == null) {
-					return builder.down().build();
+					// Every check fails while Redis does: the base class reports DOWN.
+					throw ex;
 				}
 				// Every check now waits for Redis and is then decided by the failure mode.
+				builder.withException(ex);
 				onFallback = true;
 				builder.withDetail("fallback", true);
 			}
 		}
-		return (onFallback ? builder.status(this.fallbackStatus) : builder).build();
+		if (onFallback) {
+			builder.status(this.fallbackStatus);
+		}
 	}
 
-	private String backend() {
-		if (this.redis != null) {
-			return "redis";
-		}
-		if (DelegatingRateLimiter.find(this.rateLimiter, InMemoryRateLimiter.class) != null) {
-			return "in-memory";
-		}
-		return this.rateLimiter.getClass().getSimpleName();
-	}
-
-	private Probe probe() throws Exception {
-		Future<Probe> probe = currentProbe();
+	private Probe probe(RedisRateLimiter redis) throws Exception {
+		Future<Probe> probe = currentProbe(redis);
 		try {
 			return probe.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
@@ -141,9 +116,9 @@ public final class RateLimitHealthIndicator implements HealthIndicator, AutoClos
 	 * The probe in flight, or a new one: a probe stuck on a Redis that does not answer is waited
 	 * for again rather than joined by another thread.
 	 */
-	private synchronized Future<Probe> currentProbe() {
+	private synchronized Future<Probe> currentProbe(RedisRateLimiter redis) {
+		Assert.state(this.executor != null, "No probe without Redis");
 		if (this.probe == null || this.probe.isDone()) {
-			RedisRateLimiter redis = this.redis;
 			this.probe = this.executor.submit(() -> {
 				Duration ping = redis.ping();
 				return new Probe(Math.round(ping.toNanos() / 1_000.0) / 1_000.0, redis.isScriptLoaded());

@@ -1,26 +1,35 @@
 package dev.ratelimit.actuate;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import dev.ratelimit.actuate.IdentitySelector.Selection;
-import dev.ratelimit.core.Decision;
+import dev.ratelimit.actuate.RateLimitsDescriptors.AnnotatedDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.CallerDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.LimitDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.LimitUsageDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.OperationDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.OperationUsageDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.OverrideDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.RateLimitsDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.ResetDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.RulesDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.TierDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.TopCallersDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.TrafficCountsDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.TrafficDescriptor;
+import dev.ratelimit.admin.RateLimitAdminService;
+import dev.ratelimit.admin.RateLimitAdminService.CallerUsage;
 import dev.ratelimit.core.LimitSpec;
-import dev.ratelimit.core.LimitState;
-import dev.ratelimit.core.RateLimitRequest;
-import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Windows;
 import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.OperationPolicy;
-import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.TierPolicy;
@@ -28,7 +37,6 @@ import dev.ratelimit.web.AnnotatedOperations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
-import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -61,50 +69,37 @@ public final class RateLimitsEndpoint {
 
 	private static final int TOP_CALLERS = 10;
 
-	private static final double MAX_MULTIPLIER = 1000;
-
 	private static final Duration MIN_OVERRIDE = Duration.ofSeconds(1);
 
-	private static final Comparator<OperationPolicy> BY_NAME = Comparator.comparing(OperationPolicy::name);
+	private final RateLimitAdminService service;
 
 	private final RateLimitPolicy policy;
 
-	/** The policy's operations by name: the policy never changes, so they are sorted once. */
-	private final List<OperationPolicy> operations;
-
-	private final RateLimiter limiter;
-
-	private final OverrideStore overrides;
+	private final RateLimitBackend backend;
 
 	private final @Nullable RateLimitTraffic traffic;
 
 	private final @Nullable AnnotatedOperations annotatedOperations;
 
-	private final Clock clock;
-
 	private final Duration maxOverride;
 
 	/**
 	 * Create the endpoint.
-	 * @param policy the rules
-	 * @param limiter the limiter the filter calls
-	 * @param overrides where overrides are kept
+	 * @param service what operators do to callers' limits
+	 * @param backend the layers of the limiter the filter calls
 	 * @param traffic what the filter decided, or {@code null} when it is not recorded
 	 * @param annotatedOperations the handlers annotated with {@code @RateLimited}, or
 	 * {@code null} outside a Spring MVC application
-	 * @param clock the clock overrides expire by
 	 * @param maxOverride the longest an override may last
 	 */
-	public RateLimitsEndpoint(RateLimitPolicy policy, RateLimiter limiter, OverrideStore overrides,
-			@Nullable RateLimitTraffic traffic, @Nullable AnnotatedOperations annotatedOperations, Clock clock,
+	public RateLimitsEndpoint(RateLimitAdminService service, RateLimitBackend backend,
+			@Nullable RateLimitTraffic traffic, @Nullable AnnotatedOperations annotatedOperations,
 			Duration maxOverride) {
-		this.policy = policy;
-		this.operations = policy.operations().stream().sorted(BY_NAME).toList();
-		this.limiter = limiter;
-		this.overrides = overrides;
+		this.service = service;
+		this.policy = service.policy();
+		this.backend = backend;
 		this.traffic = traffic;
 		this.annotatedOperations = annotatedOperations;
-		this.clock = clock;
 		this.maxOverride = maxOverride;
 	}
 
@@ -114,7 +109,7 @@ public final class RateLimitsEndpoint {
 	 */
 	@ReadOperation
 	public RateLimitsDescriptor rateLimits() {
-		return new RateLimitsDescriptor(BackendDescriptor.of(this.limiter), rules(), overrides(), traffic());
+		return new RateLimitsDescriptor(this.backend.describe(), rules(), overrides(), traffic());
 	}
 
 	/**
@@ -127,21 +122,12 @@ public final class RateLimitsEndpoint {
 	@ReadOperation
 	public CallerDescriptor caller(@Selector String identity, @Nullable String tier) {
 		Selection selection = select(identity);
-		TierPolicy requested = null;
-		if (tier != null) {
-			requested = knownTier(tier);
-		}
-		return describe(selection, requested);
+		return describe(selection, invoke(() -> this.service.usage(selection.identity(), tier)));
 	}
 
 	/**
 	 * Override a caller's limits until the override expires, replacing any other override of
-	 * the caller.
-	 * <p>
-	 * Unless told otherwise, the caller's counters are reset too, so that the override takes
-	 * effect at once whatever the algorithm: a token bucket remembers usage as time rather than as
-	 * a count, so a caller who used up a free tier's hour would otherwise also have used up the
-	 * pro tier's hour.
+	 * the caller (see {@link RateLimitAdminService#override}).
 	 * @param identity the caller (see {@link IdentitySelector})
 	 * @param tier the tier to put the caller on, or {@code null} when a multiplier is given
 	 * @param multiplier the factor to multiply the caller's limits by, or {@code null} when a
@@ -157,22 +143,9 @@ public final class RateLimitsEndpoint {
 		if ((tier == null) == (multiplier == null)) {
 			throw invalid("Give either a tier or a multiplier");
 		}
-		Instant expiresAt = this.clock.instant().plus(overrideDuration(expiresIn));
-		RateLimitOverride override;
-		if (tier != null) {
-			override = RateLimitOverride.tier(knownTier(tier).name(), expiresAt);
-		}
-		else {
-			if (!(multiplier > 0) || multiplier > MAX_MULTIPLIER) {
-				throw invalid("The multiplier must be greater than 0 and at most " + (long) MAX_MULTIPLIER);
-			}
-			override = RateLimitOverride.multiplier(multiplier, expiresAt);
-		}
-		this.overrides.put(selection.identity().scope(), override);
-		if (reset == null || reset) {
-			resetCounters(selection, new ArrayList<>());
-		}
-		return describe(selection, null);
+		Duration duration = overrideDuration(expiresIn);
+		return describe(selection, invoke(() -> this.service.override(selection.identity(), tier, multiplier,
+				duration, reset == null || reset)));
 	}
 
 	/**
@@ -184,123 +157,30 @@ public final class RateLimitsEndpoint {
 	@DeleteOperation
 	public ResetDescriptor reset(@Selector String identity) {
 		Selection selection = select(identity);
-		String scope = selection.identity().scope();
-		List<String> notes = new ArrayList<>();
-		List<String> reset = resetCounters(selection, notes);
-		boolean overrideRemoved = this.overrides.remove(scope);
-		return new ResetDescriptor(selection.kind(), scope, reset, overrideRemoved, notes);
+		RateLimitAdminService.Reset reset = this.service.reset(selection.identity());
+		return new ResetDescriptor(selection.kind(), reset.scope(), reset.reset(), reset.overrideRemoved(),
+				reset.notes());
 	}
 
-	/**
-	 * Reset the caller's counters of every limit that could apply to it, on any tier.
-	 * @return the operations reset
-	 */
-	private List<String> resetCounters(Selection selection, List<String> notes) {
-		List<String> reset = new ArrayList<>();
-		for (OperationPolicy operation : operations()) {
-			String skipped = skipped(operation, selection);
-			if (skipped != null) {
-				notes.add(skipped);
-				continue;
-			}
-			List<LimitSpec> limits = everyStoredLimit(operation);
-			if (!limits.isEmpty()) {
-				this.limiter.reset(new RateLimitRequest(selection.identity().scope(), operation.id(), limits, 0));
-				reset.add(operation.name());
-			}
-		}
-		return reset;
-	}
-
-	private CallerDescriptor describe(Selection selection, @Nullable TierPolicy requested) {
-		String scope = selection.identity().scope();
-		RateLimitOverride override = this.overrides.find(scope);
-		TierPolicy tier;
-		String tierSource;
-		if (requested != null) {
-			tier = requested;
-			tierSource = "parameter";
-		}
-		else {
-			String observed = (this.traffic != null) ? this.traffic.observedTier(scope) : null;
-			TierPolicy observedTier = (observed != null) ? this.policy.tier(observed) : null;
-			tier = (observedTier != null) ? observedTier : this.policy.defaultTier();
-			tierSource = (observedTier != null) ? "observed" : "default";
-		}
-		TierPolicy overridden = (override != null) ? override.effectiveTier(this.policy, tier) : tier;
-		if (overridden != tier) {
-			tier = overridden;
-			tierSource = "override";
-		}
-		List<OperationUsageDescriptor> usage = new ArrayList<>();
-		List<String> notes = new ArrayList<>();
-		for (OperationPolicy operation : operations()) {
-			String skipped = skipped(operation, selection);
-			if (skipped != null) {
-				notes.add(skipped);
-				continue;
-			}
-			List<LimitSpec> limits = tier.limitsFor(operation);
-			if (override != null) {
-				limits = override.scale(limits);
-			}
-			usage.add(usage(scope, operation, limits, notes));
-		}
-		return new CallerDescriptor(selection.kind(), scope, tier.name(), tierSource,
-				(override != null) ? OverrideDescriptor.of(scope, override, this.clock.instant()) : null, usage,
-				notes);
-	}
-
-	private OperationUsageDescriptor usage(String scope, OperationPolicy operation, List<LimitSpec> limits,
-			List<String> notes) {
-		String key = keyName(operation.key());
-		if (limits.isEmpty()) {
-			return new OperationUsageDescriptor(operation.name(), key, true, false, List.of());
-		}
-		// Cost 0: reads every limit's state without consuming from any.
-		Decision decision = this.limiter.check(new RateLimitRequest(scope, operation.id(), limits, 0));
-		if (decision.isUnavailable()) {
-			notes.add("The usage of " + operation.name() + " cannot be read while the backend is unavailable");
-		}
-		List<LimitUsageDescriptor> states = decision.limits().stream().map(LimitUsageDescriptor::of).toList();
-		return new OperationUsageDescriptor(operation.name(), key, false, decision.isFallback(), states);
-	}
-
-	/**
-	 * Why an operation's budget is not the selected caller's, or {@code null} when it is.
-	 */
-	private static @Nullable String skipped(OperationPolicy operation, Selection selection) {
-		if (operation.key() == KeyType.GLOBAL) {
-			return operation.name() + " is one budget shared by every caller (key: global)";
-		}
-		if (operation.key() == KeyType.IP && !selection.isAddress()) {
-			return operation.name() + " is counted per client address (key: ip); select ip:<address> to see it";
-		}
-		return null;
-	}
-
-	/**
-	 * One limit per stored key (window and algorithm) of every tier's limits of an operation, so
-	 * that a reset reaches the caller's counters whatever tier it was on.
-	 */
-	private List<LimitSpec> everyStoredLimit(OperationPolicy operation) {
-		Map<String, LimitSpec> byKey = new LinkedHashMap<>();
-		for (LimitSpec limit : operation.limits()) {
-			byKey.putIfAbsent(limit.window() + limit.algorithm().code(), limit);
-		}
-		for (TierPolicy tier : this.policy.tiers()) {
-			for (LimitSpec limit : tier.limitsFor(operation)) {
-				byKey.putIfAbsent(limit.window() + limit.algorithm().code(), limit);
-			}
-		}
-		return List.copyOf(byKey.values());
+	private CallerDescriptor describe(Selection selection, CallerUsage usage) {
+		RateLimitOverride override = usage.override();
+		List<OperationUsageDescriptor> operations = usage.operations()
+			.stream()
+			.map((operation) -> new OperationUsageDescriptor(operation.operation().name(),
+					keyName(operation.operation().key()), operation.unlimited(), operation.fallback(),
+					operation.limits().stream().map(LimitUsageDescriptor::of).toList()))
+			.toList();
+		return new CallerDescriptor(selection.kind(), usage.scope(), usage.tier().name(), usage.tierSource(),
+				(override != null) ? OverrideDescriptor.of(usage.scope(), override, this.service.now()) : null,
+				operations, usage.notes());
 	}
 
 	private RulesDescriptor rules() {
+		List<OperationPolicy> operations = this.service.operations();
 		Map<String, TierDescriptor> tiers = new TreeMap<>();
 		for (TierPolicy tier : this.policy.tiers()) {
 			Map<String, List<LimitDescriptor>> limits = new TreeMap<>();
-			for (OperationPolicy operation : operations()) {
+			for (OperationPolicy operation : operations) {
 				List<LimitSpec> specs = tier.limitsFor(operation);
 				if (!specs.isEmpty()) {
 					limits.put(operation.name(), LimitDescriptor.of(specs));
@@ -308,15 +188,15 @@ public final class RateLimitsEndpoint {
 			}
 			tiers.put(tier.name(), new TierDescriptor(tier.unlimited(), tier.upgradeUrl(), limits));
 		}
-		Map<String, OperationDescriptor> operations = new TreeMap<>();
-		for (OperationPolicy operation : operations()) {
-			operations.put(operation.name(), new OperationDescriptor(keyName(operation.key()), operation.cost(),
+		Map<String, OperationDescriptor> operationDescriptors = new TreeMap<>();
+		for (OperationPolicy operation : operations) {
+			operationDescriptors.put(operation.name(), new OperationDescriptor(keyName(operation.key()), operation.cost(),
 					pathRules(operation), annotatedHandlers(operation), LimitDescriptor.of(operation.limits())));
 		}
 		List<String> pathRules = this.policy.endpointRules().stream().map(Object::toString).toList();
 		List<String> exclusions = this.policy.exclusions().stream().map(PathPattern::getPatternString).toList();
 		return new RulesDescriptor(this.policy.defaultTier().name(), this.policy.defaultOperation().name(), tiers,
-				operations, pathRules, exclusions);
+				operationDescriptors, pathRules, exclusions);
 	}
 
 	private List<String> pathRules(OperationPolicy operation) {
@@ -340,8 +220,8 @@ public final class RateLimitsEndpoint {
 	}
 
 	private List<OverrideDescriptor> overrides() {
-		Instant now = this.clock.instant();
-		return this.overrides.findAll()
+		Instant now = this.service.now();
+		return this.service.overrides()
 			.entrySet()
 			.stream()
 			.map((entry) -> OverrideDescriptor.of(entry.getKey(), entry.getValue(), now))
@@ -368,19 +248,6 @@ public final class RateLimitsEndpoint {
 						top.byRequests()));
 	}
 
-	private List<OperationPolicy> operations() {
-		return this.operations;
-	}
-
-	private TierPolicy knownTier(String name) {
-		TierPolicy tier = this.policy.tier(name);
-		if (tier == null) {
-			throw invalid("Unknown tier '" + name + "'; the tiers are "
-					+ String.join(", ", this.policy.tiers().stream().map(TierPolicy::name).sorted().toList()));
-		}
-		return tier;
-	}
-
 	private Duration overrideDuration(String expiresIn) {
 		String text = expiresIn.trim();
 		String expected = "expiresIn must be a duration from " + Windows.format(MIN_OVERRIDE) + " to "
@@ -402,6 +269,19 @@ public final class RateLimitsEndpoint {
 		return duration;
 	}
 
+	/**
+	 * The service's answer, or a bad request with its message when the operator asked for
+	 * something it refuses.
+	 */
+	private static <T> T invoke(Supplier<T> call) {
+		try {
+			return call.get();
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid(ex.getMessage());
+		}
+	}
+
 	private static Selection select(String identity) {
 		try {
 			return IdentitySelector.parse(identity);
@@ -417,269 +297,6 @@ public final class RateLimitsEndpoint {
 
 	private static String keyName(KeyType key) {
 		return key.name().toLowerCase(Locale.ROOT);
-	}
-
-	private static String algorithmName(LimitSpec limit) {
-		return limit.algorithm().notation();
-	}
-
-	private static long seconds(Duration duration) {
-		long seconds = duration.getSeconds();
-		return (duration.getNano() > 0) ? seconds + 1 : seconds;
-	}
-
-	/**
-	 * The summary of {@code GET /actuator/ratelimits}.
-	 *
-	 * @param backend the limiter and its state
-	 * @param rules the effective rules
-	 * @param overrides the active overrides
-	 * @param traffic what the filter decided, {@code null} when not recorded
-	 */
-	public record RateLimitsDescriptor(BackendDescriptor backend, RulesDescriptor rules,
-			List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic) implements OperationResponseBody {
-
-	}
-
-	/**
-	 * The limiter the filter calls.
-	 *
-	 * @param type {@code redis}, {@code in-memory}, or the class of a custom limiter
-	 * @param decidedBy what decides right now: the backend, or the failure mode
-	 * ({@code fallback-local}, {@code fallback-allow}, {@code fallback-deny})
-	 * @param keyPrefix the prefix of the Redis keys, when in Redis
-	 * @param resilience the circuit breaker around Redis, when there is one
-	 */
-	public record BackendDescriptor(String type, String decidedBy, @Nullable String keyPrefix,
-			@Nullable ResilienceDescriptor resilience) {
-
-		static BackendDescriptor of(RateLimiter limiter) {
-			return BackendState.describe(limiter);
-		}
-
-	}
-
-	/**
-	 * The circuit breaker around the backend.
-	 *
-	 * @param failureMode what decides while the backend cannot
-	 * @param circuitBreaker the breaker's state, e.g. {@code CLOSED} or {@code OPEN}
-	 * @param onFallback whether the failure mode decides right now
-	 * @param timeoutMillis the longest a request waits for the backend
-	 * @param instances how many instances share each limit (configured, or counted by their
-	 * heartbeats in Redis): the local fallback enforces this instance's share
-	 */
-	public record ResilienceDescriptor(String failureMode, String circuitBreaker, boolean onFallback,
-			long timeoutMillis, int instances) {
-
-	}
-
-	/**
-	 * The effective rules.
-	 *
-	 * @param defaultTier the tier of callers that resolve to none
-	 * @param defaultOperation the operation of requests no annotation or path rule names
-	 * @param tiers every tier's limits per operation
-	 * @param operations every operation
-	 * @param pathRules the path rules, in the order they are tried
-	 * @param exclusions the paths that are never limited
-	 */
-	public record RulesDescriptor(String defaultTier, String defaultOperation, Map<String, TierDescriptor> tiers,
-			Map<String, OperationDescriptor> operations, List<String> pathRules, List<String> exclusions) {
-
-	}
-
-	/**
-	 * One tier.
-	 *
-	 * @param unlimited whether its callers are never limited (except by address or global limits)
-	 * @param upgradeUrl where its callers can upgrade
-	 * @param limits the limits that apply to it, per operation
-	 */
-	public record TierDescriptor(boolean unlimited, @Nullable String upgradeUrl,
-			Map<String, List<LimitDescriptor>> limits) {
-
-	}
-
-	/**
-	 * One operation.
-	 *
-	 * @param key whose budget its requests are charged to: {@code identity}, {@code ip} or
-	 * {@code global}
-	 * @param cost the units one request consumes
-	 * @param match its path rules
-	 * @param annotated the handlers annotated with {@code @RateLimited} for it
-	 * @param limits its limits for tiers that list none of their own
-	 */
-	public record OperationDescriptor(String key, long cost, List<String> match, List<AnnotatedDescriptor> annotated,
-			List<LimitDescriptor> limits) {
-
-	}
-
-	/**
-	 * A handler annotated with {@code @RateLimited}.
-	 *
-	 * @param handler the handler's request mapping, e.g. {@code {POST [/api/generate]}}
-	 * @param cost the units one of its requests consumes
-	 */
-	public record AnnotatedDescriptor(String handler, long cost) {
-
-	}
-
-	/**
-	 * One limit.
-	 *
-	 * @param limit units per window
-	 * @param window the window, e.g. {@code 1h}
-	 * @param algorithm how it counts, e.g. {@code token-bucket}
-	 * @param burst for a token bucket, the units that may be spent at once
-	 */
-	public record LimitDescriptor(long limit, String window, String algorithm, long burst) {
-
-		static List<LimitDescriptor> of(List<LimitSpec> limits) {
-			return limits.stream()
-				.map((limit) -> new LimitDescriptor(limit.limit(), Windows.format(limit.window()), algorithmName(limit),
-						limit.burst()))
-				.toList();
-		}
-
-	}
-
-	/**
-	 * An active override.
-	 *
-	 * @param scope the caller's scope
-	 * @param tier the tier it puts the caller on, or {@code null}
-	 * @param multiplier the factor it multiplies the caller's limits by, or {@code null}
-	 * @param expiresAt when it expires (ISO-8601)
-	 * @param expiresInSeconds the seconds until it expires
-	 */
-	public record OverrideDescriptor(String scope, @Nullable String tier, @Nullable Double multiplier,
-			String expiresAt, long expiresInSeconds) {
-
-		static OverrideDescriptor of(String scope, RateLimitOverride override, Instant now) {
-			return new OverrideDescriptor(scope, override.tier(),
-					(override.tier() == null) ? override.multiplier() : null, override.expiresAt().toString(),
-					seconds(Duration.between(now, override.expiresAt())));
-		}
-
-	}
-
-	/**
-	 * Traffic since startup and the top callers of the recent window.
-	 *
-	 * @param since when recording started
-	 * @param total every tier and operation together
-	 * @param tiers per tier and operation
-	 * @param topCallers the heaviest callers of the recent window
-	 */
-	public record TrafficDescriptor(String since, TrafficCountsDescriptor total,
-			Map<String, Map<String, TrafficCountsDescriptor>> tiers, TopCallersDescriptor topCallers) {
-
-	}
-
-	/**
-	 * The outcomes of a set of requests.
-	 *
-	 * @param checks requests decided
-	 * @param allowed requests let through
-	 * @param denied requests refused as over a limit (429)
-	 * @param unavailable requests refused because no limiter could decide (503)
-	 * @param fallback requests decided by the failure mode
-	 * @param denialRate denied / checks
-	 */
-	public record TrafficCountsDescriptor(long checks, long allowed, long denied, long unavailable, long fallback,
-			double denialRate) {
-
-		static TrafficCountsDescriptor of(RateLimitTraffic.Counts counts) {
-			return new TrafficCountsDescriptor(counts.checks(), counts.allowed(), counts.denied(), counts.unavailable(),
-					counts.fallback(), Math.round(counts.denialRate() * 10_000) / 10_000.0);
-		}
-
-	}
-
-	/**
-	 * The heaviest callers of the recent window, by hashed scope.
-	 *
-	 * @param window how far back the counts reach
-	 * @param counters the counters each sketch has
-	 * @param maxError how far any count may be off; {@code 0} when every count is exact
-	 * @param byDenials the callers with the most denied requests
-	 * @param byRequests the callers with the most requests
-	 */
-	public record TopCallersDescriptor(String window, int counters, long maxError,
-			List<RateLimitTraffic.Caller> byDenials, List<RateLimitTraffic.Caller> byRequests) {
-
-	}
-
-	/**
-	 * One caller's usage.
-	 *
-	 * @param selectedAs how the caller was named: {@code user}, {@code key}, {@code ip} or
-	 * {@code scope}
-	 * @param scope the caller's hashed scope
-	 * @param tier the tier the usage was read for
-	 * @param tierSource why that tier: {@code parameter} (the {@code tier} query parameter),
-	 * {@code override}, {@code observed} (the tier the caller's last requests were on) or
-	 * {@code default}
-	 * @param override the caller's active override, or {@code null}
-	 * @param operations the usage of every operation charged to the caller
-	 * @param notes operations not shown, and why
-	 */
-	public record CallerDescriptor(String selectedAs, String scope, String tier, String tierSource,
-			@Nullable OverrideDescriptor override, List<OperationUsageDescriptor> operations, List<String> notes)
-			implements OperationResponseBody {
-
-	}
-
-	/**
-	 * A caller's usage of one operation.
-	 *
-	 * @param operation the operation
-	 * @param key whose budget it is charged to
-	 * @param unlimited whether no limit applies
-	 * @param fallback whether the usage was read from the failure mode's local limiter rather
-	 * than the backend
-	 * @param limits the state of each limit
-	 */
-	public record OperationUsageDescriptor(String operation, String key, boolean unlimited, boolean fallback,
-			List<LimitUsageDescriptor> limits) {
-
-	}
-
-	/**
-	 * A caller's usage of one limit.
-	 *
-	 * @param limit units per window (as scaled by an override)
-	 * @param window the window
-	 * @param algorithm how it counts
-	 * @param used units used
-	 * @param remaining units left
-	 * @param resetAfterSeconds seconds until fully replenished
-	 */
-	public record LimitUsageDescriptor(long limit, String window, String algorithm, long used, long remaining,
-			long resetAfterSeconds) {
-
-		static LimitUsageDescriptor of(LimitState state) {
-			LimitSpec limit = state.limit();
-			return new LimitUsageDescriptor(limit.limit(), Windows.format(limit.window()), algorithmName(limit),
-					Math.max(0, limit.capacity() - state.remaining()), state.remaining(), seconds(state.resetAfter()));
-		}
-
-	}
-
-	/**
-	 * What a reset did.
-	 *
-	 * @param selectedAs how the caller was named
-	 * @param scope the caller's hashed scope
-	 * @param reset the operations whose counters were reset
-	 * @param overrideRemoved whether an override was lifted
-	 * @param notes operations not reset, and why
-	 */
-	public record ResetDescriptor(String selectedAs, String scope, List<String> reset, boolean overrideRemoved,
-			List<String> notes) implements OperationResponseBody {
-
 	}
 
 }

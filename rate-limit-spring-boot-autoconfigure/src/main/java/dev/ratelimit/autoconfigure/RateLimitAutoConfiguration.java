@@ -5,16 +5,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.ratelimit.core.FleetSize;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
-import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.redis.RedisFleet;
@@ -43,13 +38,14 @@ import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -59,6 +55,8 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Fallback;
+import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -68,24 +66,25 @@ import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
- * Auto-configuration for rate limiting: the validated policy, the limiter (Redis when a
- * {@link RedisConnectionFactory} exists, else in memory) and, in a servlet web application, the
- * filter that enforces it.
+ * Auto-configuration for rate limiting: the validated policy, the limiter (Redis when a single
+ * {@link RedisConnectionFactory} candidate exists, else in memory) and, in a servlet web
+ * application, the filter that enforces it.
+ * <p>
+ * The limiter's layers are beans of their own types, so that health, the endpoint and the metrics
+ * inject the layer they describe: {@link RedisRateLimiter}, the {@code rateLimitCircuitBreaker},
+ * {@link ResilientRateLimiter} and {@link OverLimitCachingRateLimiter}, the outermost of which is
+ * the {@link RateLimiter} the filter calls. A user's own {@link RateLimiter} bean replaces all of
+ * them; a bean named {@code rateLimitCircuitBreaker} replaces the breaker alone.
  *
  * @author rate-limit-spring-boot
  */
-@AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@AutoConfiguration(after = RateLimitOverridesAutoConfiguration.class,
+		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "rate-limit.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RateLimitProperties.class)
 public final class RateLimitAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(RateLimitAutoConfiguration.class);
-
-	/**
-	 * Longest the startup waits for the Redis limiter to connect and load its script. Redis
-	 * down at startup is not an error: checks fall back until it answers.
-	 */
-	private static final Duration WARM_UP_WAIT = Duration.ofSeconds(2);
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -94,37 +93,63 @@ public final class RateLimitAutoConfiguration {
 			.toPolicy(properties);
 	}
 
+	/**
+	 * The limiter's layers in Redis, each a bean of its own type: the {@link RedisRateLimiter},
+	 * with Resilience4j the {@code rateLimitCircuitBreaker} and the {@link ResilientRateLimiter}
+	 * around it, and outermost the {@link OverLimitCachingRateLimiter}. The outermost layer is the
+	 * {@link RateLimiter} the filter calls: the Redis limiter is only a fallback candidate and the
+	 * cache is primary. A user's own {@link RateLimiter} replaces them all.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ StringRedisTemplate.class, DataRedisAutoConfiguration.class })
-	@ConditionalOnBean(RedisConnectionFactory.class)
+	@ConditionalOnSingleCandidate(RedisConnectionFactory.class)
+	@ConditionalOnMissingBean(RateLimiter.class)
 	static class RedisRateLimiterConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@Fallback
+		RedisRateLimiter rateLimitRedisRateLimiter(RedisConnectionFactory connectionFactory,
+				RateLimitProperties properties) {
+			return new RedisRateLimiter(connectionFactory, properties.getKeyPrefix());
+		}
 
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnClass(CircuitBreaker.class)
 		static class ResilientRedisRateLimiterConfiguration {
 
 			@Bean
+			@ConditionalOnMissingBean(name = "rateLimitCircuitBreaker")
+			CircuitBreaker rateLimitCircuitBreaker(RateLimitProperties properties, Environment environment,
+					ObjectProvider<CircuitBreakerRegistry> circuitBreakerRegistry) {
+				return new RateLimitCircuitBreakerFactory(properties.getCircuitBreaker(), Binder.get(environment),
+						circuitBreakerRegistry.getIfUnique())
+					.create();
+			}
+
+			@Bean
 			@ConditionalOnMissingBean
-			RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties,
-					Environment environment, ObjectProvider<CircuitBreakerRegistry> circuitBreakerRegistry,
-					ObjectProvider<FleetSize> fleetSize) {
+			ResilientRateLimiter rateLimitResilientRateLimiter(RedisRateLimiter redisRateLimiter,
+					@Qualifier("rateLimitCircuitBreaker") CircuitBreaker circuitBreaker, RateLimitProperties properties,
+					ObjectProvider<FleetSize> fleetSize, ObjectProvider<Clock> clock) {
 				RateLimitProperties.Redis redis = properties.getRedis();
 				requirePositive("rate-limit.redis.timeout", redis.getTimeout().toNanos());
 				requirePositive("rate-limit.redis.max-concurrent-calls", redis.getMaxConcurrentCalls());
-				FleetSize fleet = fleetSize(properties, fleetSize);
-				RedisRateLimiter primary = new RedisRateLimiter(connectionFactory, properties.getKeyPrefix());
-				CircuitBreaker circuitBreaker = new RateLimitCircuitBreakerFactory(properties.getCircuitBreaker(),
-						Binder.get(environment), circuitBreakerRegistry.getIfUnique())
-					.create();
 				InMemoryRateLimiter local = (properties.getFailureMode() == FailureMode.LOCAL)
-						? localRateLimiter(properties) : null;
+						? localRateLimiter(properties, RateLimitClock.of(clock)) : null;
 				ExecutorService executor = BackendCallExecutor.create(redis.getMaxConcurrentCalls());
-				// Connect and load the script before the first request: a burst on a cold instance
-				// would otherwise wait for the connection together, and a Redis that takes long to
-				// connect would look like a stalled one.
-				awaitWarmUp(executor.submit(() -> warmUp(primary)));
-				return withOverLimitCache(properties, new ResilientRateLimiter(primary, properties.getFailureMode(),
-						local, fleet, circuitBreaker, executor, redis.getTimeout()));
+				RedisRateLimiterWarmUp.await(executor, redisRateLimiter);
+				return new ResilientRateLimiter(redisRateLimiter, properties.getFailureMode(), local,
+						fleetSize(properties, fleetSize), circuitBreaker, executor, redis.getTimeout());
+			}
+
+			@Bean
+			@ConditionalOnMissingBean
+			@ConditionalOnBooleanProperty(name = "rate-limit.over-limit-cache.enabled", matchIfMissing = true)
+			@Primary
+			OverLimitCachingRateLimiter rateLimitOverLimitCache(ResilientRateLimiter resilientRateLimiter,
+					RateLimitProperties properties) {
+				return overLimitCache(properties, resilientRateLimiter);
 			}
 
 			/**
@@ -156,39 +181,23 @@ public final class RateLimitAutoConfiguration {
 				return fleet.getIfUnique(() -> FleetSize.fixed(1));
 			}
 
-			private static void awaitWarmUp(Future<?> warmUp) {
-				try {
-					warmUp.get(WARM_UP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-				}
-				catch (TimeoutException | ExecutionException ex) {
-					logger.debug("Redis did not answer the rate limiter's warm-up within " + WARM_UP_WAIT, ex);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			}
-
-			private static void warmUp(RedisRateLimiter limiter) {
-				try {
-					limiter.warmUp();
-				}
-				catch (RuntimeException ex) {
-					logger.debug("Could not warm up the Redis rate limiter at startup", ex);
-				}
-			}
-
 		}
 
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnMissingClass("io.github.resilience4j.circuitbreaker.CircuitBreaker")
 		static class PlainRedisRateLimiterConfiguration {
 
+			PlainRedisRateLimiterConfiguration() {
+				logger.warn("Resilience4j is not on the class path: requests fail while Redis is unavailable");
+			}
+
 			@Bean
 			@ConditionalOnMissingBean
-			RateLimiter rateLimiter(RedisConnectionFactory connectionFactory, RateLimitProperties properties) {
-				logger.warn("Resilience4j is not on the class path: requests fail while Redis is unavailable");
-				return withOverLimitCache(properties,
-						new RedisRateLimiter(new StringRedisTemplate(connectionFactory), properties.getKeyPrefix()));
+			@ConditionalOnBooleanProperty(name = "rate-limit.over-limit-cache.enabled", matchIfMissing = true)
+			@Primary
+			OverLimitCachingRateLimiter rateLimitOverLimitCache(RedisRateLimiter redisRateLimiter,
+					RateLimitProperties properties) {
+				return overLimitCache(properties, redisRateLimiter);
 			}
 
 		}
@@ -200,29 +209,26 @@ public final class RateLimitAutoConfiguration {
 	static class InMemoryRateLimiterConfiguration {
 
 		@Bean
-		@ConditionalOnMissingBean
-		RateLimiter rateLimiter(RateLimitProperties properties) {
+		@ConditionalOnMissingBean(RateLimiter.class)
+		InMemoryRateLimiter rateLimiter(RateLimitProperties properties, ObjectProvider<Clock> clock) {
 			logger.warn("No Redis connection is configured: rate limits are enforced in memory, per instance");
-			return localRateLimiter(properties);
+			return localRateLimiter(properties, RateLimitClock.of(clock));
 		}
 
 	}
 
-	static InMemoryRateLimiter localRateLimiter(RateLimitProperties properties) {
+	static InMemoryRateLimiter localRateLimiter(RateLimitProperties properties, Clock clock) {
 		int maxKeys = properties.getFallback().getMaxKeys();
 		requirePositive("rate-limit.fallback.max-keys", maxKeys);
-		return new InMemoryRateLimiter(Clock.systemUTC(), maxKeys);
+		return new InMemoryRateLimiter(clock, maxKeys);
 	}
 
 	/**
-	 * The Redis limiter, wrapped in the over-limit cache unless that is disabled. Not the in-memory
-	 * limiter: its checks cost no more than a cache lookup.
+	 * The cache of over-limit answers around the Redis limiter. Not around the in-memory limiter:
+	 * its checks cost no more than a cache lookup.
 	 */
-	static RateLimiter withOverLimitCache(RateLimitProperties properties, RateLimiter redisLimiter) {
+	static OverLimitCachingRateLimiter overLimitCache(RateLimitProperties properties, RateLimiter redisLimiter) {
 		OverLimitCacheProperties cache = properties.getOverLimitCache();
-		if (!cache.isEnabled()) {
-			return redisLimiter;
-		}
 		requirePositive("rate-limit.over-limit-cache.max-entries", cache.getMaxEntries());
 		return new OverLimitCachingRateLimiter(redisLimiter, cache.getMaxEntries());
 	}
@@ -283,8 +289,7 @@ public final class RateLimitAutoConfiguration {
 		@ConditionalOnMissingBean
 		RequestPolicyResolver rateLimitRequestPolicyResolver(RateLimitPolicy policy,
 				AnnotatedOperations annotatedOperations, IdentityResolver identityResolver, TierResolver tierResolver,
-				ClientAddressResolver clientAddressResolver, ObjectProvider<OverrideStore> overrides) {
-			OverrideStore overrideStore = overrides.getIfAvailable(() -> new InMemoryOverrideStore(Clock.systemUTC()));
+				ClientAddressResolver clientAddressResolver, OverrideStore overrideStore) {
 			return new RequestPolicyResolver(policy, annotatedOperations, identityResolver, tierResolver,
 					clientAddressResolver, overrideStore);
 		}

@@ -3,13 +3,16 @@ package dev.ratelimit.autoconfigure;
 import java.time.Clock;
 import java.time.Duration;
 
+import dev.ratelimit.actuate.RateLimitBackend;
 import dev.ratelimit.actuate.RateLimitTraffic;
 import dev.ratelimit.actuate.RateLimitsEndpoint;
 import dev.ratelimit.actuate.RateLimitsWebEndpointExtension;
+import dev.ratelimit.admin.RateLimitAdminService;
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.web.AnnotatedOperations;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -35,25 +38,35 @@ import org.springframework.web.servlet.DispatcherServlet;
  */
 @AutoConfiguration(after = { RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class })
 @ConditionalOnClass(Endpoint.class)
-@ConditionalOnBean({ RateLimitPolicy.class, RateLimiter.class })
+@ConditionalOnBean({ RateLimitPolicy.class, RateLimiter.class, OverrideStore.class })
 public final class RateLimitEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
+	RateLimitAdminService rateLimitAdminService(RateLimitPolicy policy, RateLimiter rateLimiter,
+			OverrideStore overrideStore, ObjectProvider<RateLimitTraffic> traffic, ObjectProvider<Clock> clock) {
+		RateLimitTraffic observed = traffic.getIfAvailable();
+		return new RateLimitAdminService(policy, rateLimiter, overrideStore,
+				(observed != null) ? observed::observedTier : null, RateLimitClock.of(clock));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	RateLimitsEndpoint rateLimitsEndpoint(RateLimitPolicy policy, RateLimiter rateLimiter,
-			ObjectProvider<OverrideStore> overrides, ObjectProvider<RateLimitTraffic> traffic,
-			ObjectProvider<AnnotatedOperations> annotatedOperations, RateLimitProperties properties,
-			ObjectProvider<Clock> clock) {
+	RateLimitsEndpoint rateLimitsEndpoint(RateLimitAdminService service, RateLimiter rateLimiter,
+			ObjectProvider<RedisRateLimiter> redisRateLimiter, ObjectProvider<ResilientRateLimiter> resilientRateLimiter,
+			ObjectProvider<RateLimitTraffic> traffic, ObjectProvider<AnnotatedOperations> annotatedOperations,
+			RateLimitProperties properties) {
 		Duration maxDuration = properties.getOverrides().getMaxDuration();
 		if (maxDuration.toSeconds() < 1) {
 			throw InvalidRateLimitProperty.of("rate-limit.overrides.max-duration", maxDuration,
 					"must be at least 1s, was " + maxDuration, "Set the longest an override may last, e.g. 30d.");
 		}
-		Clock endpointClock = clock.getIfUnique(Clock::systemUTC);
-		return new RateLimitsEndpoint(policy, rateLimiter,
-				overrides.getIfAvailable(() -> new InMemoryOverrideStore(endpointClock)), traffic.getIfAvailable(),
-				annotatedOperations.getIfAvailable(), endpointClock, maxDuration);
+		RateLimitBackend backend = new RateLimitBackend(rateLimiter, redisRateLimiter.getIfUnique(),
+				resilientRateLimiter.getIfUnique());
+		return new RateLimitsEndpoint(service, backend, traffic.getIfAvailable(), annotatedOperations.getIfAvailable(),
+				maxDuration);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -78,7 +91,7 @@ public final class RateLimitEndpointAutoConfiguration {
 						"must be at least 5s, was " + traffic.getWindow(), "Set a window of 5s or more, e.g. 5m.");
 			}
 			RateLimitAutoConfiguration.requirePositive("rate-limit.traffic.counters", traffic.getCounters());
-			return new RateLimitTraffic(clock.getIfUnique(Clock::systemUTC), traffic.getWindow(),
+			return new RateLimitTraffic(RateLimitClock.of(clock), traffic.getWindow(),
 					traffic.getCounters());
 		}
 

@@ -2,9 +2,13 @@ package dev.ratelimit.autoconfigure;
 
 import java.time.Duration;
 
+import dev.ratelimit.actuate.RateLimitBackend;
 import dev.ratelimit.actuate.RateLimitHealthIndicator;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.resilience.ResilientRateLimiter;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -33,7 +37,9 @@ public final class RateLimitHealthAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = { "ratelimitHealthIndicator", "ratelimitHealthContributor" })
-	RateLimitHealthIndicator ratelimitHealthIndicator(RateLimiter rateLimiter, RateLimitProperties properties) {
+	RateLimitHealthIndicator ratelimitHealthIndicator(RateLimiter rateLimiter,
+			ObjectProvider<RedisRateLimiter> redisRateLimiter, ObjectProvider<ResilientRateLimiter> resilientRateLimiter,
+			RateLimitProperties properties) {
 		HealthProperties health = properties.getHealth();
 		String fallbackStatus = health.getFallbackStatus();
 		if (!StringUtils.hasText(fallbackStatus) || StringUtils.containsWhitespace(fallbackStatus)) {
@@ -46,7 +52,9 @@ public final class RateLimitHealthAutoConfiguration {
 			throw InvalidRateLimitProperty.of("rate-limit.health.timeout", timeout, "must be positive, was " + timeout,
 					"Give a duration such as 1s or 500ms.");
 		}
-		return new RateLimitHealthIndicator(rateLimiter, new Status(fallbackStatus), timeout);
+		RateLimitBackend backend = new RateLimitBackend(rateLimiter, redisRateLimiter.getIfUnique(),
+				resilientRateLimiter.getIfUnique());
+		return new RateLimitHealthIndicator(backend, new Status(fallbackStatus), timeout);
 	}
 
 }

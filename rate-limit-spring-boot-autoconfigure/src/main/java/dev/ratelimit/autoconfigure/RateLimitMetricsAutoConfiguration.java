@@ -3,9 +3,11 @@ package dev.ratelimit.autoconfigure;
 import dev.ratelimit.actuate.RateLimitBackendMetrics;
 import dev.ratelimit.actuate.RateLimitMetrics;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.resilience.ResilientRateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -59,8 +61,8 @@ public final class RateLimitMetricsAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		RateLimitBackendMetrics rateLimitBackendMetrics(RateLimiter rateLimiter) {
-			return new RateLimitBackendMetrics(rateLimiter);
+		RateLimitBackendMetrics rateLimitBackendMetrics(ObjectProvider<ResilientRateLimiter> resilientRateLimiter) {
+			return new RateLimitBackendMetrics(resilientRateLimiter.getIfUnique());
 		}
 
 	}

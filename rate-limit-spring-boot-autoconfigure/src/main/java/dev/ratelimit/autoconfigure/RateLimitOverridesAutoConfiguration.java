@@ -8,10 +8,10 @@ import dev.ratelimit.redis.RedisOverrideStore;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -22,8 +22,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 /**
  * Auto-configuration of the {@link OverrideStore} that operators' overrides of callers' limits
  * live in: in Redis, shared by every instance, when a {@link RedisConnectionFactory} exists, else
- * in memory. The filter applies overrides whether or not the actuator endpoint that sets them is
- * present.
+ * in memory. This one store is the filter's and the actuator endpoint's: the filter applies
+ * overrides whether or not the endpoint that sets them is present.
  *
  * @author rate-limit-spring-boot
  */
@@ -34,7 +34,7 @@ public final class RateLimitOverridesAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ StringRedisTemplate.class, DataRedisAutoConfiguration.class })
-	@ConditionalOnBean(RedisConnectionFactory.class)
+	@ConditionalOnSingleCandidate(RedisConnectionFactory.class)
 	static class RedisOverrideStoreConfiguration {
 
 		@Bean
@@ -45,7 +45,7 @@ public final class RateLimitOverridesAutoConfiguration {
 			RateLimitAutoConfiguration.requirePositive("rate-limit.overrides.refresh-interval",
 					overrides.getRefreshInterval().toMillis());
 			return new RedisOverrideStore(new StringRedisTemplate(connectionFactory), properties.getKeyPrefix(),
-					clock.getIfUnique(Clock::systemUTC), overrides.getRefreshInterval());
+					RateLimitClock.of(clock), overrides.getRefreshInterval());
 		}
 
 	}
@@ -57,7 +57,7 @@ public final class RateLimitOverridesAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(OverrideStore.class)
 		InMemoryOverrideStore rateLimitOverrideStore(ObjectProvider<Clock> clock) {
-			return new InMemoryOverrideStore(clock.getIfUnique(Clock::systemUTC));
+			return new InMemoryOverrideStore(RateLimitClock.of(clock));
 		}
 
 	}

@@ -165,7 +165,11 @@ class RateLimitHealthIndicatorTests {
 	}
 
 	private RateLimitHealthIndicator indicator(RateLimiter limiter, Status fallbackStatus, Duration timeout) {
-		return register(new RateLimitHealthIndicator(limiter, fallbackStatus, timeout));
+		ResilientRateLimiter resilient = (limiter instanceof ResilientRateLimiter layer) ? layer : null;
+		RateLimiter inner = (resilient != null) ? resilient.getDelegate() : limiter;
+		RedisRateLimiter redis = (inner instanceof RedisRateLimiter layer) ? layer : null;
+		return register(new RateLimitHealthIndicator(new RateLimitBackend(limiter, redis, resilient), fallbackStatus,
+				timeout));
 	}
 
 	/**

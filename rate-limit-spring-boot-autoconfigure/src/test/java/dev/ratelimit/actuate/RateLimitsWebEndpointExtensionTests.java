@@ -5,8 +5,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.ratelimit.admin.RateLimitAdminService;
 import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
+import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.redis.RedisOverrideStore;
 import dev.ratelimit.test.EmbeddedRedisServer;
@@ -31,6 +34,13 @@ class RateLimitsWebEndpointExtensionTests {
 		.tier("free", false, null, Map.of("api_requests", List.of(LimitSpec.of(10, Duration.ofMinutes(1)))))
 		.build();
 
+	private RateLimitsEndpoint endpoint(RateLimiter limiter, OverrideStore overrides) {
+		RateLimitAdminService service = new RateLimitAdminService(this.policy, limiter, overrides, null,
+				Clock.systemUTC());
+		return new RateLimitsEndpoint(service, new RateLimitBackend(limiter, null, null), null, null,
+				Duration.ofDays(1));
+	}
+
 	@Test
 	void writesWhileRedisIsDownAreServiceUnavailable() {
 		try (EmbeddedRedisServer redis = new EmbeddedRedisServer()) {
@@ -43,8 +53,7 @@ class RateLimitsWebEndpointExtensionTests {
 				RedisOverrideStore overrides = new RedisOverrideStore(new StringRedisTemplate(connectionFactory), "rl",
 						Clock.systemUTC(), Duration.ofSeconds(1));
 				RateLimitsWebEndpointExtension extension = new RateLimitsWebEndpointExtension(
-						new RateLimitsEndpoint(this.policy, new InMemoryRateLimiter(), overrides, null, null,
-								Clock.systemUTC(), Duration.ofDays(1)));
+						endpoint(new InMemoryRateLimiter(), overrides));
 				redis.stop();
 				WebEndpointResponse<OperationResponseBody> response = extension.override("user:alice", "free", null,
 						"10m", false);

@@ -1,10 +1,17 @@
 package dev.ratelimit.autoconfigure;
 
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.context.annotation.Primary;
+import dev.ratelimit.web.RequestPolicyResolver;
+import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
+import dev.ratelimit.redis.RedisOverrideStore;
+import dev.ratelimit.policy.OverrideStore;
+import dev.ratelimit.policy.InMemoryOverrideStore;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.policy.RateLimitPolicy;
@@ -40,7 +47,8 @@ class RateLimitAutoConfigurationTests {
 			"rate-limit.tiers.pro.limits.api_requests=10000/1h" };
 
 	private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class))
 		.withPropertyValues(RULES);
 
 	@Test
@@ -60,10 +68,11 @@ class RateLimitAutoConfigurationTests {
 			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
 			.run((context) -> {
 				assertThat(context).hasSingleBean(RedisConnectionFactory.class);
-				ResilientRateLimiter resilient = DelegatingRateLimiter.find(context.getBean(RateLimiter.class),
-						ResilientRateLimiter.class);
-				assertThat(resilient).isNotNull();
-				assertThat(resilient.getDelegate()).isInstanceOf(RedisRateLimiter.class);
+				ResilientRateLimiter resilient = context.getBean(ResilientRateLimiter.class);
+				assertThat(resilient.getDelegate()).isSameAs(context.getBean(RedisRateLimiter.class));
+				assertThat(context.getBean(OverLimitCachingRateLimiter.class).getDelegate()).isSameAs(resilient);
+				assertThat(context.getBean(RateLimiter.class)).isSameAs(context.getBean(OverLimitCachingRateLimiter.class));
+				assertThat(context.getBean("rateLimitCircuitBreaker")).isSameAs(resilient.getCircuitBreaker());
 			});
 	}
 
@@ -73,8 +82,87 @@ class RateLimitAutoConfigurationTests {
 		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader(CircuitBreaker.class))
 			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
-			.run((context) -> assertThat(DelegatingRateLimiter.find(context.getBean(RateLimiter.class),
-					RedisRateLimiter.class)).isNotNull());
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(ResilientRateLimiter.class);
+				assertThat(context.getBean(OverLimitCachingRateLimiter.class).getDelegate())
+					.isSameAs(context.getBean(RedisRateLimiter.class));
+			});
+	}
+
+	@Test
+	void withoutTheOverLimitCacheTheResilientLayerIsTheLimiter() {
+		RedisServer redis = RedisServers.shared();
+		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
+					"rate-limit.over-limit-cache.enabled=false")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(OverLimitCachingRateLimiter.class);
+				assertThat(context.getBean(RateLimiter.class)).isSameAs(context.getBean(ResilientRateLimiter.class));
+			});
+	}
+
+	@Test
+	void userLimiterReplacesEveryLayerOfTheRedisLimiter() {
+		RedisServer redis = RedisServers.shared();
+		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withUserConfiguration(UserBeans.class)
+			.run((context) -> {
+				assertThat(context.getBean(RateLimiter.class)).isSameAs(UserBeans.LIMITER);
+				assertThat(context).doesNotHaveBean(RedisRateLimiter.class)
+					.doesNotHaveBean(ResilientRateLimiter.class)
+					.doesNotHaveBean(OverLimitCachingRateLimiter.class)
+					.doesNotHaveBean("rateLimitCircuitBreaker");
+				assertThat(context).hasSingleBean(RedisOverrideStore.class);
+			});
+	}
+
+	@Test
+	void userCircuitBreakerReplacesTheBreakerAlone() {
+		RedisServer redis = RedisServers.shared();
+		CircuitBreaker breaker = CircuitBreaker.ofDefaults("user");
+		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withBean("rateLimitCircuitBreaker", CircuitBreaker.class, () -> breaker)
+			.run((context) -> assertThat(context.getBean(ResilientRateLimiter.class).getCircuitBreaker())
+				.isSameAs(breaker));
+	}
+
+	@Test
+	void withTwoConnectionFactoriesUsesThePrimaryOne() {
+		RedisServer redis = RedisServers.shared();
+		this.webRunner.withUserConfiguration(TwoConnectionFactories.class)
+			.withPropertyValues("test.redis.host=" + redis.host(), "test.redis.port=" + redis.port())
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(RedisRateLimiter.class).hasSingleBean(RedisOverrideStore.class);
+				assertThat(context.getBean(RedisRateLimiter.class).ping()).isPositive();
+				assertThat(context).hasSingleBean(RequestPolicyResolver.class);
+			});
+	}
+
+	@Test
+	void withTwoConnectionFactoriesAndNoPrimaryBacksOff() {
+		RedisServer redis = RedisServers.shared();
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class))
+			.withUserConfiguration(TwoConnectionFactoriesWithoutPrimary.class)
+			.withPropertyValues(RULES)
+			.withPropertyValues("test.redis.host=" + redis.host(), "test.redis.port=" + redis.port())
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean(RateLimiter.class);
+				assertThat(context).doesNotHaveBean(OverrideStore.class);
+			});
+	}
+
+	@Test
+	void theFilterAndTheEndpointShareOneOverrideStore() {
+		this.webRunner.run((context) -> {
+			assertThat(context).hasSingleBean(OverrideStore.class);
+			assertThat(context.getBean(OverrideStore.class)).isInstanceOf(InMemoryOverrideStore.class);
+		});
 	}
 
 	@Test
@@ -158,6 +246,46 @@ class RateLimitAutoConfigurationTests {
 			causes.add(cause);
 		}
 		return causes;
+	}
+
+	/**
+	 * Two factories, the primary one on the shared Redis server; nothing listens on the other's
+	 * port, so a limiter on it could not answer.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class TwoConnectionFactories {
+
+		@Bean
+		@Primary
+		LettuceConnectionFactory primaryConnectionFactory(Environment environment) {
+			return sharedRedis(environment);
+		}
+
+		@Bean
+		LettuceConnectionFactory otherConnectionFactory() {
+			return new LettuceConnectionFactory("localhost", 1);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoConnectionFactoriesWithoutPrimary {
+
+		@Bean
+		LettuceConnectionFactory oneConnectionFactory(Environment environment) {
+			return sharedRedis(environment);
+		}
+
+		@Bean
+		LettuceConnectionFactory otherConnectionFactory() {
+			return new LettuceConnectionFactory("localhost", 1);
+		}
+
+	}
+
+	private static LettuceConnectionFactory sharedRedis(Environment environment) {
+		return new LettuceConnectionFactory(environment.getRequiredProperty("test.redis.host"),
+				environment.getRequiredProperty("test.redis.port", Integer.class));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -6,7 +6,6 @@ import java.util.UUID;
 
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.FleetSize;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimitRequest;
@@ -38,7 +37,7 @@ import static org.awaitility.Awaitility.await;
 class RateLimitFleetAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, DataRedisAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class, DataRedisAutoConfiguration.class))
 		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h", "spring.data.redis.host=" + redis().host(),
 				"spring.data.redis.port=" + redis().port(), "rate-limit.key-prefix=rl-fleet-" + System.nanoTime());
 
@@ -131,8 +130,7 @@ class RateLimitFleetAutoConfigurationTests {
 
 	private static ResilientRateLimiter resilient(AssertableApplicationContext context) {
 		assertThat(context).hasNotFailed();
-		ResilientRateLimiter resilient = DelegatingRateLimiter.find(context.getBean(RateLimiter.class),
-				ResilientRateLimiter.class);
+		ResilientRateLimiter resilient = context.getBean(ResilientRateLimiter.class);
 		assertThat(resilient).isNotNull();
 		return resilient;
 	}

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RateLimitHealthAutoConfigurationTests {
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class,
 				RateLimitHealthAutoConfiguration.class, HealthContributorAutoConfiguration.class,
 				HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class))
 		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h",
@@ -145,7 +145,7 @@ class RateLimitHealthAutoConfigurationTests {
 		 * A limiter whose breaker is forced open: on its fallback without any Redis.
 		 */
 		@Bean
-		RateLimiter rateLimiter() {
+		ResilientRateLimiter rateLimiter() {
 			CircuitBreaker breaker = CircuitBreaker.ofDefaults("ratelimit");
 			breaker.transitionToForcedOpenState();
 			InMemoryRateLimiter local = new InMemoryRateLimiter(Clock.systemUTC(), 100);

@@ -28,7 +28,7 @@ class RateLimitMetricsAutoConfigurationTests {
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
 		.withConfiguration(
-				AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitMetricsAutoConfiguration.class))
+				AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class, RateLimitMetricsAutoConfiguration.class))
 		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h");
 
 	@Test
@@ -90,7 +90,7 @@ class RateLimitMetricsAutoConfigurationTests {
 	void notAWebApplicationHasNoRequestMetrics() {
 		new ApplicationContextRunner()
 			.withConfiguration(
-					AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitMetricsAutoConfiguration.class))
+					AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class, RateLimitMetricsAutoConfiguration.class))
 			.withConfiguration(METRICS)
 			.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h")
 			.run((context) -> assertThat(context).doesNotHaveBean(RateLimitMetrics.class)

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
@@ -50,7 +49,7 @@ class RateLimitResilienceAutoConfigurationTests {
 	private static final String BREAKER = "resilience4j.circuitbreaker.instances.ratelimit.";
 
 	private final ApplicationContextRunner runner = redisRunner(new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, DataRedisAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class, DataRedisAutoConfiguration.class))
 		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h"));
 
 	private static ApplicationContextRunner redisRunner(ApplicationContextRunner runner) {
@@ -235,7 +234,7 @@ class RateLimitResilienceAutoConfigurationTests {
 
 	@Test
 	void inMemoryLimiterHasNoOverLimitCache() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class))
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class))
 			.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h")
 			.run((context) -> assertThat(context.getBean(RateLimiter.class)).isInstanceOf(InMemoryRateLimiter.class));
 	}
@@ -268,8 +267,7 @@ class RateLimitResilienceAutoConfigurationTests {
 
 	private static ResilientRateLimiter resilient(AssertableApplicationContext context) {
 		assertThat(context).hasNotFailed();
-		ResilientRateLimiter resilient = DelegatingRateLimiter.find(context.getBean(RateLimiter.class),
-				ResilientRateLimiter.class);
+		ResilientRateLimiter resilient = context.getBean(ResilientRateLimiter.class);
 		assertThat(resilient).isNotNull();
 		return resilient;
 	}

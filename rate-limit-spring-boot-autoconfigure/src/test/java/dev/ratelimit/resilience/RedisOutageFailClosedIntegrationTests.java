@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.ratelimit.core.DelegatingRateLimiter;
-import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.AfterAll;
@@ -59,7 +57,7 @@ class RedisOutageFailClosedIntegrationTests {
 	private int port;
 
 	@Autowired
-	private RateLimiter rateLimiter;
+	private ResilientRateLimiter resilient;
 
 	@DynamicPropertySource
 	static void redis(DynamicPropertyRegistry registry) {
@@ -74,7 +72,7 @@ class RedisOutageFailClosedIntegrationTests {
 
 	@Test
 	void limitedRequestsGet503WithRetryAfterWhileRedisIsDown() throws Exception {
-		ResilientRateLimiter resilient = DelegatingRateLimiter.find(this.rateLimiter, ResilientRateLimiter.class);
+		ResilientRateLimiter resilient = this.resilient;
 		assertThat(resilient.getFailureMode()).isEqualTo(FailureMode.DENY);
 		// on a cold start the first checks may time out and open the breaker: wait until it is closed
 		CircuitBreaker breaker = resilient.getCircuitBreaker();

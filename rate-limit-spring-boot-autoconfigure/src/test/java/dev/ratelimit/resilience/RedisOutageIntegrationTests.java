@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.DelegatingRateLimiter;
-import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import dev.ratelimit.web.RateLimitListener;
@@ -88,7 +86,7 @@ class RedisOutageIntegrationTests {
 	private int port;
 
 	@Autowired
-	private RateLimiter rateLimiter;
+	private ResilientRateLimiter resilient;
 
 	@Autowired
 	private RedisConnectionFactory connectionFactory;
@@ -222,7 +220,7 @@ class RedisOutageIntegrationTests {
 	}
 
 	private ResilientRateLimiter resilient() {
-		return DelegatingRateLimiter.find(this.rateLimiter, ResilientRateLimiter.class);
+		return this.resilient;
 	}
 
 	private long scriptCalls() {

@@ -14,8 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.ratelimit.core.DelegatingRateLimiter;
-import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
@@ -122,8 +120,7 @@ class FleetExactnessTests {
 
 	private static void assertNoCheckFellBack() {
 		for (ConfigurableApplicationContext context : instances) {
-			ResilientRateLimiter resilient = DelegatingRateLimiter.find(context.getBean(RateLimiter.class),
-					ResilientRateLimiter.class);
+			ResilientRateLimiter resilient = context.getBean(ResilientRateLimiter.class);
 			assertThat(resilient).isNotNull();
 			CircuitBreaker.Metrics metrics = resilient.getCircuitBreaker().getMetrics();
 			assertThat(resilient.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);

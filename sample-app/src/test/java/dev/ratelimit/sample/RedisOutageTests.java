@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.UUID;
 
 import dev.ratelimit.actuate.RateLimitMetrics;
-import dev.ratelimit.core.DelegatingRateLimiter;
-import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -54,7 +52,7 @@ class RedisOutageTests {
 	private MeterRegistry registry;
 
 	@Autowired
-	private RateLimiter rateLimiter;
+	private ResilientRateLimiter resilient;
 
 	@DynamicPropertySource
 	static void redis(DynamicPropertyRegistry registry) {
@@ -81,8 +79,7 @@ class RedisOutageTests {
 		assertThat(limiter.get("details").get("pingMillis").isNumber()).isTrue();
 
 		redis.stop();
-		CircuitBreaker breaker = DelegatingRateLimiter.find(this.rateLimiter, ResilientRateLimiter.class)
-			.getCircuitBreaker();
+		CircuitBreaker breaker = this.resilient.getCircuitBreaker();
 		String key = "demo-free-" + UUID.randomUUID();
 		Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
 			HttpResponse<String> response = send("GET", "/api/ping", key);

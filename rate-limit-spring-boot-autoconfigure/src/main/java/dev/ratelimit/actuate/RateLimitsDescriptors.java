@@ -1,0 +1,286 @@
+package dev.ratelimit.actuate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.Windows;
+import dev.ratelimit.policy.RateLimitOverride;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+
+/**
+ * The JSON bodies of the {@code ratelimits} endpoint ({@link RateLimitsEndpoint}): one record per
+ * object, named as the README documents them.
+ *
+ * @author rate-limit-spring-boot
+ */
+public final class RateLimitsDescriptors {
+
+	private RateLimitsDescriptors() {
+	}
+
+	/**
+	 * The summary of {@code GET /actuator/ratelimits}.
+	 *
+	 * @param backend the limiter and its state
+	 * @param rules the effective rules
+	 * @param overrides the active overrides
+	 * @param traffic what the filter decided, {@code null} when not recorded
+	 */
+	public record RateLimitsDescriptor(BackendDescriptor backend, RulesDescriptor rules,
+			List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The limiter the filter calls.
+	 *
+	 * @param type {@code redis}, {@code in-memory}, or the class of a custom limiter
+	 * @param decidedBy what decides right now: the backend, or the failure mode
+	 * ({@code fallback-local}, {@code fallback-allow}, {@code fallback-deny})
+	 * @param keyPrefix the prefix of the Redis keys, when in Redis
+	 * @param resilience the circuit breaker around Redis, when there is one
+	 */
+	public record BackendDescriptor(String type, String decidedBy, @Nullable String keyPrefix,
+			@Nullable ResilienceDescriptor resilience) {
+
+	}
+
+	/**
+	 * The circuit breaker around the backend.
+	 *
+	 * @param failureMode what decides while the backend cannot
+	 * @param circuitBreaker the breaker's state, e.g. {@code CLOSED} or {@code OPEN}
+	 * @param onFallback whether the failure mode decides right now
+	 * @param timeoutMillis the longest a request waits for the backend
+	 * @param instances how many instances share each limit (configured, or counted by their
+	 * heartbeats in Redis): the local fallback enforces this instance's share
+	 */
+	public record ResilienceDescriptor(String failureMode, String circuitBreaker, boolean onFallback,
+			long timeoutMillis, int instances) {
+
+	}
+
+	/**
+	 * The effective rules.
+	 *
+	 * @param defaultTier the tier of callers that resolve to none
+	 * @param defaultOperation the operation of requests no annotation or path rule names
+	 * @param tiers every tier's limits per operation
+	 * @param operations every operation
+	 * @param pathRules the path rules, in the order they are tried
+	 * @param exclusions the paths that are never limited
+	 */
+	public record RulesDescriptor(String defaultTier, String defaultOperation, Map<String, TierDescriptor> tiers,
+			Map<String, OperationDescriptor> operations, List<String> pathRules, List<String> exclusions) {
+
+	}
+
+	/**
+	 * One tier.
+	 *
+	 * @param unlimited whether its callers are never limited (except by address or global limits)
+	 * @param upgradeUrl where its callers can upgrade
+	 * @param limits the limits that apply to it, per operation
+	 */
+	public record TierDescriptor(boolean unlimited, @Nullable String upgradeUrl,
+			Map<String, List<LimitDescriptor>> limits) {
+
+	}
+
+	/**
+	 * One operation.
+	 *
+	 * @param key whose budget its requests are charged to: {@code identity}, {@code ip} or
+	 * {@code global}
+	 * @param cost the units one request consumes
+	 * @param match its path rules
+	 * @param annotated the handlers annotated with {@code @RateLimited} for it
+	 * @param limits its limits for tiers that list none of their own
+	 */
+	public record OperationDescriptor(String key, long cost, List<String> match, List<AnnotatedDescriptor> annotated,
+			List<LimitDescriptor> limits) {
+
+	}
+
+	/**
+	 * A handler annotated with {@code @RateLimited}.
+	 *
+	 * @param handler the handler's request mapping, e.g. {@code {POST [/api/generate]}}
+	 * @param cost the units one of its requests consumes
+	 */
+	public record AnnotatedDescriptor(String handler, long cost) {
+
+	}
+
+	/**
+	 * One limit.
+	 *
+	 * @param limit units per window
+	 * @param window the window, e.g. {@code 1h}
+	 * @param algorithm how it counts, e.g. {@code token-bucket}
+	 * @param burst for a token bucket, the units that may be spent at once
+	 */
+	public record LimitDescriptor(long limit, String window, String algorithm, long burst) {
+
+		static List<LimitDescriptor> of(List<LimitSpec> limits) {
+			return limits.stream()
+				.map((limit) -> new LimitDescriptor(limit.limit(), Windows.format(limit.window()), algorithmName(limit),
+						limit.burst()))
+				.toList();
+		}
+
+	}
+
+	/**
+	 * An active override.
+	 *
+	 * @param scope the caller's scope
+	 * @param tier the tier it puts the caller on, or {@code null}
+	 * @param multiplier the factor it multiplies the caller's limits by, or {@code null}
+	 * @param expiresAt when it expires (ISO-8601)
+	 * @param expiresInSeconds the seconds until it expires
+	 */
+	public record OverrideDescriptor(String scope, @Nullable String tier, @Nullable Double multiplier,
+			String expiresAt, long expiresInSeconds) {
+
+		static OverrideDescriptor of(String scope, RateLimitOverride override, Instant now) {
+			return new OverrideDescriptor(scope, override.tier(),
+					(override.tier() == null) ? override.multiplier() : null, override.expiresAt().toString(),
+					seconds(Duration.between(now, override.expiresAt())));
+		}
+
+	}
+
+	/**
+	 * Traffic since startup and the top callers of the recent window.
+	 *
+	 * @param since when recording started
+	 * @param total every tier and operation together
+	 * @param tiers per tier and operation
+	 * @param topCallers the heaviest callers of the recent window
+	 */
+	public record TrafficDescriptor(String since, TrafficCountsDescriptor total,
+			Map<String, Map<String, TrafficCountsDescriptor>> tiers, TopCallersDescriptor topCallers) {
+
+	}
+
+	/**
+	 * The outcomes of a set of requests.
+	 *
+	 * @param checks requests decided
+	 * @param allowed requests let through
+	 * @param denied requests refused as over a limit (429)
+	 * @param unavailable requests refused because no limiter could decide (503)
+	 * @param fallback requests decided by the failure mode
+	 * @param denialRate denied / checks
+	 */
+	public record TrafficCountsDescriptor(long checks, long allowed, long denied, long unavailable, long fallback,
+			double denialRate) {
+
+		static TrafficCountsDescriptor of(RateLimitTraffic.Counts counts) {
+			return new TrafficCountsDescriptor(counts.checks(), counts.allowed(), counts.denied(), counts.unavailable(),
+					counts.fallback(), Math.round(counts.denialRate() * 10_000) / 10_000.0);
+		}
+
+	}
+
+	/**
+	 * The heaviest callers of the recent window, by hashed scope.
+	 *
+	 * @param window how far back the counts reach
+	 * @param counters the counters each sketch has
+	 * @param maxError how far any count may be off; {@code 0} when every count is exact
+	 * @param byDenials the callers with the most denied requests
+	 * @param byRequests the callers with the most requests
+	 */
+	public record TopCallersDescriptor(String window, int counters, long maxError,
+			List<RateLimitTraffic.Caller> byDenials, List<RateLimitTraffic.Caller> byRequests) {
+
+	}
+
+	/**
+	 * One caller's usage.
+	 *
+	 * @param selectedAs how the caller was named: {@code user}, {@code key}, {@code ip} or
+	 * {@code scope}
+	 * @param scope the caller's hashed scope
+	 * @param tier the tier the usage was read for
+	 * @param tierSource why that tier: {@code parameter} (the {@code tier} query parameter),
+	 * {@code override}, {@code observed} (the tier the caller's last requests were on) or
+	 * {@code default}
+	 * @param override the caller's active override, or {@code null}
+	 * @param operations the usage of every operation charged to the caller
+	 * @param notes operations not shown, and why
+	 */
+	public record CallerDescriptor(String selectedAs, String scope, String tier, String tierSource,
+			@Nullable OverrideDescriptor override, List<OperationUsageDescriptor> operations, List<String> notes)
+			implements OperationResponseBody {
+
+	}
+
+	/**
+	 * A caller's usage of one operation.
+	 *
+	 * @param operation the operation
+	 * @param key whose budget it is charged to
+	 * @param unlimited whether no limit applies
+	 * @param fallback whether the usage was read from the failure mode's local limiter rather
+	 * than the backend
+	 * @param limits the state of each limit
+	 */
+	public record OperationUsageDescriptor(String operation, String key, boolean unlimited, boolean fallback,
+			List<LimitUsageDescriptor> limits) {
+
+	}
+
+	/**
+	 * A caller's usage of one limit.
+	 *
+	 * @param limit units per window (as scaled by an override)
+	 * @param window the window
+	 * @param algorithm how it counts
+	 * @param used units used
+	 * @param remaining units left
+	 * @param resetAfterSeconds seconds until fully replenished
+	 */
+	public record LimitUsageDescriptor(long limit, String window, String algorithm, long used, long remaining,
+			long resetAfterSeconds) {
+
+		static LimitUsageDescriptor of(LimitState state) {
+			LimitSpec limit = state.limit();
+			return new LimitUsageDescriptor(limit.limit(), Windows.format(limit.window()), algorithmName(limit),
+					Math.max(0, limit.capacity() - state.remaining()), state.remaining(), seconds(state.resetAfter()));
+		}
+
+	}
+
+	/**
+	 * What a reset did.
+	 *
+	 * @param selectedAs how the caller was named
+	 * @param scope the caller's hashed scope
+	 * @param reset the operations whose counters were reset
+	 * @param overrideRemoved whether an override was lifted
+	 * @param notes operations not reset, and why
+	 */
+	public record ResetDescriptor(String selectedAs, String scope, List<String> reset, boolean overrideRemoved,
+			List<String> notes) implements OperationResponseBody {
+
+	}
+
+	private static String algorithmName(LimitSpec limit) {
+		return limit.algorithm().notation();
+	}
+
+	private static long seconds(Duration duration) {
+		long seconds = duration.getSeconds();
+		return (duration.getNano() > 0) ? seconds + 1 : seconds;
+	}
+
+}
