@@ -6,8 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.ratelimit.test.LocalHttp;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedis;
 import dev.ratelimit.web.RateLimited;
 import dev.ratelimit.web.TierResolver;
 import io.micrometer.core.instrument.Counter;
@@ -23,8 +22,6 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -39,7 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "rate-limit.identity.api-key-header=X-API-Key", "rate-limit.tiers.free.limits.ai_generation=3/1h",
 				"rate-limit.tiers.free.limits.api_requests=1000/1h", "rate-limit.tiers.enterprise.unlimited=true",
 				// Long enough that a cold first call on a busy machine is not decided by the fallback
-				"rate-limit.redis.timeout=5s", "management.endpoints.web.exposure.include=health,prometheus" })
+				"rate-limit.redis.timeout=5s", "management.endpoints.web.exposure.include=health,prometheus",
+				"rate-limit.key-prefix=metrics-${random.uuid}" })
+@SharedRedis
 class RateLimitMetricsIntegrationTests {
 
 	@LocalServerPort
@@ -47,14 +46,6 @@ class RateLimitMetricsIntegrationTests {
 
 	@Autowired
 	private MeterRegistry registry;
-
-	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
-		registry.add("rate-limit.key-prefix", () -> "metrics-" + UUID.randomUUID());
-	}
 
 	@Test
 	void countsAKnownSequenceOfRequests() throws Exception {

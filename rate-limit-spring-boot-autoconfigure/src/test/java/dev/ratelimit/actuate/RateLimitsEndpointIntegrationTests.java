@@ -18,6 +18,7 @@ import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.MutableClock;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedis;
 import dev.ratelimit.web.Identity;
 import dev.ratelimit.web.RateLimited;
 import dev.ratelimit.web.TierResolver;
@@ -57,6 +58,7 @@ import static org.awaitility.Awaitility.await;
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
 				"management.endpoints.web.exposure.include=ratelimits",
 				"rate-limit.overrides.refresh-interval=50ms" })
+@SharedRedis
 class RateLimitsEndpointIntegrationTests {
 
 	private static final String[] RULES = { "rate-limit.identity.api-key-header=X-API-Key",
@@ -81,9 +83,6 @@ class RateLimitsEndpointIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
 		registry.add("rate-limit.key-prefix", () -> KEY_PREFIX);
 		for (String rule : RULES) {
 			int equals = rule.indexOf('=');

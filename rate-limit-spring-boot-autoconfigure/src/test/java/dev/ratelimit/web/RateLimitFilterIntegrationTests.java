@@ -8,8 +8,7 @@ import java.util.UUID;
 
 import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.LocalHttp;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedis;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,8 +22,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -45,24 +42,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"rate-limit.operations.auth_operations.key=ip", "rate-limit.operations.auth_operations.limits=2/1m",
 				"rate-limit.headers.ietf=true", "rate-limit.identity.api-key-header=X-API-Key",
 				// Generous: on a loaded machine the first call (connecting) must not go to the fallback.
-				"rate-limit.redis.timeout=5s" })
+				"rate-limit.redis.timeout=5s", "rate-limit.key-prefix=it-${random.uuid}" })
+@SharedRedis
 class RateLimitFilterIntegrationTests {
-
-	private static final String KEY_PREFIX = "it-" + UUID.randomUUID();
 
 	@LocalServerPort
 	private int port;
 
 	@Autowired
 	private RedisConnectionFactory connectionFactory;
-
-	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
-		registry.add("rate-limit.key-prefix", () -> KEY_PREFIX);
-	}
 
 	@Test
 	void allowedResponseCarriesHeadersOfTheBindingLimit() throws Exception {
