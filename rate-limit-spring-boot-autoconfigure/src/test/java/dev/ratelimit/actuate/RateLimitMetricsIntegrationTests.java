@@ -7,8 +7,8 @@ import java.util.UUID;
 
 import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.context.SharedRedis;
-import dev.ratelimit.web.RateLimited;
-import dev.ratelimit.web.TierResolver;
+import dev.ratelimit.testfixtures.HeaderTierResolver;
+import dev.ratelimit.testfixtures.TestApiController;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,11 +20,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -128,32 +124,8 @@ class RateLimitMetricsIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(TestController.class)
+	@Import({ TestApiController.class, HeaderTierResolver.class })
 	static class TestApplication {
-
-		/**
-		 * Tier from a test header. Test only: a real resolver reads authenticated information.
-		 */
-		@Bean
-		TierResolver testTierResolver() {
-			return (request, identity) -> request.getHeader("X-Test-Tier");
-		}
-
-	}
-
-	@RestController
-	static class TestController {
-
-		@GetMapping("/api/ping")
-		String ping() {
-			return "pong";
-		}
-
-		@PostMapping("/api/generate")
-		@RateLimited(operation = "ai_generation")
-		String generate() {
-			return "generated";
-		}
 
 	}
 

@@ -19,9 +19,9 @@ import dev.ratelimit.test.MutableClock;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import dev.ratelimit.test.context.SharedRedis;
+import dev.ratelimit.testfixtures.HeaderTierResolver;
+import dev.ratelimit.testfixtures.TestApiController;
 import dev.ratelimit.web.Identity;
-import dev.ratelimit.web.RateLimited;
-import dev.ratelimit.web.TierResolver;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -44,9 +44,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -516,41 +513,12 @@ class RateLimitsEndpointIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(TestController.class)
+	@Import({ TestApiController.class, HeaderTierResolver.class })
 	static class TestApplication {
 
 		@Bean
 		Clock clock() {
 			return CLOCK;
-		}
-
-		/**
-		 * Tier from a test header. Test only: a real resolver reads authenticated information.
-		 */
-		@Bean
-		TierResolver testTierResolver() {
-			return (request, identity) -> request.getHeader("X-Test-Tier");
-		}
-
-	}
-
-	@RestController
-	static class TestController {
-
-		@GetMapping("/api/ping")
-		String ping() {
-			return "pong";
-		}
-
-		@PostMapping("/api/generate")
-		@RateLimited(operation = "ai_generation")
-		String generate() {
-			return "generated";
-		}
-
-		@PostMapping("/auth/login")
-		String login() {
-			return "token";
 		}
 
 	}

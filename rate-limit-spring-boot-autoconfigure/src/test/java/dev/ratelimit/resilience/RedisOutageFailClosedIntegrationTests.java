@@ -11,6 +11,7 @@ import java.util.UUID;
 import dev.ratelimit.core.DelegatingRateLimiter;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.test.EmbeddedRedisServer;
+import dev.ratelimit.testfixtures.TestApiController;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -126,7 +127,7 @@ class RedisOutageFailClosedIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(RedisOutageIntegrationTests.TestController.class)
+	@Import(TestApiController.class)
 	static class TestApplication {
 
 	}

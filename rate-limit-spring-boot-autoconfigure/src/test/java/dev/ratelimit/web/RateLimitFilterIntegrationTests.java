@@ -9,6 +9,8 @@ import java.util.UUID;
 import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.context.SharedRedis;
+import dev.ratelimit.testfixtures.HeaderTierResolver;
+import dev.ratelimit.testfixtures.TestApiController;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -18,7 +20,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -168,28 +169,19 @@ class RateLimitFilterIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(TestController.class)
+	@Import({ TestApiController.class, ProjectController.class, HeaderTierResolver.class })
 	static class TestApplication {
-
-		/**
-		 * Tier from a test header. Test only: a real resolver reads authenticated information.
-		 */
-		@Bean
-		TierResolver testTierResolver() {
-			return (request, identity) -> request.getHeader("X-Test-Tier");
-		}
 
 	}
 
+	/**
+	 * Paths beyond the shared test API: an annotated method under a path rule, a method under the
+	 * path rule only, and an excluded path that a handler serves.
+	 */
 	@RestController
-	static class TestController {
+	static class ProjectController {
 
-		@GetMapping("/api/ping")
-		String ping() {
-			return "pong";
-		}
-
-		@PostMapping({ "/api/generate", "/projects/generate" })
+		@PostMapping("/projects/generate")
 		@RateLimited(operation = "ai_generation")
 		String generate() {
 			return "generated";
@@ -198,11 +190,6 @@ class RateLimitFilterIntegrationTests {
 		@GetMapping("/projects/list")
 		String projects() {
 			return "projects";
-		}
-
-		@PostMapping("/auth/login")
-		String login() {
-			return "token";
 		}
 
 		@GetMapping("/actuator/anything")
