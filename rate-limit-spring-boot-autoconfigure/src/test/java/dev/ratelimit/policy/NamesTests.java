@@ -68,7 +68,7 @@ class NamesTests {
 		Locale defaultLocale = Locale.getDefault();
 		Locale.setDefault(Locale.forLanguageTag("tr"));
 		try {
-			// In Turkish, "I".toLowerCase() is a dotless 'ı': the canonical form must not change.
+			// Turkish lower-cases "I" to a dotless 'ı'; the canonical form must not.
 			assertThat(Names.canonical("IMAGES")).isEqualTo("images");
 		}
 		finally {

@@ -6,9 +6,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Takes the caller's tier from the {@value #HEADER} request header, so that a test can put a
- * request on any tier. Test only: a real resolver reads authenticated information, never a header
- * the client chooses. Import it into a test's application to replace the default resolver.
+ * Takes the caller's tier from the {@value #HEADER} request header, so that a test can
+ * put a request on any tier. Test only: a real resolver reads authenticated information,
+ * never a header the client chooses. Import it into a test's application to replace the
+ * default resolver.
  *
  * @author rate-limit-spring-boot
  */

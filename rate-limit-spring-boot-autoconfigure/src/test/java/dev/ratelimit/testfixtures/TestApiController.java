@@ -8,9 +8,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The API that the integration tests send requests to: a ping on the default operation, a
- * generation that {@link RateLimited @RateLimited} puts on {@code ai_generation}, and a login that
- * tests give a path rule of their own (typically keyed by address). Import it into a test's
- * application.
+ * generation that {@link RateLimited @RateLimited} puts on {@code ai_generation}, and a
+ * login that tests give a path rule of their own (typically keyed by address). Import it
+ * into a test's application.
  *
  * @author rate-limit-spring-boot
  */

@@ -117,8 +117,8 @@ class ProblemDetailRateLimitProblemWriterTests {
 		MockHttpServletResponse response = new MockHttpServletResponse();
 		this.writer.writeRejected(request, response, new MalformedRequestException("The API key is too long."));
 		assertThat(response.getStatus()).isEqualTo(400);
-		assertThat(MediaType.parseMediaType(response.getContentType()).isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-			.isTrue();
+		assertThat(MediaType.parseMediaType(response.getContentType())
+			.isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)).isTrue();
 		JsonNode body = body(response);
 		assertThat(body.propertyNames()).containsExactly("type", "title", "status", "detail", "instance");
 		assertThat(body.path("type").asString()).isEqualTo("about:blank");

@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link RequestPolicyResolver}: which operation, whose budget, which tier and which
- * limits apply to a request, without a limiter.
+ * Tests for {@link RequestPolicyResolver}: which operation, whose budget, which tier and
+ * which limits apply to a request, without a limiter.
  *
  * @author rate-limit-spring-boot
  */
@@ -48,21 +48,21 @@ class RequestPolicyResolverTests {
 
 	private static final Instant LATER = NOW.plus(Duration.ofHours(1));
 
-	private final RateLimitPolicy policy = policy(Map.ofEntries(
-			Map.entry("rate-limit.tiers.free.limits.api_requests", "100/1h"),
-			Map.entry("rate-limit.tiers.free.limits.ai_generation", "5/1h"),
-			Map.entry("rate-limit.tiers.free.limits.projects", "50/1h"),
-			Map.entry("rate-limit.tiers.pro.limits.api_requests", "1000/1h"),
-			Map.entry("rate-limit.tiers.pro.limits.ai_generation", "50/1h"),
-			Map.entry("rate-limit.tiers.enterprise.unlimited", "true"),
-			Map.entry("rate-limit.operations.projects.match", "/projects/**"),
-			Map.entry("rate-limit.operations.projects.cost", "4"),
-			Map.entry("rate-limit.operations.auth_operations.match", "POST /auth/login"),
-			Map.entry("rate-limit.operations.auth_operations.key", "ip"),
-			Map.entry("rate-limit.operations.auth_operations.limits", "2/1m"),
-			Map.entry("rate-limit.operations.status.match", "/status"),
-			Map.entry("rate-limit.operations.status.key", "global"),
-			Map.entry("rate-limit.operations.status.limits", "100/1s")));
+	private final RateLimitPolicy policy = policy(
+			Map.ofEntries(Map.entry("rate-limit.tiers.free.limits.api_requests", "100/1h"),
+					Map.entry("rate-limit.tiers.free.limits.ai_generation", "5/1h"),
+					Map.entry("rate-limit.tiers.free.limits.projects", "50/1h"),
+					Map.entry("rate-limit.tiers.pro.limits.api_requests", "1000/1h"),
+					Map.entry("rate-limit.tiers.pro.limits.ai_generation", "50/1h"),
+					Map.entry("rate-limit.tiers.enterprise.unlimited", "true"),
+					Map.entry("rate-limit.operations.projects.match", "/projects/**"),
+					Map.entry("rate-limit.operations.projects.cost", "4"),
+					Map.entry("rate-limit.operations.auth_operations.match", "POST /auth/login"),
+					Map.entry("rate-limit.operations.auth_operations.key", "ip"),
+					Map.entry("rate-limit.operations.auth_operations.limits", "2/1m"),
+					Map.entry("rate-limit.operations.status.match", "/status"),
+					Map.entry("rate-limit.operations.status.key", "global"),
+					Map.entry("rate-limit.operations.status.limits", "100/1s")));
 
 	private final InMemoryOverrideStore overrides = new InMemoryOverrideStore(Clock.fixed(NOW, ZoneOffset.UTC));
 

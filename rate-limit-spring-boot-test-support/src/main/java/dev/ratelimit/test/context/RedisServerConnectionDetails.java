@@ -5,9 +5,9 @@ import dev.ratelimit.test.RedisServer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 
 /**
- * {@link DataRedisConnectionDetails} of a {@link RedisServer}: declared as a bean, it points Spring
- * Boot's Redis auto-configuration at that server, in place of the {@code spring.data.redis.*}
- * properties.
+ * {@link DataRedisConnectionDetails} of a {@link RedisServer}: declared as a bean, it
+ * points Spring Boot's Redis auto-configuration at that server, in place of the
+ * {@code spring.data.redis.*} properties.
  *
  * @author rate-limit-spring-boot
  * @see SharedRedis
@@ -26,8 +26,6 @@ public final class RedisServerConnectionDetails implements DataRedisConnectionDe
 
 	@Override
 	public Standalone getStandalone() {
-		// Read when the connection factory is created, so a server restarted on the same port is
-		// still the one connected to.
 		return Standalone.of(this.server.host(), this.server.port());
 	}
 

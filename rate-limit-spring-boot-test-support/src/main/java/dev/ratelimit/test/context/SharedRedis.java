@@ -12,8 +12,8 @@ import dev.ratelimit.test.RedisServers;
 import org.springframework.context.annotation.Import;
 
 /**
- * Connects a Spring test's application context to the {@link RedisServers#shared() shared Redis
- * server}, through {@link SharedRedisConfiguration connection details} rather than
+ * Connects a Spring test's application context to the {@link RedisServers#shared() shared
+ * Redis server}, through {@link SharedRedisConfiguration connection details} rather than
  * {@code spring.data.redis.*} properties:
  *
  * <pre class="code">
@@ -23,8 +23,9 @@ import org.springframework.context.annotation.Import;
  * }
  * </pre>
  *
- * A test that stops or freezes Redis must start an {@link dev.ratelimit.test.EmbeddedRedisServer}
- * of its own instead (it may declare a {@link RedisServerConnectionDetails} bean for it).
+ * A test that stops or freezes Redis must start an
+ * {@link dev.ratelimit.test.EmbeddedRedisServer} of its own instead (it may declare a
+ * {@link RedisServerConnectionDetails} bean for it).
  *
  * @author rate-limit-spring-boot
  */

@@ -7,12 +7,13 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Points Spring Boot's Redis auto-configuration at the {@link RedisServers#shared() shared Redis
- * server}. Import it with {@link SharedRedis @SharedRedis} on a Spring test, or add it to an
- * {@code ApplicationContextRunner} with {@code withUserConfiguration(SharedRedisConfiguration.class)}.
+ * Points Spring Boot's Redis auto-configuration at the {@link RedisServers#shared()
+ * shared Redis server}. Import it with {@link SharedRedis @SharedRedis} on a Spring test,
+ * or add it to an {@code ApplicationContextRunner} with
+ * {@code withUserConfiguration(SharedRedisConfiguration.class)}.
  * <p>
- * The server's data is shared by every test of the JVM: give each test class a key prefix of its
- * own rather than flushing.
+ * The server's data is shared by every test of the JVM: give each test class a key prefix
+ * of its own rather than flushing.
  *
  * @author rate-limit-spring-boot
  */

@@ -16,8 +16,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link SharedRedisConfiguration} and {@link RedisServerConnectionDetails} with Spring
- * Boot's Redis auto-configuration.
+ * Tests for {@link SharedRedisConfiguration} and {@link RedisServerConnectionDetails}
+ * with Spring Boot's Redis auto-configuration.
  *
  * @author rate-limit-spring-boot
  */
@@ -35,7 +35,8 @@ class SharedRedisConfigurationTests {
 			LettuceConnectionFactory connectionFactory = context.getBean(LettuceConnectionFactory.class);
 			assertThat(connectionFactory.getHostName()).isEqualTo(shared.host());
 			assertThat(connectionFactory.getPort()).isEqualTo(shared.port());
-			assertThat(context.getBean(StringRedisTemplate.class).execute((RedisCallback<String>) RedisConnection::ping))
+			assertThat(
+					context.getBean(StringRedisTemplate.class).execute((RedisCallback<String>) RedisConnection::ping))
 				.isEqualTo("PONG");
 		});
 	}
