@@ -6,10 +6,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.ratelimit.test.LocalHttp;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
-import dev.ratelimit.web.RateLimited;
-import dev.ratelimit.web.TierResolver;
+import dev.ratelimit.test.context.SharedRedis;
+import dev.ratelimit.testfixtures.HeaderTierResolver;
+import dev.ratelimit.testfixtures.TestApiController;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,13 +20,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,7 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "rate-limit.identity.api-key-header=X-API-Key", "rate-limit.tiers.free.limits.ai_generation=3/1h",
 				"rate-limit.tiers.free.limits.api_requests=1000/1h", "rate-limit.tiers.enterprise.unlimited=true",
 				// Long enough that a cold first call on a busy machine is not decided by the fallback
-				"rate-limit.redis.timeout=5s", "management.endpoints.web.exposure.include=health,prometheus" })
+				"rate-limit.redis.timeout=5s", "management.endpoints.web.exposure.include=health,prometheus",
+				"rate-limit.key-prefix=metrics-${random.uuid}" })
+@SharedRedis
 class RateLimitMetricsIntegrationTests {
 
 	@LocalServerPort
@@ -47,14 +42,6 @@ class RateLimitMetricsIntegrationTests {
 
 	@Autowired
 	private MeterRegistry registry;
-
-	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
-		registry.add("rate-limit.key-prefix", () -> "metrics-" + UUID.randomUUID());
-	}
 
 	@Test
 	void countsAKnownSequenceOfRequests() throws Exception {
@@ -137,32 +124,8 @@ class RateLimitMetricsIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(TestController.class)
+	@Import({ TestApiController.class, HeaderTierResolver.class })
 	static class TestApplication {
-
-		/**
-		 * Tier from a test header. Test only: a real resolver reads authenticated information.
-		 */
-		@Bean
-		TierResolver testTierResolver() {
-			return (request, identity) -> request.getHeader("X-Test-Tier");
-		}
-
-	}
-
-	@RestController
-	static class TestController {
-
-		@GetMapping("/api/ping")
-		String ping() {
-			return "pong";
-		}
-
-		@PostMapping("/api/generate")
-		@RateLimited(operation = "ai_generation")
-		String generate() {
-			return "generated";
-		}
 
 	}
 

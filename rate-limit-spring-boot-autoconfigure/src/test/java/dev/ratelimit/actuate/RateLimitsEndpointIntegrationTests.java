@@ -18,9 +18,10 @@ import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.MutableClock;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedis;
+import dev.ratelimit.testfixtures.HeaderTierResolver;
+import dev.ratelimit.testfixtures.TestApiController;
 import dev.ratelimit.web.Identity;
-import dev.ratelimit.web.RateLimited;
-import dev.ratelimit.web.TierResolver;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -43,9 +44,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,6 +55,7 @@ import static org.awaitility.Awaitility.await;
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
 				"management.endpoints.web.exposure.include=ratelimits",
 				"rate-limit.overrides.refresh-interval=50ms" })
+@SharedRedis
 class RateLimitsEndpointIntegrationTests {
 
 	private static final String[] RULES = { "rate-limit.identity.api-key-header=X-API-Key",
@@ -81,9 +80,6 @@ class RateLimitsEndpointIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
 		registry.add("rate-limit.key-prefix", () -> KEY_PREFIX);
 		for (String rule : RULES) {
 			int equals = rule.indexOf('=');
@@ -517,41 +513,12 @@ class RateLimitsEndpointIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(TestController.class)
+	@Import({ TestApiController.class, HeaderTierResolver.class })
 	static class TestApplication {
 
 		@Bean
 		Clock clock() {
 			return CLOCK;
-		}
-
-		/**
-		 * Tier from a test header. Test only: a real resolver reads authenticated information.
-		 */
-		@Bean
-		TierResolver testTierResolver() {
-			return (request, identity) -> request.getHeader("X-Test-Tier");
-		}
-
-	}
-
-	@RestController
-	static class TestController {
-
-		@GetMapping("/api/ping")
-		String ping() {
-			return "pong";
-		}
-
-		@PostMapping("/api/generate")
-		@RateLimited(operation = "ai_generation")
-		String generate() {
-			return "generated";
-		}
-
-		@PostMapping("/auth/login")
-		String login() {
-			return "token";
 		}
 
 	}

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.ratelimit.test.EmbeddedRedisServer;
+import dev.ratelimit.testfixtures.TestApiController;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -124,7 +125,7 @@ class RedisOutageFailClosedIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(RedisOutageIntegrationTests.TestController.class)
+	@Import(TestApiController.class)
 	static class TestApplication {
 
 	}

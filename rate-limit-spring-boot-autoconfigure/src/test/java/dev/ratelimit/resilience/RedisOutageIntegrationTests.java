@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
+import dev.ratelimit.testfixtures.TestApiController;
 import dev.ratelimit.web.RateLimitListener;
-import dev.ratelimit.web.RateLimited;
 import dev.ratelimit.web.ResolvedRequest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import jakarta.servlet.http.HttpServletRequest;
@@ -42,9 +42,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -315,28 +312,12 @@ class RedisOutageIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(TestController.class)
+	@Import(TestApiController.class)
 	static class TestApplication {
 
 		@Bean
 		Checks checks() {
 			return new Checks();
-		}
-
-	}
-
-	@RestController
-	static class TestController {
-
-		@GetMapping("/api/ping")
-		String ping() {
-			return "pong";
-		}
-
-		@PostMapping("/api/generate")
-		@RateLimited(operation = "ai_generation")
-		String generate() {
-			return "generated";
 		}
 
 	}

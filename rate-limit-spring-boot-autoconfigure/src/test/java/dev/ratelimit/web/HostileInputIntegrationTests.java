@@ -18,8 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.ratelimit.test.LocalHttp;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedis;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -69,6 +68,7 @@ import static org.assertj.core.api.Assertions.fail;
 				"rate-limit.operations.logged.limits=2/1h", "logging.level.dev.ratelimit=debug",
 				// Generous: a loaded build machine must not move these checks to the local fallback.
 				"rate-limit.redis.timeout=5s" })
+@SharedRedis
 class HostileInputIntegrationTests {
 
 	private static final String KEY_PREFIX = "hostile-" + UUID.randomUUID();
@@ -80,10 +80,7 @@ class HostileInputIntegrationTests {
 	private RedisConnectionFactory connectionFactory;
 
 	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
+	static void keyPrefix(DynamicPropertyRegistry registry) {
 		registry.add("rate-limit.key-prefix", () -> KEY_PREFIX);
 	}
 

@@ -8,8 +8,9 @@ import java.util.UUID;
 
 import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.LocalHttp;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedis;
+import dev.ratelimit.testfixtures.HeaderTierResolver;
+import dev.ratelimit.testfixtures.TestApiController;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,12 +20,9 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -45,24 +43,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"rate-limit.operations.auth_operations.key=ip", "rate-limit.operations.auth_operations.limits=2/1m",
 				"rate-limit.headers.ietf=true", "rate-limit.identity.api-key-header=X-API-Key",
 				// Generous: on a loaded machine the first call (connecting) must not go to the fallback.
-				"rate-limit.redis.timeout=5s" })
+				"rate-limit.redis.timeout=5s", "rate-limit.key-prefix=it-${random.uuid}" })
+@SharedRedis
 class RateLimitFilterIntegrationTests {
-
-	private static final String KEY_PREFIX = "it-" + UUID.randomUUID();
 
 	@LocalServerPort
 	private int port;
 
 	@Autowired
 	private RedisConnectionFactory connectionFactory;
-
-	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
-		registry.add("rate-limit.key-prefix", () -> KEY_PREFIX);
-	}
 
 	@Test
 	void allowedResponseCarriesHeadersOfTheBindingLimit() throws Exception {
@@ -180,28 +169,19 @@ class RateLimitFilterIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(TestController.class)
+	@Import({ TestApiController.class, ProjectController.class, HeaderTierResolver.class })
 	static class TestApplication {
-
-		/**
-		 * Tier from a test header. Test only: a real resolver reads authenticated information.
-		 */
-		@Bean
-		TierResolver testTierResolver() {
-			return (request, identity) -> request.getHeader("X-Test-Tier");
-		}
 
 	}
 
+	/**
+	 * Paths beyond the shared test API: an annotated method under a path rule, a method under the
+	 * path rule only, and an excluded path that a handler serves.
+	 */
 	@RestController
-	static class TestController {
+	static class ProjectController {
 
-		@GetMapping("/api/ping")
-		String ping() {
-			return "pong";
-		}
-
-		@PostMapping({ "/api/generate", "/projects/generate" })
+		@PostMapping("/projects/generate")
 		@RateLimited(operation = "ai_generation")
 		String generate() {
 			return "generated";
@@ -210,11 +190,6 @@ class RateLimitFilterIntegrationTests {
 		@GetMapping("/projects/list")
 		String projects() {
 			return "projects";
-		}
-
-		@PostMapping("/auth/login")
-		String login() {
-			return "token";
 		}
 
 		@GetMapping("/actuator/anything")

@@ -10,8 +10,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import dev.ratelimit.test.LocalHttp;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedis;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -42,6 +41,7 @@ import static org.assertj.core.api.Assertions.fail;
 				"rate-limit.operations.hop.limits=3/1h",
 				// Generous: a loaded build machine must not move these checks to the local fallback.
 				"rate-limit.redis.timeout=5s" })
+@SharedRedis
 class TrustedProxyIntegrationTests {
 
 	private static final String KEY_PREFIX = "proxy-" + UUID.randomUUID();
@@ -53,10 +53,7 @@ class TrustedProxyIntegrationTests {
 	private RedisConnectionFactory connectionFactory;
 
 	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
+	static void keyPrefix(DynamicPropertyRegistry registry) {
 		registry.add("rate-limit.key-prefix", () -> KEY_PREFIX);
 	}
 

@@ -8,10 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.UUID;
 
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedis;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,8 +17,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,21 +26,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 // A generous Redis timeout: on a loaded machine the first checks (connecting, loading the script)
 // could otherwise be decided by the local fallback, and the counts below are exact.
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "rate-limit.redis.timeout=10s")
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "rate-limit.key-prefix=sample-operator-${random.uuid}", "rate-limit.redis.timeout=10s" })
+@SharedRedis
 class OperatorEndpointTests {
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	private int port;
-
-	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
-		registry.add("rate-limit.key-prefix", () -> "sample-operator-" + UUID.randomUUID());
-	}
 
 	@Test
 	void afterABurstTheOperatorSeesWhoWasDeniedAndLiftsACallerToProForTenMinutes() throws Exception {

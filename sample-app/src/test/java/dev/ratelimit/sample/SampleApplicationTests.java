@@ -8,8 +8,7 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedis;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,32 +16,24 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sample's documented behaviour, checked over HTTP against a real Redis.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "rate-limit.key-prefix=sample-${random.uuid}",
+				// Generous: on a loaded build machine the first calls (connecting to Redis) must not go
+				// to the local fallback, whose counters are not Redis's.
+				"rate-limit.redis.timeout=5s" })
+@SharedRedis
 class SampleApplicationTests {
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	private int port;
-
-	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry registry) {
-		RedisServer redis = RedisServers.shared();
-		registry.add("spring.data.redis.host", redis::host);
-		registry.add("spring.data.redis.port", redis::port);
-		registry.add("rate-limit.key-prefix", () -> "sample-" + UUID.randomUUID());
-		// Generous: on a loaded build machine the first calls (connecting to Redis) must not go to
-		// the local fallback, whose counters are not Redis's.
-		registry.add("rate-limit.redis.timeout", () -> "5s");
-	}
 
 	@Test
 	void freeTierGetsFiveGenerationsAnHour() throws Exception {
