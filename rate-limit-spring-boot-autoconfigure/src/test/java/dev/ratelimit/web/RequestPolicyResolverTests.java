@@ -8,21 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.ratelimit.autoconfigure.RateLimitProperties;
 import dev.ratelimit.core.LimitSpec;
-import dev.ratelimit.policy.ConfiguredNames;
 import dev.ratelimit.policy.InMemoryOverrideStore;
+import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.RateLimitPolicy;
-import dev.ratelimit.policy.RateLimitPolicyFactory;
 import dev.ratelimit.testfixtures.HeaderTierResolver;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockServletContext;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,6 +26,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.support.StaticWebApplicationContext;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -48,21 +45,7 @@ class RequestPolicyResolverTests {
 
 	private static final Instant LATER = NOW.plus(Duration.ofHours(1));
 
-	private final RateLimitPolicy policy = policy(
-			Map.ofEntries(Map.entry("rate-limit.tiers.free.limits.api_requests", "100/1h"),
-					Map.entry("rate-limit.tiers.free.limits.ai_generation", "5/1h"),
-					Map.entry("rate-limit.tiers.free.limits.projects", "50/1h"),
-					Map.entry("rate-limit.tiers.pro.limits.api_requests", "1000/1h"),
-					Map.entry("rate-limit.tiers.pro.limits.ai_generation", "50/1h"),
-					Map.entry("rate-limit.tiers.enterprise.unlimited", "true"),
-					Map.entry("rate-limit.operations.projects.match", "/projects/**"),
-					Map.entry("rate-limit.operations.projects.cost", "4"),
-					Map.entry("rate-limit.operations.auth_operations.match", "POST /auth/login"),
-					Map.entry("rate-limit.operations.auth_operations.key", "ip"),
-					Map.entry("rate-limit.operations.auth_operations.limits", "2/1m"),
-					Map.entry("rate-limit.operations.status.match", "/status"),
-					Map.entry("rate-limit.operations.status.key", "global"),
-					Map.entry("rate-limit.operations.status.limits", "100/1s")));
+	private final RateLimitPolicy policy = policy();
 
 	private final InMemoryOverrideStore overrides = new InMemoryOverrideStore(Clock.fixed(NOW, ZoneOffset.UTC));
 
@@ -249,11 +232,30 @@ class RequestPolicyResolverTests {
 		return (user != null) ? Identity.user(user) : Identity.address(request.getRemoteAddr());
 	}
 
-	private static RateLimitPolicy policy(Map<String, String> source) {
-		RateLimitProperties properties = new Binder(new MapConfigurationPropertySource(source))
-			.bind("rate-limit", RateLimitProperties.class)
-			.get();
-		return new RateLimitPolicyFactory(ConfiguredNames.none()).create(properties);
+	/**
+	 * Tiers free, pro and enterprise (unlimited); operations by path rule (projects, cost 4),
+	 * by address (auth_operations) and shared by everyone (status); the default exclusions.
+	 */
+	private static RateLimitPolicy policy() {
+		PathPatternParser parser = PathPatternParser.defaultInstance;
+		return RateLimitPolicy.builder()
+			.tier("free", false, null,
+					Map.of("api_requests", List.of(LimitSpec.of(100, Duration.ofHours(1))), "ai_generation",
+							List.of(LimitSpec.of(5, Duration.ofHours(1))), "projects",
+							List.of(LimitSpec.of(50, Duration.ofHours(1)))))
+			.tier("pro", false, null,
+					Map.of("api_requests", List.of(LimitSpec.of(1000, Duration.ofHours(1))), "ai_generation",
+							List.of(LimitSpec.of(50, Duration.ofHours(1)))))
+			.tier("enterprise", true, null, Map.of())
+			.operation("projects", KeyType.IDENTITY, 4, List.of())
+			.operation("auth_operations", KeyType.IP, 1, List.of(LimitSpec.of(2, Duration.ofMinutes(1))))
+			.operation("status", KeyType.GLOBAL, 1, List.of(LimitSpec.of(100, Duration.ofSeconds(1))))
+			.endpointRule(null, parser.parse("/projects/**"), "projects")
+			.endpointRule("POST", parser.parse("/auth/login"), "auth_operations")
+			.endpointRule(null, parser.parse("/status"), "status")
+			.exclude(parser.parse("/actuator/**"))
+			.exclude(parser.parse("/error"))
+			.build();
 	}
 
 	private static AnnotatedOperations annotatedOperations(RateLimitPolicy policy, Class<?>... controllers) {
