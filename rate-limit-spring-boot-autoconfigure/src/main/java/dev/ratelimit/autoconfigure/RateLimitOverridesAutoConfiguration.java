@@ -2,9 +2,15 @@ package dev.ratelimit.autoconfigure;
 
 import java.time.Clock;
 
+import dev.ratelimit.core.DelegatingRateLimiter;
+import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.OverrideStore;
+import dev.ratelimit.redis.RedisChangeListener;
+import dev.ratelimit.redis.RedisChanges;
 import dev.ratelimit.redis.RedisOverrideStore;
+import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -12,18 +18,21 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
  * Auto-configuration of the {@link OverrideStore} that operators' overrides of callers' limits
  * live in: in Redis, shared by every instance, when a {@link RedisConnectionFactory} exists, else
  * in memory. The filter applies overrides whether or not the actuator endpoint that sets them is
- * present.
+ * present. With Redis, the instances tell each other of overrides and resets on a pub/sub channel
+ * ({@link RedisChanges}) and apply them on receipt ({@link RedisChangeListener}).
  *
  * @author rate-limit-spring-boot
  */
@@ -46,6 +55,41 @@ public final class RateLimitOverridesAutoConfiguration {
 					overrides.getRefreshInterval().toMillis());
 			return new RedisOverrideStore(new StringRedisTemplate(connectionFactory), properties.getKeyPrefix(),
 					clock.getIfUnique(Clock::systemUTC), overrides.getRefreshInterval());
+		}
+
+		/**
+		 * The container the instances' change messages arrive through, unless the application
+		 * has one; started and stopped with the context.
+		 */
+		@Bean
+		@ConditionalOnMissingBean
+		RedisMessageListenerContainer rateLimitMessageListenerContainer(RedisConnectionFactory connectionFactory) {
+			RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+			container.setConnectionFactory(connectionFactory);
+			return container;
+		}
+
+		/**
+		 * Applies the overrides and resets other instances publish as soon as they arrive.
+		 */
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnSingleCandidate(RedisMessageListenerContainer.class)
+		RedisChangeListener rateLimitChangeListener(RedisMessageListenerContainer container,
+				RateLimitProperties properties, ObjectProvider<RedisOverrideStore> overrideStore,
+				ObjectProvider<RateLimiter> rateLimiter) {
+			RedisChangeListener listener = new RedisChangeListener(overrideStore.getIfUnique(),
+					(scope) -> forgetScope(rateLimiter.getIfUnique(), scope));
+			container.addMessageListener(listener, RedisChanges.topic(properties.getKeyPrefix()));
+			return listener;
+		}
+
+		private static void forgetScope(@Nullable RateLimiter rateLimiter, String scope) {
+			OverLimitCachingRateLimiter cache = (rateLimiter != null)
+					? DelegatingRateLimiter.find(rateLimiter, OverLimitCachingRateLimiter.class) : null;
+			if (cache != null) {
+				cache.forget(scope);
+			}
 		}
 
 	}
