@@ -13,12 +13,12 @@ import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -46,6 +46,11 @@ public final class RateLimitOverridesAutoConfiguration {
 	@ConditionalOnBean(RedisConnectionFactory.class)
 	static class RedisOverrideStoreConfiguration {
 
+		/**
+		 * The name of the listener container of Spring Boot's Redis auto-configuration.
+		 */
+		private static final String MESSAGE_LISTENER_CONTAINER = "redisMessageListenerContainer";
+
 		@Bean
 		@ConditionalOnMissingBean(OverrideStore.class)
 		RedisOverrideStore rateLimitOverrideStore(RedisConnectionFactory connectionFactory,
@@ -58,12 +63,13 @@ public final class RateLimitOverridesAutoConfiguration {
 		}
 
 		/**
-		 * The container the instances' change messages arrive through, unless the application
-		 * has one; started and stopped with the context.
+		 * The container the instances' change messages arrive through, started and stopped with
+		 * the context: the application's, under the name Spring Boot gives it, else one of the
+		 * same name and kind as Boot's.
 		 */
-		@Bean
-		@ConditionalOnMissingBean
-		RedisMessageListenerContainer rateLimitMessageListenerContainer(RedisConnectionFactory connectionFactory) {
+		@Bean(name = MESSAGE_LISTENER_CONTAINER)
+		@ConditionalOnMissingBean(name = MESSAGE_LISTENER_CONTAINER)
+		RedisMessageListenerContainer redisMessageListenerContainer(RedisConnectionFactory connectionFactory) {
 			RedisMessageListenerContainer container = new RedisMessageListenerContainer();
 			container.setConnectionFactory(connectionFactory);
 			return container;
@@ -74,8 +80,8 @@ public final class RateLimitOverridesAutoConfiguration {
 		 */
 		@Bean
 		@ConditionalOnMissingBean
-		@ConditionalOnSingleCandidate(RedisMessageListenerContainer.class)
-		RedisChangeListener rateLimitChangeListener(RedisMessageListenerContainer container,
+		RedisChangeListener rateLimitChangeListener(
+				@Qualifier(MESSAGE_LISTENER_CONTAINER) RedisMessageListenerContainer container,
 				RateLimitProperties properties, ObjectProvider<RedisOverrideStore> overrideStore,
 				ObjectProvider<RateLimiter> rateLimiter) {
 			RedisChangeListener listener = new RedisChangeListener(overrideStore.getIfUnique(),
