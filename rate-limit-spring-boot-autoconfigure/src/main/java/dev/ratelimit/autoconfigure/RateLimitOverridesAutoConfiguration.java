@@ -90,6 +90,10 @@ public final class RateLimitOverridesAutoConfiguration {
 			return listener;
 		}
 
+		/**
+		 * Forget the denials the over-limit cache holds for a scope. The limiter is looked up
+		 * per message (rare), not at startup, so the listener does not depend on its creation.
+		 */
 		private static void forgetScope(@Nullable RateLimiter rateLimiter, String scope) {
 			OverLimitCachingRateLimiter cache = (rateLimiter != null)
 					? DelegatingRateLimiter.find(rateLimiter, OverLimitCachingRateLimiter.class) : null;

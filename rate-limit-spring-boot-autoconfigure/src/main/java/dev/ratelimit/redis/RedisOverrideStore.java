@@ -160,6 +160,10 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 				}
 			}
 			catch (RuntimeException ex) {
+				if (Thread.currentThread().isInterrupted()) {
+					// Stopped during a read: not a failure of Redis, and nothing to report.
+					return;
+				}
 				if (!this.failing) {
 					this.failing = true;
 					logger.warn("Cannot read rate limit overrides from Redis; the " + this.overrides.size()
