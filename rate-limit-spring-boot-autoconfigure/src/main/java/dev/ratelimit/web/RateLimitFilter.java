@@ -102,7 +102,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 		Decision decision = Decision.unlimited();
 		long checkNanos = 0;
 		if (!resolved.isUnlimited()) {
-			// The listeners' duration; the meter comes from the observation.
+			// For the listeners, whose contract includes the call's duration; the timer of the
+			// ratelimit.check meter comes from the observation.
 			long start = System.nanoTime();
 			decision = check(request, resolved);
 			checkNanos = Math.max(1, System.nanoTime() - start);
