@@ -1,17 +1,15 @@
 package dev.ratelimit.actuate;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitState;
+import dev.ratelimit.web.DefaultRateLimitCheckObservationConvention;
 import dev.ratelimit.web.MalformedRequestException;
 import dev.ratelimit.web.RateLimitListener;
 import dev.ratelimit.web.ResolvedRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.util.Assert;
@@ -25,17 +23,16 @@ import org.springframework.util.Assert;
  * {@code excluded} (an excluded path; tier and operation {@code none}) or {@code rejected} (a
  * malformed request answered with {@code 400} before any check; tier and operation
  * {@code none}).</li>
- * <li>{@value #CHECK} (timer with a percentile histogram; tag {@code backend}): each limiter
- * call, {@code primary} when the limiter's backend decided, {@code fallback} when its failure mode
- * did (after a failed or timed out call, or at once while the circuit breaker is open). Requests
- * that need no call (excluded paths, unlimited callers) are not timed.</li>
  * <li>{@value #NEAR_LIMIT} (counter; tags {@code tier}, {@code operation}): allowed requests
  * that leave less than a share of one of their limits.</li>
  * </ul>
  * Tier and operation names come from the configured policy and outcomes are fixed, so the number
- * of series is bounded by the configuration whatever the callers send. The timer has no tier,
- * operation or allowed/denied tag: its histogram would multiply by each of them, and the backend's
- * latency does not depend on them.
+ * of series is bounded by the configuration whatever the callers send.
+ * <p>
+ * The time of each limiter call, {@value #CHECK}, is not recorded here: the filter observes the
+ * call (see {@link DefaultRateLimitCheckObservationConvention}) and Boot's meter
+ * observation handler makes the timer of it; {@link RateLimitCheckMeterFilter} gives that timer
+ * its histogram.
  * <p>
  * Meters are created once per tier and operation and cached, so a request costs two map reads and
  * the increments, not a registry lookup.
@@ -50,9 +47,9 @@ public final class RateLimitMetrics implements RateLimitListener {
 	public static final String REQUESTS = "ratelimit.requests";
 
 	/**
-	 * Name of the timer of limiter calls.
+	 * Name of the timer of limiter calls, made from their observation.
 	 */
-	public static final String CHECK = "ratelimit.check";
+	public static final String CHECK = DefaultRateLimitCheckObservationConvention.NAME;
 
 	/**
 	 * Name of the counter of allowed requests near their limit.
@@ -64,12 +61,6 @@ public final class RateLimitMetrics implements RateLimitListener {
 	 */
 	static final String NONE = "none";
 
-	// Redis answers in well under a millisecond on a local network, so the histogram starts below
-	// Micrometer's default of 1ms; checks wait for Redis for the configured timeout at most.
-	private static final Duration MINIMUM_EXPECTED_CHECK = Duration.ofNanos(100_000);
-
-	private static final Duration MAXIMUM_EXPECTED_CHECK = Duration.ofSeconds(1);
-
 	private final MeterRegistry registry;
 
 	private final double nearLimitThreshold;
@@ -77,10 +68,6 @@ public final class RateLimitMetrics implements RateLimitListener {
 	private final Counter excluded;
 
 	private final Counter rejected;
-
-	private final Timer primaryChecks;
-
-	private final Timer fallbackChecks;
 
 	private final PerTierOperation<OperationMeters> meters = new PerTierOperation<>(OperationMeters::new);
 
@@ -97,8 +84,6 @@ public final class RateLimitMetrics implements RateLimitListener {
 		this.nearLimitThreshold = nearLimitThreshold;
 		this.excluded = requests(NONE, NONE, Outcome.EXCLUDED);
 		this.rejected = requests(NONE, NONE, Outcome.REJECTED);
-		this.primaryChecks = checks("primary");
-		this.fallbackChecks = checks("fallback");
 	}
 
 	@Override
@@ -117,20 +102,12 @@ public final class RateLimitMetrics implements RateLimitListener {
 		OperationMeters meters = this.meters.get(resolved.tier().name(), resolved.operation().name());
 		if (decision.isFallback()) {
 			meters.fallback.increment();
-			record(this.fallbackChecks, checkNanos);
 		}
 		else {
 			(decision.isAllowed() ? meters.allowed : meters.denied).increment();
-			record(this.primaryChecks, checkNanos);
 		}
 		if (decision.isAllowed() && isNearLimit(decision)) {
 			meters.nearLimit.increment();
-		}
-	}
-
-	private static void record(Timer timer, long checkNanos) {
-		if (checkNanos > 0) {
-			timer.record(checkNanos, TimeUnit.NANOSECONDS);
 		}
 	}
 
@@ -156,16 +133,6 @@ public final class RateLimitMetrics implements RateLimitListener {
 			.tag("tier", tier)
 			.tag("operation", operation)
 			.tag("outcome", outcome.tag)
-			.register(this.registry);
-	}
-
-	private Timer checks(String backend) {
-		return Timer.builder(CHECK)
-			.description("Time taken by the rate limiter to decide, including waiting for its backend")
-			.tag("backend", backend)
-			.publishPercentileHistogram()
-			.minimumExpectedValue(MINIMUM_EXPECTED_CHECK)
-			.maximumExpectedValue(MAXIMUM_EXPECTED_CHECK)
 			.register(this.registry);
 	}
 

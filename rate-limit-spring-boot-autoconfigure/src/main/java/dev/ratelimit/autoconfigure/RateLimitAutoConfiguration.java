@@ -25,6 +25,7 @@ import dev.ratelimit.web.ClientAddressResolver;
 import dev.ratelimit.web.DefaultIdentityResolver;
 import dev.ratelimit.web.IdentityResolver;
 import dev.ratelimit.web.ProblemDetailRateLimitProblemWriter;
+import dev.ratelimit.web.RateLimitCheckObservationConvention;
 import dev.ratelimit.web.RateLimitFilter;
 import dev.ratelimit.web.RateLimitHeaderWriter;
 import dev.ratelimit.web.RateLimitListener;
@@ -33,6 +34,7 @@ import dev.ratelimit.web.RequestPolicyResolver;
 import dev.ratelimit.web.TierResolver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -320,9 +322,13 @@ public final class RateLimitAutoConfiguration {
 		@ConditionalOnMissingBean(name = "rateLimitFilterRegistration")
 		FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RequestPolicyResolver resolver,
 				RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter, RateLimitProblemWriter problemWriter,
-				ObjectProvider<RateLimitListener> listeners, RateLimitProperties properties) {
-			FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(new RateLimitFilter(
-					resolver, rateLimiter, headerWriter, problemWriter, listeners.orderedStream().toList()));
+				ObjectProvider<RateLimitListener> listeners, RateLimitProperties properties,
+				ObjectProvider<ObservationRegistry> observationRegistry,
+				ObjectProvider<RateLimitCheckObservationConvention> observationConvention) {
+			RateLimitFilter filter = new RateLimitFilter(resolver, rateLimiter, headerWriter, problemWriter,
+					listeners.orderedStream().toList(), observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP),
+					observationConvention.getIfAvailable());
+			FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
 			registration.setName("rateLimitFilter");
 			registration.setOrder(properties.getFilter().getOrder());
 			return registration;

@@ -1,6 +1,7 @@
 package dev.ratelimit.autoconfigure;
 
 import dev.ratelimit.actuate.RateLimitBackendMetrics;
+import dev.ratelimit.actuate.RateLimitCheckMeterFilter;
 import dev.ratelimit.actuate.RateLimitMetrics;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
@@ -18,11 +19,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 
 /**
  * Auto-configuration of the rate limiter's Micrometer metrics: the meters of every request the
- * filter decides ({@link RateLimitMetrics}) and the state of the limiter's backend
- * ({@link RateLimitBackendMetrics}).
+ * filter decides ({@link RateLimitMetrics}), the histogram of the timer made from the filter's
+ * observation of each check ({@link RateLimitCheckMeterFilter}) and the state of the limiter's
+ * backend ({@link RateLimitBackendMetrics}).
  *
  * @author rate-limit-spring-boot
  */
@@ -51,6 +54,18 @@ public final class RateLimitMetricsAutoConfiguration {
 						"Give the share of the limit, e.g. 0.2 to count requests that leave less than 20%.");
 			}
 			return new RateLimitMetrics(registry, threshold);
+		}
+
+		/**
+		 * The histogram of the {@code ratelimit.check} timer, which Boot's meter observation
+		 * handler makes from the filter's observation of each check. Ordered before Boot's
+		 * properties filter (order 0), so that the application's distribution settings win.
+		 */
+		@Bean
+		@Order(-1)
+		@ConditionalOnMissingBean
+		RateLimitCheckMeterFilter rateLimitCheckMeterFilter() {
+			return new RateLimitCheckMeterFilter();
 		}
 
 	}

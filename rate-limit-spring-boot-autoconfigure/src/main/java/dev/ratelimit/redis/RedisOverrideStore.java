@@ -26,9 +26,12 @@ import org.springframework.util.Assert;
  * Overrides live in one hash, {@code <prefix>:{overrides}}, next to a version,
  * {@code <prefix>:{overrides}:version}, that every write replaces with a random token (both in one
  * script, on one Cluster slot). Each instance keeps a local copy of the hash, so looking an override up on a
- * request is a map read; a background thread reads the version every refresh interval and reloads
- * the hash only when it changed. A write applies on the writing instance at once and on the
- * others within one refresh interval.
+ * request is a map read. A write applies on the writing instance at once and is published on the
+ * {@link RedisChanges} channel, on whose message every other instance's
+ * {@link RedisChangeListener} {@linkplain #refresh() refreshes} its copy: the change applies
+ * everywhere as soon as the message arrives. As the safety net for a message missed (an instance
+ * that was reconnecting, a publish that failed), a background thread also reads the version every
+ * refresh interval and reloads the hash when it changed.
  * <p>
  * The expiry is stored in the value and checked on every read, so an override stops applying at
  * its expiry on every instance whether or not it has refreshed since. Expired entries are deleted
@@ -61,6 +64,8 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 
 	private final PeriodicTask refreshes;
 
+	private final RedisChanges changes;
+
 	private final Object monitor = new Object();
 
 	private volatile Map<String, RateLimitOverride> overrides = Map.of();
@@ -77,7 +82,8 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 	 * @param template the template to talk to Redis with
 	 * @param keyPrefix the prefix of the store's keys
 	 * @param clock the clock that decides expiry
-	 * @param refreshInterval how often to look for changes made by other instances
+	 * @param refreshInterval how often to look for changes made by other instances, the safety net
+	 * for a change whose message this instance missed
 	 */
 	public RedisOverrideStore(StringRedisTemplate template, String keyPrefix, Clock clock, Duration refreshInterval) {
 		Assert.notNull(template, "'template' must not be null");
@@ -88,6 +94,7 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 		this.hashKey = keyPrefix + ":{overrides}";
 		this.versionKey = this.hashKey + ":version";
 		this.refreshes = new PeriodicTask("rate-limit-overrides", this::refresh, refreshInterval);
+		this.changes = new RedisChanges(template, keyPrefix);
 	}
 
 	@Override
@@ -116,22 +123,27 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 			updated.put(scope, override);
 			this.overrides = Map.copyOf(updated);
 		}
+		this.changes.overrideChanged(scope);
 	}
 
 	@Override
 	public boolean remove(String scope) {
+		boolean removed;
 		synchronized (this.monitor) {
-			Long removed = this.template.execute(REMOVE, List.of(this.hashKey, this.versionKey), scope, newVersion());
+			Long deleted = this.template.execute(REMOVE, List.of(this.hashKey, this.versionKey), scope, newVersion());
 			Map<String, RateLimitOverride> updated = new HashMap<>(this.overrides);
 			boolean known = updated.remove(scope) != null;
 			this.overrides = Map.copyOf(updated);
-			return (removed != null && removed == 1) || known;
+			removed = (deleted != null && deleted == 1) || known;
 		}
+		this.changes.overrideChanged(scope);
+		return removed;
 	}
 
 	/**
 	 * Reload the overrides when another instance changed them. Called every refresh interval while
-	 * the store runs; never throws: while Redis cannot be read, the last copy stays in use.
+	 * the store runs, and on a change another instance published; never throws: while Redis cannot
+	 * be read, the last copy stays in use.
 	 */
 	public void refresh() {
 		synchronized (this.monitor) {
@@ -148,6 +160,10 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 				}
 			}
 			catch (RuntimeException ex) {
+				if (Thread.currentThread().isInterrupted()) {
+					// Stopped during a read: not a failure of Redis, and nothing to report.
+					return;
+				}
 				if (!this.failing) {
 					this.failing = true;
 					logger.warn("Cannot read rate limit overrides from Redis; the " + this.overrides.size()

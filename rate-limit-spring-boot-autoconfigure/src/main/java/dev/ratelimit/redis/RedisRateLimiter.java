@@ -74,6 +74,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 
 	private final @Nullable AsyncScriptCall asyncCall;
 
+	private final RedisChanges changes;
+
 	/**
 	 * Create a limiter that reads the time from Redis.
 	 * @param template the template to run the script with
@@ -139,6 +141,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		this.asyncCall = asyncCall;
 		this.keyPrefix = keyPrefix;
 		this.clock = clock;
+		this.changes = new RedisChanges(template, keyPrefix);
 	}
 
 	private static @Nullable AsyncScriptCall asyncCall(RedisConnectionFactory connectionFactory) {
@@ -183,6 +186,9 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	public void reset(RateLimitRequest request) {
 		// All keys of one scope share a hash slot, so one DEL serves on Redis Cluster too.
 		this.template.delete(request.limits().stream().map((limit) -> request.key(this.keyPrefix, limit)).toList());
+		// What other instances remember of the scope (denials in their over-limit caches) would
+		// otherwise outlive the reset.
+		this.changes.reset(request.scope());
 	}
 
 	/**

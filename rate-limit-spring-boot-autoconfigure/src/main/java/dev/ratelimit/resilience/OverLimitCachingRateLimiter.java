@@ -172,9 +172,18 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 			this.delegate.reset(request);
 		}
 		finally {
-			this.resets.incrementAndGet();
-			this.denials.keySet().removeIf((key) -> key.scope.equals(request.scope()));
+			forget(request.scope());
 		}
+	}
+
+	/**
+	 * Forget every denial of a scope, e.g. because another instance reset its limits: a denial
+	 * remembered here would otherwise outlive the reset.
+	 * @param scope the scope
+	 */
+	public void forget(String scope) {
+		this.resets.incrementAndGet();
+		this.denials.keySet().removeIf((key) -> key.scope.equals(scope));
 	}
 
 	/**

@@ -5,10 +5,13 @@ import java.util.List;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimiter;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -17,10 +20,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * the headers, and either continues the chain or writes the denial. Excluded paths and unlimited
  * callers cost no limiter call; a malformed request (a {@link MalformedRequestException}) gets a
  * {@code 400} without one. Every outcome is reported to the {@link RateLimitListener}s.
+ * <p>
+ * Each limiter call is an {@link Observation} ({@value DefaultRateLimitCheckObservationConvention#NAME},
+ * see {@link RateLimitCheckObservationConvention}), so that tracing shows a span per check and
+ * Boot's meter observation handler times it. Without an {@link ObservationRegistry} the call is
+ * made as it is, at no cost.
  *
  * @author rate-limit-spring-boot
  */
 public final class RateLimitFilter extends OncePerRequestFilter {
+
+	private static final RateLimitCheckObservationConvention DEFAULT_CONVENTION = new DefaultRateLimitCheckObservationConvention();
 
 	private final RequestPolicyResolver resolver;
 
@@ -32,6 +42,10 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
 	private final RateLimitListener[] listeners;
 
+	private final ObservationRegistry observationRegistry;
+
+	private final @Nullable RateLimitCheckObservationConvention observationConvention;
+
 	public RateLimitFilter(RequestPolicyResolver resolver, RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter,
 			RateLimitProblemWriter problemWriter) {
 		this(resolver, rateLimiter, headerWriter, problemWriter, List.of());
@@ -39,11 +53,32 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
 	public RateLimitFilter(RequestPolicyResolver resolver, RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter,
 			RateLimitProblemWriter problemWriter, List<RateLimitListener> listeners) {
+		this(resolver, rateLimiter, headerWriter, problemWriter, listeners, ObservationRegistry.NOOP, null);
+	}
+
+	/**
+	 * Create a filter that observes every limiter call.
+	 * @param resolver resolves what applies to a request
+	 * @param rateLimiter the limiter
+	 * @param headerWriter writes the rate limit headers
+	 * @param problemWriter writes denials and rejections
+	 * @param listeners told of every outcome
+	 * @param observationRegistry the registry to observe limiter calls with;
+	 * {@link ObservationRegistry#NOOP} for none
+	 * @param observationConvention the convention to observe them by, or {@code null} for the
+	 * {@link DefaultRateLimitCheckObservationConvention}
+	 */
+	public RateLimitFilter(RequestPolicyResolver resolver, RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter,
+			RateLimitProblemWriter problemWriter, List<RateLimitListener> listeners,
+			ObservationRegistry observationRegistry,
+			@Nullable RateLimitCheckObservationConvention observationConvention) {
 		this.resolver = resolver;
 		this.rateLimiter = rateLimiter;
 		this.headerWriter = headerWriter;
 		this.problemWriter = problemWriter;
 		this.listeners = listeners.toArray(new RateLimitListener[0]);
+		this.observationRegistry = observationRegistry;
+		this.observationConvention = observationConvention;
 	}
 
 	@Override
@@ -67,8 +102,10 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 		Decision decision = Decision.unlimited();
 		long checkNanos = 0;
 		if (!resolved.isUnlimited()) {
+			// For the listeners, whose contract includes the call's duration; the timer of the
+			// ratelimit.check meter comes from the observation.
 			long start = System.nanoTime();
-			decision = this.rateLimiter.check(resolved.toRateLimitRequest());
+			decision = check(request, resolved);
 			checkNanos = Math.max(1, System.nanoTime() - start);
 		}
 		for (RateLimitListener listener : this.listeners) {
@@ -80,6 +117,30 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 		}
 		else {
 			this.problemWriter.write(request, response, resolved, decision);
+		}
+	}
+
+	private Decision check(HttpServletRequest request, ResolvedRequest resolved) {
+		if (this.observationRegistry.isNoop()) {
+			return this.rateLimiter.check(resolved.toRateLimitRequest());
+		}
+		RateLimitCheckObservationContext context = new RateLimitCheckObservationContext(request, resolved);
+		Observation observation = Observation
+			.createNotStarted(this.observationConvention, DEFAULT_CONVENTION,
+					() -> context, this.observationRegistry)
+			.start();
+		// In scope, so that what the limiter observes on this thread becomes a child of the check.
+		try (Observation.Scope scope = observation.openScope()) {
+			Decision decision = this.rateLimiter.check(resolved.toRateLimitRequest());
+			context.setDecision(decision);
+			return decision;
+		}
+		catch (RuntimeException ex) {
+			observation.error(ex);
+			throw ex;
+		}
+		finally {
+			observation.stop();
 		}
 	}
 

@@ -74,8 +74,9 @@ class RateLimitMetricsIntegrationTests {
 			.contains("ratelimit_requests_total{operation=\"ai_generation\",outcome=\"allowed\",tier=\"free\"}")
 			.contains("ratelimit_requests_total{operation=\"none\",outcome=\"excluded\",tier=\"none\"}")
 			.contains("ratelimit_near_limit_total{operation=\"ai_generation\",tier=\"free\"}")
-			.contains("ratelimit_check_seconds_bucket{backend=\"primary\",le=\"1.0E-4\"}")
-			.contains("ratelimit_check_seconds_count{backend=\"primary\"}")
+			// Boot's meter observation handler adds the error tag to the check's timer.
+			.contains("ratelimit_check_seconds_bucket{backend=\"primary\",error=\"none\",le=\"1.0E-4\"}")
+			.contains("ratelimit_check_seconds_count{backend=\"primary\",error=\"none\"}")
 			.contains("ratelimit_fallback_active ")
 			.contains("ratelimit_circuit_breaker_state{state=\"closed\"} 1");
 	}

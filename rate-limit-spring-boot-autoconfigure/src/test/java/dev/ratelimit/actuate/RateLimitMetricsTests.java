@@ -3,7 +3,6 @@ package dev.ratelimit.actuate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
@@ -16,7 +15,6 @@ import dev.ratelimit.web.Identity;
 import dev.ratelimit.web.MalformedRequestException;
 import dev.ratelimit.web.ResolvedRequest;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -70,22 +68,14 @@ class RateLimitMetricsTests {
 		assertThat(requests("free", "ai_generation", "fallback")).isEqualTo(3);
 		assertThat(requests("free", "ai_generation", "allowed")).isZero();
 		assertThat(requests("free", "ai_generation", "denied")).isZero();
-		assertThat(checks("fallback").count()).isEqualTo(3);
-		assertThat(checks("primary").count()).isZero();
 	}
 
 	@Test
-	void timesOnlyLimiterCallsByBackend() {
+	void leavesTheTimerOfChecksToTheirObservation() {
 		this.metrics.onDecision(this.request, this.generation, allowed(TEN_PER_HOUR, 9), 2_000_000);
-		this.metrics.onDecision(this.request, this.generation, denied(TEN_PER_HOUR), 3_000_000);
 		this.metrics.onDecision(this.request, resolved("enterprise", "ai_generation"), Decision.unlimited(), 0);
-		this.metrics.onDecision(this.request, this.generation, allowed(TEN_PER_HOUR, 8).asFallback(), 4_000_000);
-		assertThat(checks("primary").count()).isEqualTo(2);
-		assertThat(checks("primary").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(5);
-		assertThat(checks("fallback").count()).isEqualTo(1);
 		assertThat(requests("enterprise", "ai_generation", "allowed")).isEqualTo(1);
-		assertThat(this.registry.get(RateLimitMetrics.CHECK).timers()).hasSize(2)
-			.allSatisfy((timer) -> assertThat(timer.getId().getTags()).hasSize(1));
+		assertThat(this.registry.find(RateLimitMetrics.CHECK).meters()).isEmpty();
 	}
 
 	@Test
@@ -145,10 +135,6 @@ class RateLimitMetricsTests {
 
 	private double nearLimit(String tier, String operation) {
 		return this.registry.get(RateLimitMetrics.NEAR_LIMIT).tags("tier", tier, "operation", operation).counter().count();
-	}
-
-	private Timer checks(String backend) {
-		return this.registry.get(RateLimitMetrics.CHECK).tag("backend", backend).timer();
 	}
 
 	private static Decision allowed(LimitSpec limit, long remaining) {
