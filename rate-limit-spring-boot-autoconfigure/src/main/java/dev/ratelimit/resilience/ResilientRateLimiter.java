@@ -2,7 +2,6 @@ package dev.ratelimit.resilience;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -66,26 +65,6 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 
 	private static final Duration MINIMUM_RETRY_AFTER = Duration.ofSeconds(1);
 
-	/**
-	 * How many timeouts a check waits at most for a primary that keeps answering other checks.
-	 * Reached only by a primary that answers some calls and not others (one frozen node of a
-	 * cluster).
-	 */
-	static final int MAX_WAIT_FACTOR = 4;
-
-	/**
-	 * The longest grace after a silence of the timeout, before it counts as a stall.
-	 */
-	private static final long MAX_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
-	/**
-	 * How late a waiting thread may wake up before the delay counts as a pause of the process
-	 * rather than silence of the primary: well above a scheduler's ordinary latency.
-	 */
-	private static final long PAUSE_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
-	private static final long ANSWER_RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
 	private final RateLimiter primary;
 
 	/**
@@ -110,25 +89,13 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 
 	private final Duration timeout;
 
-	private final long timeoutNanos;
+	private final PrimaryLiveness liveness;
 
 	/**
 	 * When the breaker last opened ({@link System#nanoTime()}), to tell callers refused while it is
 	 * open how long it stays so.
 	 */
 	private volatile long openedAtNanos;
-
-	/**
-	 * When the primary last answered any check ({@link System#nanoTime()}): a primary that
-	 * answers is alive, however slowly a given check is answered.
-	 */
-	private volatile long lastAnswerNanos;
-
-	/**
-	 * How long a silence may outlast the timeout before it counts as a stall, so that the client's
-	 * I/O thread can deliver what it has read: half the timeout, at most 100ms.
-	 */
-	private final long graceNanos;
 
 	/**
 	 * Why this limiter last opened the breaker itself, for the log.
@@ -180,9 +147,7 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		this.circuitBreaker = circuitBreaker;
 		this.executor = executor;
 		this.timeout = timeout;
-		this.timeoutNanos = timeout.toNanos();
-		this.graceNanos = Math.min(this.timeoutNanos / 2, MAX_GRACE_NANOS);
-		this.lastAnswerNanos = System.nanoTime();
+		this.liveness = new PrimaryLiveness(timeout);
 		this.openedAtNanos = System.nanoTime();
 		circuitBreaker.getEventPublisher()
 			.onStateTransition((event) -> onStateTransition(event.getStateTransition()));
@@ -234,12 +199,16 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 			return fallback(request);
 		}
 		try {
-			Decision decision = await(call, sentNanos);
+			Decision decision = this.liveness.await(call, sentNanos);
 			this.circuitBreaker.onResult(elapsedSince(start), this.circuitBreaker.getTimestampUnit(), decision);
 			return decision;
 		}
 		catch (TimeoutException ex) {
 			call.cancel(true);
+			if (ex instanceof PrimaryLiveness.Stall stall) {
+				// Nothing came back for the timeout: the checks after this one would only wait too.
+				open("it has answered nothing for " + stall.silentMillis() + "ms");
+			}
 			onFailure(start, new RateLimiterTimeoutException(this.timeout));
 			return fallback(request);
 		}
@@ -263,58 +232,6 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * Wait for the primary's answer for as long as the primary is alive. A call is given up on
-	 * only when the primary has answered nothing at all, to any check, for the timeout and a
-	 * short grace (a stall: frozen, unreachable, or a connection that buffers commands while it
-	 * reconnects). Silence is measured on this thread's own clock: time in which the waiting
-	 * thread overslept by more than {@link #PAUSE_THRESHOLD_NANOS} (a starved or paused process,
-	 * whose client I/O thread could not read the answers that arrived meanwhile either) is not
-	 * held against the primary. A primary that keeps answering other checks is busy, not broken:
-	 * the call is waited for, up to {@link #MAX_WAIT_FACTOR} times the timeout, so that load
-	 * alone never sends a check to the failure mode, where it would be admitted against a local
-	 * copy of the limit.
-	 * @throws TimeoutException on a stall (the breaker is then open), or when the longest wait
-	 * is reached
-	 */
-	private Decision await(Future<Decision> call, long sentNanos)
-			throws TimeoutException, ExecutionException, InterruptedException {
-		long giveUpAt = sentNanos + this.timeoutNanos * MAX_WAIT_FACTOR;
-		long stallNanos = this.timeoutNanos + this.graceNanos;
-		long silentSince = sentNanos;
-		long pausedNanos = 0;
-		long wait = stallNanos;
-		while (true) {
-			long before = System.nanoTime();
-			wait = Math.max(0, Math.min(wait, giveUpAt - before));
-			try {
-				return call.get(wait, TimeUnit.NANOSECONDS);
-			}
-			catch (TimeoutException ex) {
-				long now = System.nanoTime();
-				if (now - giveUpAt >= 0) {
-					throw ex;
-				}
-				long lastAnswer = Math.max(this.lastAnswerNanos, sentNanos);
-				if (lastAnswer != silentSince) {
-					// The primary answered meanwhile: a new silence starts there.
-					silentSince = lastAnswer;
-					pausedNanos = 0;
-				}
-				long overslept = now - before - wait;
-				if (overslept > PAUSE_THRESHOLD_NANOS) {
-					pausedNanos += overslept;
-				}
-				long silence = now - silentSince - pausedNanos;
-				if (silence >= stallNanos) {
-					openOnStall(now - silentSince);
-					throw ex;
-				}
-				wait = stallNanos - silence;
-			}
-		}
-	}
-
-	/**
 	 * Count a failure of the primary. A broken connection opens the breaker at once: the next
 	 * checks would only wait for it too.
 	 */
@@ -323,10 +240,6 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		if (ConnectionFailures.isConnectionFailure(failure)) {
 			open("its connection failed (" + failure + ")");
 		}
-	}
-
-	private void openOnStall(long silentNanos) {
-		open("it has answered nothing for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + "ms");
 	}
 
 	private void open(String reason) {
@@ -344,21 +257,6 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * Note that the primary answered, with a decision or an error reply: it is alive. A broken
-	 * connection is no answer. Written only when it moves by a millisecond or more, so that
-	 * checks answered at once do not all write the same field.
-	 */
-	private void onAnswer(@Nullable Throwable failure) {
-		if (failure instanceof CancellationException || ConnectionFailures.isConnectionFailure(failure)) {
-			return;
-		}
-		long now = System.nanoTime();
-		if (now - this.lastAnswerNanos > ANSWER_RESOLUTION_NANOS) {
-			this.lastAnswerNanos = now;
-		}
-	}
-
-	/**
 	 * Start a call to the primary: on the calling thread when it answers asynchronously (no
 	 * hand-off between threads), else on the executor.
 	 */
@@ -367,13 +265,13 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 			return this.executor.submit(() -> {
 				try {
 					Decision decision = this.primary.check(request);
-					onAnswer(null);
+					this.liveness.answered(null);
 					return decision;
 				}
 				catch (RuntimeException ex) {
 					if (!Thread.currentThread().isInterrupted()) {
 						// Interrupted: cancelled after a timeout, not answered.
-						onAnswer(ex);
+						this.liveness.answered(ex);
 					}
 					throw ex;
 				}
@@ -383,7 +281,7 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 			throw new RejectedExecutionException("closed");
 		}
 		CompletableFuture<Decision> call = this.asyncPrimary.checkAsync(request);
-		call.whenComplete((decision, failure) -> onAnswer(failure));
+		call.whenComplete((decision, failure) -> this.liveness.answered(failure));
 		return call;
 	}
 
@@ -456,7 +354,7 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 
 	private void await(Future<?> call) {
 		try {
-			call.get(this.timeoutNanos, TimeUnit.NANOSECONDS);
+			call.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
 			call.cancel(true);
