@@ -9,10 +9,10 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The packages depend on each other downwards only, and never in a cycle:
- * {@code core} at the bottom; {@code local} and {@code policy} on it; {@code redis},
- * {@code resilience} and {@code web} above them; {@code actuate} above those; and
- * {@code autoconfigure}, which wires everything, at the top.
+ * The packages depend on each other downwards only, and never in a cycle: {@code core} at
+ * the bottom; {@code local} and {@code policy} on it; {@code redis}, {@code resilience}
+ * and {@code web} above them; {@code actuate} above those; and {@code autoconfigure},
+ * which wires everything, at the top.
  *
  * @author rate-limit-spring-boot
  */

@@ -25,17 +25,18 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * How closely each algorithm keeps "at most {@code L} per rolling window", measured on a real Redis:
- * Poisson arrivals per caller at 1.25x and 2.5x the limit, a fresh caller bursting at 2.5x from
- * every phase of the calendar windows, and traffic where most callers stay under their limits.
- * For every algorithm it prints the most units admitted within any rolling window, the long-run
- * admitted rate, and the share of decisions that differ from those of an exact sliding log given
- * the same admitted history (allowed although the last window already holds the limit, or denied
- * although it does not).
+ * How closely each algorithm keeps "at most {@code L} per rolling window", measured on a
+ * real Redis: Poisson arrivals per caller at 1.25x and 2.5x the limit, a fresh caller
+ * bursting at 2.5x from every phase of the calendar windows, and traffic where most
+ * callers stay under their limits. For every algorithm it prints the most units admitted
+ * within any rolling window, the long-run admitted rate, and the share of decisions that
+ * differ from those of an exact sliding log given the same admitted history (allowed
+ * although the last window already holds the limit, or denied although it does not).
  * <p>
- * Time is simulated: every check passes its arrival time to the script as "now" (the clock the
- * limiter accepts for tests), so a minute of traffic per caller takes only as long as its round
- * trips, and the decisions are the script's own. Not a test: {@code benchmarks/accuracy.sh}.
+ * Time is simulated: every check passes its arrival time to the script as "now" (the
+ * clock the limiter accepts for tests), so a minute of traffic per caller takes only as
+ * long as its round trips, and the decisions are the script's own. Not a test:
+ * {@code benchmarks/accuracy.sh}.
  *
  * @author rate-limit-spring-boot
  */
@@ -53,7 +54,10 @@ public final class AccuracyBenchmark {
 
 	private static final int THREADS = 2;
 
-	/** {@code MEMORY USAGE} with all samples, as a script: the template's integer reply type. */
+	/**
+	 * {@code MEMORY USAGE} with all samples, as a script: the template's integer reply
+	 * type.
+	 */
 	private static final RedisScript<Long> MEMORY_USAGE = RedisScript
 		.of("return redis.call('MEMORY', 'USAGE', KEYS[1], 'SAMPLES', '0')", Long.class);
 
@@ -73,9 +77,10 @@ public final class AccuracyBenchmark {
 		long seconds = (long) Math.max(10, 60 * scale);
 		System.out.printf("limit %d/%s, %s, %d threads, %d callers x %ds simulated per Poisson scenario%n%n", LIMIT,
 				"2s", redis.url(), THREADS, callers, seconds);
-		System.out.printf("worst W: most admitted in any rolling 2s; per W: long-run admitted per 2s; differ: decisions%n"
-				+ "unlike an exact sliding log's on the same history, %d callers, 95 %% under the limit%n"
-				+ "(0.1x to 0.9x, the last column their decisions alone), 5 %% over (1.5x to 3x)%n%n",
+		System.out.printf(
+				"worst W: most admitted in any rolling 2s; per W: long-run admitted per 2s; differ: decisions%n"
+						+ "unlike an exact sliding log's on the same history, %d callers, 95 %% under the limit%n"
+						+ "(0.1x to 0.9x, the last column their decisions alone), 5 %% over (1.5x to 3x)%n%n",
 				callers * 5);
 		System.out.printf("%-15s | %9s %9s %9s | %9s %9s | %9s %9s %9s %9s%n", "", "worst W", "worst W", "worst W",
 				"per W", "per W", "differ", "wrongly", "wrongly", "differ");
@@ -107,8 +112,8 @@ public final class AccuracyBenchmark {
 	}
 
 	/**
-	 * Callers whose arrivals are Poisson at {@code times} the limit's rate, each starting at a
-	 * random phase of the window.
+	 * Callers whose arrivals are Poisson at {@code times} the limit's rate, each starting
+	 * at a random phase of the window.
 	 */
 	private static List<long[]> poisson(int callers, double times, long seconds, long seed) {
 		Random random = new Random(seed);
@@ -121,8 +126,9 @@ public final class AccuracyBenchmark {
 	}
 
 	/**
-	 * The issue's case: a fresh caller at 2.5x the limit (25/s for 20/2s), starting at every
-	 * 50ms of the epoch-aligned window, three arrival sequences each; the worst one counts.
+	 * The issue's case: a fresh caller at 2.5x the limit (25/s for 20/2s), starting at
+	 * every 50ms of the epoch-aligned window, three arrival sequences each; the worst one
+	 * counts.
 	 */
 	private static List<long[]> freshBursts(long seconds) {
 		Random random = new Random(3);
@@ -137,8 +143,8 @@ public final class AccuracyBenchmark {
 	}
 
 	/**
-	 * Traffic where most callers stay under their limits: 95 % of the callers at 0.1x to 0.9x the
-	 * limit's rate, 5 % at 1.5x to 3x.
+	 * Traffic where most callers stay under their limits: 95 % of the callers at 0.1x to
+	 * 0.9x the limit's rate, 5 % at 1.5x to 3x.
 	 */
 	private static List<List<long[]>> mostlyUnder(int callers, long seconds) {
 		Random random = new Random(4);
@@ -174,7 +180,8 @@ public final class AccuracyBenchmark {
 		for (int thread = 0; thread < THREADS; thread++) {
 			int first = thread;
 			parts.add(executor.submit(() -> {
-				// one clock per thread: each caller's arrivals are in order, callers are independent
+				// one clock per thread: each caller's arrivals are in order, callers are
+				// independent
 				MutableClock clock = new MutableClock(Instant.EPOCH);
 				RedisRateLimiter limiter = new RedisRateLimiter(template, prefix, clock);
 				Run run = new Run();
@@ -221,9 +228,9 @@ public final class AccuracyBenchmark {
 	}
 
 	/**
-	 * {@code MEMORY USAGE} of one sliding-window key: of this scheme with one and with all eleven
-	 * slots written, and of a hash shaped as the earlier two-window scheme wrote it (window start,
-	 * current and previous count) under a key of the same length.
+	 * {@code MEMORY USAGE} of one sliding-window key: of this scheme with one and with
+	 * all eleven slots written, and of a hash shaped as the earlier two-window scheme
+	 * wrote it (window start, current and previous count) under a key of the same length.
 	 */
 	private static void memoryUsage(StringRedisTemplate template, String prefix) {
 		MutableClock clock = new MutableClock(Instant.ofEpochSecond(EPOCH_ALIGNED_MICROS / 1_000_000));
@@ -242,9 +249,10 @@ public final class AccuracyBenchmark {
 		template.opsForHash().put(oldKey, "w", Long.toString(EPOCH_ALIGNED_MICROS));
 		template.opsForHash().put(oldKey, "c", "77");
 		template.opsForHash().put(oldKey, "p", "154");
-		System.out.printf("%nMEMORY USAGE of a sliding-window key (%d characters): two-window scheme %d bytes, "
-				+ "sub-windows %d bytes with one slot written, %d bytes with all eleven%n", oneKey.length(),
-				memory(template, oldKey), memory(template, oneKey), memory(template, elevenKey));
+		System.out.printf(
+				"%nMEMORY USAGE of a sliding-window key (%d characters): two-window scheme %d bytes, "
+						+ "sub-windows %d bytes with one slot written, %d bytes with all eleven%n",
+				oneKey.length(), memory(template, oldKey), memory(template, oneKey), memory(template, elevenKey));
 		template.delete(List.of(oneKey, elevenKey, oldKey));
 	}
 

@@ -31,9 +31,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Closed-loop load on a limiter: {@code threads} callers each issue checks back to back for a
- * fixed time. Reports throughput and latency percentiles per scenario. Not a test: numbers
- * depend on the machine, so they belong in the README with the command that produced them.
+ * Closed-loop load on a limiter: {@code threads} callers each issue checks back to back
+ * for a fixed time. Reports throughput and latency percentiles per scenario. Not a test:
+ * numbers depend on the machine, so they belong in the README with the command that
+ * produced them.
  *
  * @author rate-limit-spring-boot
  */
@@ -56,14 +57,19 @@ public final class RateLimiterBenchmark {
 		connectionFactory.afterPropertiesSet();
 		connectionFactory.start();
 		RateLimiter redisLimiter = new RedisRateLimiter(new StringRedisTemplate(connectionFactory), "bench");
-		// The same limiter on Lettuce's native asynchronous commands: what the auto-configuration
+		// The same limiter on Lettuce's native asynchronous commands: what the
+		// auto-configuration
 		// builds.
 		RateLimiter asyncRedisLimiter = new RedisRateLimiter(connectionFactory, "bench");
 		RateLimiter memoryLimiter = new InMemoryRateLimiter();
-		// What the auto-configuration builds: the Redis limiter with a time limit inside a circuit
-		// breaker, and the over-limit cache around that; with Lettuce the check is asynchronous and
-		// waited for on the calling thread, with a blocking client (Jedis) it runs on a bounded
-		// executor. The time limit is longer than the default 100ms so that a starved benchmark
+		// What the auto-configuration builds: the Redis limiter with a time limit inside
+		// a circuit
+		// breaker, and the over-limit cache around that; with Lettuce the check is
+		// asynchronous and
+		// waited for on the calling thread, with a blocking client (Jedis) it runs on a
+		// bounded
+		// executor. The time limit is longer than the default 100ms so that a starved
+		// benchmark
 		// machine measures the overhead rather than the fallback.
 		ResilientRateLimiter resilientLimiter = resilient(redisLimiter);
 		ResilientRateLimiter asyncResilientLimiter = resilient(asyncRedisLimiter);
@@ -86,13 +92,13 @@ public final class RateLimiterBenchmark {
 				(i) -> new RateLimitRequest("u:hot", "op", TWO_WINDOWS, 1));
 		run("in-memory token-bucket, 2 windows, many callers", memoryLimiter, threads, duration,
 				(i) -> new RateLimitRequest("u:" + (i % 10_000), "op", TWO_WINDOWS, 1));
-		// The cost of the resilient layer: the same load, plain and resilient, back to back.
-		IntFunction<RateLimitRequest> manyCallers = (i) -> new RateLimitRequest("u:" + (i % 10_000), "op",
-				TWO_WINDOWS, 1);
+		// The cost of the resilient layer: the same load, plain and resilient, back to
+		// back.
+		IntFunction<RateLimitRequest> manyCallers = (i) -> new RateLimitRequest("u:" + (i % 10_000), "op", TWO_WINDOWS,
+				1);
 		run("redis token-bucket, 2 windows, many callers", redisLimiter, threads, duration, manyCallers);
 		run("resilient redis (executor + breaker), same", resilientLimiter, threads, duration, manyCallers);
-		run("resilient redis (async lettuce + breaker), same", asyncResilientLimiter, threads, duration,
-				manyCallers);
+		run("resilient redis (async lettuce + breaker), same", asyncResilientLimiter, threads, duration, manyCallers);
 		run("over-limit cache + resilient redis, same", cachedLimiter, threads, duration, manyCallers);
 		run("over-limit cache, denied callers (no redis call)", cachedLimiter, threads, duration,
 				(i) -> new RateLimitRequest("u:denied-" + (i % 1_000), "op",
@@ -105,10 +111,11 @@ public final class RateLimiterBenchmark {
 	}
 
 	private static ResilientRateLimiter resilient(RateLimiter redisLimiter) {
-		CircuitBreaker breaker = CircuitBreaker.of("ratelimit", CircuitBreakerConfig.custom()
-			.slidingWindow(10, 5, SlidingWindowType.COUNT_BASED)
-			.waitDurationInOpenState(Duration.ofSeconds(5))
-			.build());
+		CircuitBreaker breaker = CircuitBreaker.of("ratelimit",
+				CircuitBreakerConfig.custom()
+					.slidingWindow(10, 5, SlidingWindowType.COUNT_BASED)
+					.waitDurationInOpenState(Duration.ofSeconds(5))
+					.build());
 		return new ResilientRateLimiter(redisLimiter, FailureMode.LOCAL, new InMemoryRateLimiter(), 1, breaker,
 				BackendCallExecutor.create(64), Duration.ofSeconds(1));
 	}

@@ -60,17 +60,17 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * The in-process cost of one allowed request: everything the rate limit filter does but the Redis
- * round trip. One {@code GET /api/ping} through the {@link RateLimitFilter} as the
- * auto-configuration builds it (the policy of the sample application with the business tier
- * raised so that every check is allowed; an {@code @RateLimited} controller method elsewhere, so
- * that the annotation look-up is on the path; the API key header; the over-limit cache, the
- * resilient limiter, the Redis limiter; request metrics and the traffic recorder), with the Redis
- * command replaced by a canned script reply: the keys and arguments are still built and encoded
- * and the reply is still read.
+ * The in-process cost of one allowed request: everything the rate limit filter does but
+ * the Redis round trip. One {@code GET /api/ping} through the {@link RateLimitFilter} as
+ * the auto-configuration builds it (the policy of the sample application with the
+ * business tier raised so that every check is allowed; an {@code @RateLimited} controller
+ * method elsewhere, so that the annotation look-up is on the path; the API key header;
+ * the over-limit cache, the resilient limiter, the Redis limiter; request metrics and the
+ * traffic recorder), with the Redis command replaced by a canned script reply: the keys
+ * and arguments are still built and encoded and the reply is still read.
  * <p>
- * In this package because the reply is canned at the limiter's asynchronous script call, which is
- * not public. Run with {@code benchmarks/run-jmh.sh}.
+ * In this package because the reply is canned at the limiter's asynchronous script call,
+ * which is not public. Run with {@code benchmarks/run-jmh.sh}.
  *
  * @author rate-limit-spring-boot
  */
@@ -106,8 +106,7 @@ public class InProcessCheckBenchmark {
 		ClientAddressResolver addresses = new ClientAddressResolver(List.of(), "X-Forwarded-For");
 		RequestPolicyResolver resolver = new RequestPolicyResolver(policy, annotated,
 				new DefaultIdentityResolver("X-API-Key", addresses), (request, identity) -> "business", addresses);
-		RedisRateLimiter redis = new RedisRateLimiter(new StringRedisTemplate(), new CannedReply(), "rate-limit",
-				null);
+		RedisRateLimiter redis = new RedisRateLimiter(new StringRedisTemplate(), new CannedReply(), "rate-limit", null);
 		this.resilient = new ResilientRateLimiter(redis, FailureMode.LOCAL, new InMemoryRateLimiter(), 1,
 				CircuitBreaker.ofDefaults("ratelimit"), BackendCallExecutor.create(64), Duration.ofMillis(500));
 		RateLimiter limiter = new OverLimitCachingRateLimiter(this.resilient);
@@ -124,7 +123,8 @@ public class InProcessCheckBenchmark {
 			request.addHeader("X-API-Key", "demo-business-bench-key-" + (i + 1));
 			this.requests[i] = request;
 		}
-		// Measure what is meant: an allowed check of the business tier's api_requests limit.
+		// Measure what is meant: an allowed check of the business tier's api_requests
+		// limit.
 		request(this.filter);
 		if (!"1000000000".equals(this.response.getHeader("X-RateLimit-Limit")) || this.response.getStatus() != 200) {
 			throw new IllegalStateException("Not an allowed business check: " + this.response.getStatus() + " "
@@ -138,7 +138,8 @@ public class InProcessCheckBenchmark {
 	}
 
 	/**
-	 * One allowed request of one of 1,000 callers, as the auto-configuration builds the filter.
+	 * One allowed request of one of 1,000 callers, as the auto-configuration builds the
+	 * filter.
 	 */
 	@Benchmark
 	public MockHttpServletResponse allowedRequest() throws Exception {
@@ -162,8 +163,8 @@ public class InProcessCheckBenchmark {
 	}
 
 	/**
-	 * The sample application's rules, its business tier raised so that every check is allowed
-	 * (as {@code compare-project.sh} runs it).
+	 * The sample application's rules, its business tier raised so that every check is
+	 * allowed (as {@code compare-project.sh} runs it).
 	 */
 	private static RateLimitPolicy policy() {
 		PathPatternParser paths = PathPatternParser.defaultInstance;
@@ -205,8 +206,8 @@ public class InProcessCheckBenchmark {
 	}
 
 	/**
-	 * What Redis would answer for an allowed check, without asking it; the keys and arguments
-	 * are built and encoded as for Lettuce.
+	 * What Redis would answer for an allowed check, without asking it; the keys and
+	 * arguments are built and encoded as for Lettuce.
 	 */
 	static final class CannedReply implements AsyncScriptCall {
 

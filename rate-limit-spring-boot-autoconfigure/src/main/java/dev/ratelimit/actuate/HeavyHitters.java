@@ -6,14 +6,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Space-Saving sketch (Metwally, Agrawal, El Abbadi, 2005): counts the most frequent keys of
- * a stream in a fixed number of counters, however many distinct keys the stream has. A key not
- * counted yet takes over the smallest counter and inherits its count as its possible error, so
- * counts never under-estimate a counted key, over-estimate it by at most the smallest count, and
- * every key more frequent than {@code total / capacity} is always counted.
+ * The Space-Saving sketch (Metwally, Agrawal, El Abbadi, 2005): counts the most frequent
+ * keys of a stream in a fixed number of counters, however many distinct keys the stream
+ * has. A key not counted yet takes over the smallest counter and inherits its count as
+ * its possible error, so counts never under-estimate a counted key, over-estimate it by
+ * at most the smallest count, and every key more frequent than {@code total / capacity}
+ * is always counted.
  * <p>
- * The counters form a binary min-heap indexed by key, so adding is O(log capacity). Not thread
- * safe: callers lock.
+ * The counters form a binary min-heap indexed by key, so adding is O(log capacity). Not
+ * thread safe: callers lock.
  *
  * @author rate-limit-spring-boot
  */
@@ -69,7 +70,8 @@ final class HeavyHitters {
 			index = siftUp(index);
 		}
 		else {
-			// Take over the smallest counter: the new key may have been seen up to that many times
+			// Take over the smallest counter: the new key may have been seen up to that
+			// many times
 			// before, while it was not counted.
 			index = 0;
 			this.positions.remove(this.keys[0]);
@@ -97,8 +99,8 @@ final class HeavyHitters {
 	}
 
 	/**
-	 * The most any count may be off by: the smallest count once some key lost its counter, else
-	 * zero (every count is exact).
+	 * The most any count may be off by: the smallest count once some key lost its
+	 * counter, else zero (every count is exact).
 	 * @return the error bound
 	 */
 	long errorBound() {
@@ -175,7 +177,8 @@ final class HeavyHitters {
 	 * @param key the key
 	 * @param tier the tier it was last seen on
 	 * @param count its count, never less than the true count
-	 * @param error how much of the count may be from keys counted before it took over the counter
+	 * @param error how much of the count may be from keys counted before it took over the
+	 * counter
 	 */
 	record Entry(String key, String tier, long count, long error) {
 	}

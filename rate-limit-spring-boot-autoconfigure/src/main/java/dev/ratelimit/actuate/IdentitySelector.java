@@ -7,18 +7,19 @@ import dev.ratelimit.web.AddressRange;
 import dev.ratelimit.web.Identity;
 
 /**
- * Reads the caller an operator names in {@code /actuator/ratelimits/{identity}}, the way the
- * default identity resolver identifies callers:
+ * Reads the caller an operator names in {@code /actuator/ratelimits/{identity}}, the way
+ * the default identity resolver identifies callers:
  * <ul>
  * <li>{@code user:<name>}: an authenticated principal;</li>
- * <li>{@code key:<api key>}: a caller presenting an API key (hashed here, never stored);</li>
+ * <li>{@code key:<api key>}: a caller presenting an API key (hashed here, never
+ * stored);</li>
  * <li>{@code ip:<address>}: a caller known by its address;</li>
  * <li>{@code scope:<kind>:<hash>}: a hashed scope as the endpoint shows it, e.g.
  * {@code scope:u:3fa9…};</li>
  * <li>a bare IPv4 or IPv6 literal: an address; any other bare value: a user.</li>
  * </ul>
- * A bare value that starts with a word and a colon must name one of these prefixes, so that a
- * mistyped prefix is an error rather than a user of that name.
+ * A bare value that starts with a word and a colon must name one of these prefixes, so
+ * that a mistyped prefix is an error rather than a user of that name.
  *
  * @author rate-limit-spring-boot
  */
@@ -90,8 +91,8 @@ final class IdentitySelector {
 		String hash = scope.substring(colon + 1).toLowerCase(Locale.ROOT);
 		if (!(kind.equals("u") || kind.equals("k") || kind.equals("ip")) || !isHash(hash)) {
 			throw new IllegalArgumentException(
-					"'scope:' must be followed by a scope as this endpoint shows it: u:, k: or ip: and "
-							+ HASH_LENGTH + " hex digits");
+					"'scope:' must be followed by a scope as this endpoint shows it: u:, k: or ip: and " + HASH_LENGTH
+							+ " hex digits");
 		}
 		return new Identity(kind, hash);
 	}
@@ -111,7 +112,8 @@ final class IdentitySelector {
 	/**
 	 * A selected caller.
 	 *
-	 * @param kind how it was selected: {@code user}, {@code key}, {@code ip} or {@code scope}
+	 * @param kind how it was selected: {@code user}, {@code key}, {@code ip} or
+	 * {@code scope}
 	 * @param identity the caller
 	 */
 	record Selection(String kind, Identity identity) {

@@ -5,9 +5,10 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
 
 /**
- * One value per tier and operation, created on first use. A lookup of an existing value is two
- * map reads and no allocation, for the per-request path of the listeners. The tiers and
- * operations come from the configured policy, so the map is bounded by the configuration.
+ * One value per tier and operation, created on first use. A lookup of an existing value
+ * is two map reads and no allocation, for the per-request path of the listeners. The
+ * tiers and operations come from the configured policy, so the map is bounded by the
+ * configuration.
  *
  * @param <T> the type of the values
  * @author rate-limit-spring-boot

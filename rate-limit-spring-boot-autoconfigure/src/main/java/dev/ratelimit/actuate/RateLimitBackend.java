@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The layers of the limiter the filter calls that the endpoint and the health contributor
- * describe, as the application context holds them: the limiter itself, its Redis layer and its
- * resilient layer, each absent when the limiter has none (or its library is not on the class
- * path).
+ * describe, as the application context holds them: the limiter itself, its Redis layer
+ * and its resilient layer, each absent when the limiter has none (or its library is not
+ * on the class path).
  *
  * @author rate-limit-spring-boot
  */
@@ -84,9 +84,11 @@ public final class RateLimitBackend {
 		}
 		boolean onFallback = resilient.isOnFallback();
 		String failureMode = failureMode();
-		return new RateLimitsDescriptors.BackendDescriptor(type, onFallback ? "fallback-" + failureMode : type, keyPrefix,
-				new RateLimitsDescriptors.ResilienceDescriptor(failureMode, resilient.getCircuitBreaker().getState().name(),
-						onFallback, resilient.getTimeout().toMillis(), resilient.getFleetSize().instances()));
+		return new RateLimitsDescriptors.BackendDescriptor(type, onFallback ? "fallback-" + failureMode : type,
+				keyPrefix,
+				new RateLimitsDescriptors.ResilienceDescriptor(failureMode,
+						resilient.getCircuitBreaker().getState().name(), onFallback, resilient.getTimeout().toMillis(),
+						resilient.getFleetSize().instances()));
 	}
 
 }

@@ -16,11 +16,12 @@ import org.jspecify.annotations.Nullable;
  * Binds the state of a rate limiter's backend, when the limiter has a
  * {@link ResilientRateLimiter} layer:
  * <ul>
- * <li>{@value #BACKEND_ERRORS} (counter; tag {@code exception}, the simple class name): calls to
- * the backend that failed or timed out, as recorded by its circuit breaker;</li>
+ * <li>{@value #BACKEND_ERRORS} (counter; tag {@code exception}, the simple class name):
+ * calls to the backend that failed or timed out, as recorded by its circuit breaker;</li>
  * <li>{@value #FALLBACK_ACTIVE} (gauge): 1 while the failure mode decides, else 0;</li>
- * <li>{@value #CIRCUIT_BREAKER_STATE} (gauge; tag {@code state}): 1 for the breaker's current
- * state ({@code closed}, {@code open}, {@code half_open}, ...), 0 for the others.</li>
+ * <li>{@value #CIRCUIT_BREAKER_STATE} (gauge; tag {@code state}): 1 for the breaker's
+ * current state ({@code closed}, {@code open}, {@code half_open}, ...), 0 for the
+ * others.</li>
  * </ul>
  * A limiter without that layer binds nothing.
  *
@@ -47,7 +48,8 @@ public final class RateLimitBackendMetrics implements MeterBinder {
 
 	/**
 	 * Create a binder.
-	 * @param resilient the limiter's resilient layer to observe, or {@code null} when it has none
+	 * @param resilient the limiter's resilient layer to observe, or {@code null} when it
+	 * has none
 	 */
 	public RateLimitBackendMetrics(@Nullable ResilientRateLimiter resilient) {
 		this.resilient = resilient;

@@ -18,19 +18,20 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.util.Assert;
 
 /**
- * The health of the rate limiter: its backend, a Redis {@code PING} with its latency, whether the
- * script is loaded, and, with a {@link ResilientRateLimiter}, the failure mode and the circuit
- * breaker's state.
+ * The health of the rate limiter: its backend, a Redis {@code PING} with its latency,
+ * whether the script is loaded, and, with a {@link ResilientRateLimiter}, the failure
+ * mode and the circuit breaker's state.
  * <p>
- * While Redis cannot answer, a limiter with a failure mode keeps deciding and the application keeps
- * serving; the indicator then reports the configured fallback status (by default one that does
- * not change the application's aggregate status) with {@code fallback: true}, so that an outage of
- * the limiter does not cascade into instances taken out of service. A limiter without a failure
- * mode fails requests while Redis is down, and is reported {@link Status#DOWN}.
+ * While Redis cannot answer, a limiter with a failure mode keeps deciding and the
+ * application keeps serving; the indicator then reports the configured fallback status
+ * (by default one that does not change the application's aggregate status) with
+ * {@code fallback: true}, so that an outage of the limiter does not cascade into
+ * instances taken out of service. A limiter without a failure mode fails requests while
+ * Redis is down, and is reported {@link Status#DOWN}.
  * <p>
- * The probe is bounded: it runs on a thread of its own and is waited for at most the given
- * timeout, so a Redis that hangs cannot hang the health endpoint (the client's own command
- * timeout is far longer); at most one probe is in flight at a time.
+ * The probe is bounded: it runs on a thread of its own and is waited for at most the
+ * given timeout, so a Redis that hangs cannot hang the health endpoint (the client's own
+ * command timeout is far longer); at most one probe is in flight at a time.
  *
  * @author rate-limit-spring-boot
  */
@@ -84,7 +85,8 @@ public final class RateLimitHealthIndicator extends AbstractHealthIndicator impl
 					// Every check fails while Redis does: the base class reports DOWN.
 					throw ex;
 				}
-				// Every check now waits for Redis and is then decided by the failure mode.
+				// Every check now waits for Redis and is then decided by the failure
+				// mode.
 				builder.withException(ex);
 				onFallback = true;
 				builder.withDetail("fallback", true);
@@ -113,8 +115,8 @@ public final class RateLimitHealthIndicator extends AbstractHealthIndicator impl
 	}
 
 	/**
-	 * The probe in flight, or a new one: a probe stuck on a Redis that does not answer is waited
-	 * for again rather than joined by another thread.
+	 * The probe in flight, or a new one: a probe stuck on a Redis that does not answer is
+	 * waited for again rather than joined by another thread.
 	 */
 	private synchronized Future<Probe> currentProbe(RedisRateLimiter redis) {
 		Assert.state(this.executor != null, "No probe without Redis");

@@ -17,25 +17,25 @@ import org.springframework.util.Assert;
 /**
  * Records what the rate limit filter decides as Micrometer meters:
  * <ul>
- * <li>{@value #REQUESTS} (counter; tags {@code tier}, {@code operation}, {@code outcome}):
- * every request the filter sees. The outcome is {@code allowed}, {@code denied},
- * {@code fallback} (decided by the failure mode because the backend could not) or
- * {@code excluded} (an excluded path; tier and operation {@code none}) or {@code rejected} (a
- * malformed request answered with {@code 400} before any check; tier and operation
- * {@code none}).</li>
- * <li>{@value #NEAR_LIMIT} (counter; tags {@code tier}, {@code operation}): allowed requests
- * that leave less than a share of one of their limits.</li>
+ * <li>{@value #REQUESTS} (counter; tags {@code tier}, {@code operation},
+ * {@code outcome}): every request the filter sees. The outcome is {@code allowed},
+ * {@code denied}, {@code fallback} (decided by the failure mode because the backend could
+ * not) or {@code excluded} (an excluded path; tier and operation {@code none}) or
+ * {@code rejected} (a malformed request answered with {@code 400} before any check; tier
+ * and operation {@code none}).</li>
+ * <li>{@value #NEAR_LIMIT} (counter; tags {@code tier}, {@code operation}): allowed
+ * requests that leave less than a share of one of their limits.</li>
  * </ul>
- * Tier and operation names come from the configured policy and outcomes are fixed, so the number
- * of series is bounded by the configuration whatever the callers send.
+ * Tier and operation names come from the configured policy and outcomes are fixed, so the
+ * number of series is bounded by the configuration whatever the callers send.
  * <p>
- * The time of each limiter call, {@value #CHECK}, is not recorded here: the filter observes the
- * call (see {@link DefaultRateLimitCheckObservationConvention}) and Boot's meter
- * observation handler makes the timer of it; {@link RateLimitCheckMeterFilter} gives that timer
- * its histogram.
+ * The time of each limiter call, {@value #CHECK}, is not recorded here: the filter
+ * observes the call (see {@link DefaultRateLimitCheckObservationConvention}) and Boot's
+ * meter observation handler makes the timer of it; {@link RateLimitCheckMeterFilter}
+ * gives that timer its histogram.
  * <p>
- * Meters are created once per tier and operation and cached, so a request costs two map reads and
- * the increments, not a registry lookup.
+ * Meters are created once per tier and operation and cached, so a request costs two map
+ * reads and the increments, not a registry lookup.
  *
  * @author rate-limit-spring-boot
  */
@@ -74,8 +74,8 @@ public final class RateLimitMetrics implements RateLimitListener {
 	/**
 	 * Create the meters.
 	 * @param registry the registry to register them with
-	 * @param nearLimitThreshold the share of a limit (of its burst, for a token bucket) below
-	 * which an allowed request counts as near that limit, between 0 and 1
+	 * @param nearLimitThreshold the share of a limit (of its burst, for a token bucket)
+	 * below which an allowed request counts as near that limit, between 0 and 1
 	 */
 	public RateLimitMetrics(MeterRegistry registry, double nearLimitThreshold) {
 		Assert.isTrue(nearLimitThreshold >= 0 && nearLimitThreshold <= 1,
@@ -97,8 +97,7 @@ public final class RateLimitMetrics implements RateLimitListener {
 	}
 
 	@Override
-	public void onDecision(HttpServletRequest request, ResolvedRequest resolved, Decision decision,
-			long checkNanos) {
+	public void onDecision(HttpServletRequest request, ResolvedRequest resolved, Decision decision, long checkNanos) {
 		OperationMeters meters = this.meters.get(resolved.tier().name(), resolved.operation().name());
 		if (decision.isFallback()) {
 			meters.fallback.increment();
@@ -112,9 +111,9 @@ public final class RateLimitMetrics implements RateLimitListener {
 	}
 
 	/**
-	 * Whether any limit is left with less than the threshold: with 5/1h and 100/1d, 10 left of the
-	 * day is near the limit even while 5 of the hour are not (the binding limit of the headers
-	 * is the one with the fewest units left, here the hourly one).
+	 * Whether any limit is left with less than the threshold: with 5/1h and 100/1d, 10
+	 * left of the day is near the limit even while 5 of the hour are not (the binding
+	 * limit of the headers is the one with the fewest units left, here the hourly one).
 	 */
 	private boolean isNearLimit(Decision decision) {
 		List<LimitState> limits = decision.limits();

@@ -20,17 +20,19 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Records what the rate limit filter decides, for the {@code ratelimits} endpoint, in bounded
- * memory whatever the number of callers:
+ * Records what the rate limit filter decides, for the {@code ratelimits} endpoint, in
+ * bounded memory whatever the number of callers:
  * <ul>
  * <li>counts per tier and operation since startup ({@link LongAdder}s: no lock);</li>
- * <li>the heaviest callers, by requests and by denials, over a recent window: the window is split
- * into five rotating slices, each with a {@link HeavyHitters} sketch of a fixed number of counters
- * per measure, so at most {@code 10 × counters} callers are held (under one short lock);</li>
- * <li>the tier each recently seen caller was on, in a fixed-size table where a newer caller may
- * take an older one's slot.</li>
+ * <li>the heaviest callers, by requests and by denials, over a recent window: the window
+ * is split into five rotating slices, each with a {@link HeavyHitters} sketch of a fixed
+ * number of counters per measure, so at most {@code 10 × counters} callers are held
+ * (under one short lock);</li>
+ * <li>the tier each recently seen caller was on, in a fixed-size table where a newer
+ * caller may take an older one's slot.</li>
  * </ul>
- * Callers are known only by their hashed scope ({@code u:3fa9…}), never by a raw key or user id.
+ * Callers are known only by their hashed scope ({@code u:3fa9…}), never by a raw key or
+ * user id.
  *
  * @author rate-limit-spring-boot
  */
@@ -60,8 +62,8 @@ public final class RateLimitTraffic implements RateLimitListener {
 	 * Create a recorder.
 	 * @param clock the clock that decides which slice of the window a request falls in
 	 * @param window how far back the top callers reach, at least 5ms
-	 * @param counters the counters of each sketch: how many distinct callers one slice tracks per
-	 * measure before counts turn approximate
+	 * @param counters the counters of each sketch: how many distinct callers one slice
+	 * tracks per measure before counts turn approximate
 	 */
 	public RateLimitTraffic(Clock clock, Duration window, int counters) {
 		if (window.toMillis() < SLICES) {
@@ -116,7 +118,8 @@ public final class RateLimitTraffic implements RateLimitListener {
 	}
 
 	/**
-	 * The tier a caller was last seen on, on its own tier (not one an override put it on).
+	 * The tier a caller was last seen on, on its own tier (not one an override put it
+	 * on).
 	 * @param scope the caller's scope
 	 * @return the tier name, or {@code null} when the caller was not seen recently
 	 */
@@ -196,8 +199,7 @@ public final class RateLimitTraffic implements RateLimitListener {
 			.sorted(Comparator.comparingLong(Caller::requests).reversed().thenComparing(Caller::scope))
 			.limit(limit)
 			.toList();
-		return new TopCallers(this.window, this.counters, Math.max(requestsError, denialsError), byDenials,
-				byRequests);
+		return new TopCallers(this.window, this.counters, Math.max(requestsError, denialsError), byDenials, byRequests);
 	}
 
 	/**
@@ -221,8 +223,8 @@ public final class RateLimitTraffic implements RateLimitListener {
 	 * @param checks requests decided (every request that was not excluded)
 	 * @param allowed requests let through, including those no limit applied to
 	 * @param denied requests refused because they were over a limit (429)
-	 * @param unavailable requests refused because no limiter could decide (503, failure mode
-	 * {@code deny})
+	 * @param unavailable requests refused because no limiter could decide (503, failure
+	 * mode {@code deny})
 	 * @param fallback requests decided by the failure mode rather than by the backend
 	 */
 	public record Counts(long checks, long allowed, long denied, long unavailable, long fallback) {
@@ -267,8 +269,8 @@ public final class RateLimitTraffic implements RateLimitListener {
 	 *
 	 * @param window how far back the counts reach
 	 * @param counters the counters per sketch
-	 * @param maxError how far any count may be off; zero when every count is exact (no slice saw
-	 * more distinct callers than it has counters)
+	 * @param maxError how far any count may be off; zero when every count is exact (no
+	 * slice saw more distinct callers than it has counters)
 	 * @param byDenials the callers with the most denied requests
 	 * @param byRequests the callers with the most requests
 	 */

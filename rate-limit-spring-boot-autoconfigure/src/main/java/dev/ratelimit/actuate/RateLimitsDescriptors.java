@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 
 /**
- * The JSON bodies of the {@code ratelimits} endpoint ({@link RateLimitsEndpoint}): one record per
- * object, named as the README documents them.
+ * The JSON bodies of the {@code ratelimits} endpoint ({@link RateLimitsEndpoint}): one
+ * record per object, named as the README documents them.
  *
  * @author rate-limit-spring-boot
  */
@@ -58,8 +58,8 @@ public final class RateLimitsDescriptors {
 	 * @param circuitBreaker the breaker's state, e.g. {@code CLOSED} or {@code OPEN}
 	 * @param onFallback whether the failure mode decides right now
 	 * @param timeoutMillis the longest a request waits for the backend
-	 * @param instances how many instances share each limit (configured, or counted by their
-	 * heartbeats in Redis): the local fallback enforces this instance's share
+	 * @param instances how many instances share each limit (configured, or counted by
+	 * their heartbeats in Redis): the local fallback enforces this instance's share
 	 */
 	public record ResilienceDescriptor(String failureMode, String circuitBreaker, boolean onFallback,
 			long timeoutMillis, int instances) {
@@ -84,7 +84,8 @@ public final class RateLimitsDescriptors {
 	/**
 	 * One tier.
 	 *
-	 * @param unlimited whether its callers are never limited (except by address or global limits)
+	 * @param unlimited whether its callers are never limited (except by address or global
+	 * limits)
 	 * @param upgradeUrl where its callers can upgrade
 	 * @param limits the limits that apply to it, per operation
 	 */
@@ -96,8 +97,8 @@ public final class RateLimitsDescriptors {
 	/**
 	 * One operation.
 	 *
-	 * @param key whose budget its requests are charged to: {@code identity}, {@code ip} or
-	 * {@code global}
+	 * @param key whose budget its requests are charged to: {@code identity}, {@code ip}
+	 * or {@code global}
 	 * @param cost the units one request consumes
 	 * @param match its path rules
 	 * @param annotated the handlers annotated with {@code @RateLimited} for it
@@ -146,8 +147,8 @@ public final class RateLimitsDescriptors {
 	 * @param expiresAt when it expires (ISO-8601)
 	 * @param expiresInSeconds the seconds until it expires
 	 */
-	public record OverrideDescriptor(String scope, @Nullable String tier, @Nullable Double multiplier,
-			String expiresAt, long expiresInSeconds) {
+	public record OverrideDescriptor(String scope, @Nullable String tier, @Nullable Double multiplier, String expiresAt,
+			long expiresInSeconds) {
 
 		static OverrideDescriptor of(String scope, RateLimitOverride override, Instant now) {
 			return new OverrideDescriptor(scope, override.tier(),
@@ -207,20 +208,20 @@ public final class RateLimitsDescriptors {
 	/**
 	 * One caller's usage.
 	 *
-	 * @param selectedAs how the caller was named: {@code user}, {@code key}, {@code ip} or
-	 * {@code scope}
+	 * @param selectedAs how the caller was named: {@code user}, {@code key}, {@code ip}
+	 * or {@code scope}
 	 * @param scope the caller's hashed scope
 	 * @param tier the tier the usage was read for
-	 * @param tierSource why that tier: {@code parameter} (the {@code tier} query parameter),
-	 * {@code override}, {@code observed} (the tier the caller's last requests were on) or
-	 * {@code default}
+	 * @param tierSource why that tier: {@code parameter} (the {@code tier} query
+	 * parameter), {@code override}, {@code observed} (the tier the caller's last requests
+	 * were on) or {@code default}
 	 * @param override the caller's active override, or {@code null}
 	 * @param operations the usage of every operation charged to the caller
 	 * @param notes operations not shown, and why
 	 */
 	public record CallerDescriptor(String selectedAs, String scope, String tier, String tierSource,
-			@Nullable OverrideDescriptor override, List<OperationUsageDescriptor> operations, List<String> notes)
-			implements OperationResponseBody {
+			@Nullable OverrideDescriptor override, List<OperationUsageDescriptor> operations,
+			List<String> notes) implements OperationResponseBody {
 
 	}
 
@@ -230,8 +231,8 @@ public final class RateLimitsDescriptors {
 	 * @param operation the operation
 	 * @param key whose budget it is charged to
 	 * @param unlimited whether no limit applies
-	 * @param fallback whether the usage was read from the failure mode's local limiter rather
-	 * than the backend
+	 * @param fallback whether the usage was read from the failure mode's local limiter
+	 * rather than the backend
 	 * @param limits the state of each limit
 	 */
 	public record OperationUsageDescriptor(String operation, String key, boolean unlimited, boolean fallback,

@@ -46,21 +46,24 @@ import org.springframework.boot.convert.DurationStyle;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * The {@code ratelimits} actuator endpoint: what the limits are, how they are holding up, and
- * one caller's usage, with the means to reset a caller or override its limits for a while.
+ * The {@code ratelimits} actuator endpoint: what the limits are, how they are holding up,
+ * and one caller's usage, with the means to reset a caller or override its limits for a
+ * while.
  * <ul>
- * <li>{@code GET /actuator/ratelimits}: the effective rules, the backend and its state, traffic
- * since startup per tier and operation, the top callers of the recent window, and the active
- * overrides;</li>
- * <li>{@code GET /actuator/ratelimits/{identity}[?tier=…]}: one caller's usage of every limit
- * that applies to it, read without consuming anything;</li>
- * <li>{@code POST /actuator/ratelimits/{identity}} with {@code tier} or {@code multiplier},
- * {@code expiresIn} and optionally {@code reset}: a temporary override of the caller's limits,
- * starting from reset counters unless {@code reset} is {@code false};</li>
- * <li>{@code DELETE /actuator/ratelimits/{identity}}: a clean slate: the caller's counters are
- * reset and any override lifted.</li>
+ * <li>{@code GET /actuator/ratelimits}: the effective rules, the backend and its state,
+ * traffic since startup per tier and operation, the top callers of the recent window, and
+ * the active overrides;</li>
+ * <li>{@code GET /actuator/ratelimits/{identity}[?tier=…]}: one caller's usage of every
+ * limit that applies to it, read without consuming anything;</li>
+ * <li>{@code POST /actuator/ratelimits/{identity}} with {@code tier} or
+ * {@code multiplier}, {@code expiresIn} and optionally {@code reset}: a temporary
+ * override of the caller's limits, starting from reset counters unless {@code reset} is
+ * {@code false};</li>
+ * <li>{@code DELETE /actuator/ratelimits/{identity}}: a clean slate: the caller's
+ * counters are reset and any override lifted.</li>
  * </ul>
- * Callers are named as {@link IdentitySelector} reads them and shown only by their hashed scope.
+ * Callers are named as {@link IdentitySelector} reads them and shown only by their hashed
+ * scope.
  *
  * @author rate-limit-spring-boot
  */
@@ -115,8 +118,8 @@ public final class RateLimitsEndpoint {
 	/**
 	 * One caller's usage of every limit that applies to it.
 	 * @param identity the caller (see {@link IdentitySelector})
-	 * @param tier the caller's own tier, when the caller is not on the one the endpoint would
-	 * assume
+	 * @param tier the caller's own tier, when the caller is not on the one the endpoint
+	 * would assume
 	 * @return the caller's usage
 	 */
 	@ReadOperation
@@ -126,12 +129,13 @@ public final class RateLimitsEndpoint {
 	}
 
 	/**
-	 * Override a caller's limits until the override expires, replacing any other override of
-	 * the caller (see {@link RateLimitAdminService#override}).
+	 * Override a caller's limits until the override expires, replacing any other override
+	 * of the caller (see {@link RateLimitAdminService#override}).
 	 * @param identity the caller (see {@link IdentitySelector})
-	 * @param tier the tier to put the caller on, or {@code null} when a multiplier is given
-	 * @param multiplier the factor to multiply the caller's limits by, or {@code null} when a
-	 * tier is given
+	 * @param tier the tier to put the caller on, or {@code null} when a multiplier is
+	 * given
+	 * @param multiplier the factor to multiply the caller's limits by, or {@code null}
+	 * when a tier is given
 	 * @param expiresIn how long the override lasts, e.g. {@code 10m}
 	 * @param reset whether to reset the caller's counters; {@code true} when not given
 	 * @return the caller's usage under the override
@@ -144,13 +148,13 @@ public final class RateLimitsEndpoint {
 			throw invalid("Give either a tier or a multiplier");
 		}
 		Duration duration = overrideDuration(expiresIn);
-		return describe(selection, invoke(() -> this.service.override(selection.identity(), tier, multiplier,
-				duration, reset == null || reset)));
+		return describe(selection, invoke(
+				() -> this.service.override(selection.identity(), tier, multiplier, duration, reset == null || reset)));
 	}
 
 	/**
-	 * Give a caller a clean slate: reset its counters of every limit that could apply to it, on
-	 * any tier, and lift any override.
+	 * Give a caller a clean slate: reset its counters of every limit that could apply to
+	 * it, on any tier, and lift any override.
 	 * @param identity the caller (see {@link IdentitySelector})
 	 * @return what was reset
 	 */
@@ -190,8 +194,9 @@ public final class RateLimitsEndpoint {
 		}
 		Map<String, OperationDescriptor> operationDescriptors = new TreeMap<>();
 		for (OperationPolicy operation : operations) {
-			operationDescriptors.put(operation.name(), new OperationDescriptor(keyName(operation.key()), operation.cost(),
-					pathRules(operation), annotatedHandlers(operation), LimitDescriptor.of(operation.limits())));
+			operationDescriptors.put(operation.name(),
+					new OperationDescriptor(keyName(operation.key()), operation.cost(), pathRules(operation),
+							annotatedHandlers(operation), LimitDescriptor.of(operation.limits())));
 		}
 		List<String> pathRules = this.policy.endpointRules().stream().map(Object::toString).toList();
 		List<String> exclusions = this.policy.exclusions().stream().map(PathPattern::getPatternString).toList();

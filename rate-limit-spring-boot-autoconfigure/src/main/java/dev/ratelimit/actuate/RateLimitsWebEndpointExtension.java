@@ -16,9 +16,10 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
 /**
- * The {@link RateLimitsEndpoint} over HTTP, with the reason for a {@code 400} in the response
- * body: an operator who names an unknown tier or a malformed identity learns what to fix, where
- * Boot's error page would only say "Bad Request" (it leaves exception messages out by default).
+ * The {@link RateLimitsEndpoint} over HTTP, with the reason for a {@code 400} in the
+ * response body: an operator who names an unknown tier or a malformed identity learns
+ * what to fix, where Boot's error page would only say "Bad Request" (it leaves exception
+ * messages out by default).
  *
  * @author rate-limit-spring-boot
  */
@@ -80,11 +81,13 @@ public final class RateLimitsWebEndpointExtension {
 			return new WebEndpointResponse<>(operation.get());
 		}
 		catch (InvalidEndpointRequestException ex) {
-			return new WebEndpointResponse<>(new BadRequest(WebEndpointResponse.STATUS_BAD_REQUEST, "Bad Request",
-					ex.getReason()), WebEndpointResponse.STATUS_BAD_REQUEST);
+			return new WebEndpointResponse<>(
+					new BadRequest(WebEndpointResponse.STATUS_BAD_REQUEST, "Bad Request", ex.getReason()),
+					WebEndpointResponse.STATUS_BAD_REQUEST);
 		}
 		catch (RuntimeException ex) {
-			// Reads fall back with the limiter; writes need Redis itself. Say so rather than a 500.
+			// Reads fall back with the limiter; writes need Redis itself. Say so rather
+			// than a 500.
 			logger.warn("A ratelimits endpoint operation failed: " + ex);
 			return new WebEndpointResponse<>(new BadRequest(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE,
 					"Service Unavailable", "The rate limit backend could not complete the operation ("

@@ -3,7 +3,8 @@ package dev.ratelimit.admin;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The tier a caller's recent requests were on, as something that watches the traffic saw it.
+ * The tier a caller's recent requests were on, as something that watches the traffic saw
+ * it.
  *
  * @author rate-limit-spring-boot
  */

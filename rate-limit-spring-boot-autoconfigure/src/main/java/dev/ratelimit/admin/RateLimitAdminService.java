@@ -24,10 +24,11 @@ import dev.ratelimit.web.Identity;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What an operator does to one caller's limits: read its usage of every limit that applies to it
- * (without consuming anything), override its limits until a given time, and give it a clean slate.
- * Requests an operator gets wrong (an unknown tier, a multiplier out of range) fail with an
- * {@link IllegalArgumentException} whose message says what to give instead.
+ * What an operator does to one caller's limits: read its usage of every limit that
+ * applies to it (without consuming anything), override its limits until a given time, and
+ * give it a clean slate. Requests an operator gets wrong (an unknown tier, a multiplier
+ * out of range) fail with an {@link IllegalArgumentException} whose message says what to
+ * give instead.
  *
  * @author rate-limit-spring-boot
  */
@@ -37,7 +38,9 @@ public final class RateLimitAdminService {
 
 	private final RateLimitPolicy policy;
 
-	/** The policy's operations by name: the policy never changes, so they are sorted once. */
+	/**
+	 * The policy's operations by name: the policy never changes, so they are sorted once.
+	 */
 	private final List<OperationPolicy> operations;
 
 	private final RateLimiter limiter;
@@ -53,8 +56,8 @@ public final class RateLimitAdminService {
 	 * @param policy the rules
 	 * @param limiter the limiter the filter calls
 	 * @param overrides where overrides are kept (the filter's store)
-	 * @param observedTiers the tiers callers were seen on, or {@code null} when traffic is not
-	 * recorded
+	 * @param observedTiers the tiers callers were seen on, or {@code null} when traffic
+	 * is not recorded
 	 * @param clock the clock overrides expire by
 	 */
 	public RateLimitAdminService(RateLimitPolicy policy, RateLimiter limiter, OverrideStore overrides,
@@ -102,8 +105,8 @@ public final class RateLimitAdminService {
 	/**
 	 * A caller's usage of every limit charged to it.
 	 * @param caller the caller
-	 * @param tier the caller's own tier, or {@code null} to assume one (overridden, observed or
-	 * the default)
+	 * @param tier the caller's own tier, or {@code null} to assume one (overridden,
+	 * observed or the default)
 	 * @return the usage
 	 * @throws IllegalArgumentException when the tier is not configured
 	 */
@@ -112,20 +115,21 @@ public final class RateLimitAdminService {
 	}
 
 	/**
-	 * Override a caller's limits until the override expires, replacing any other override of the
-	 * caller. Unless told otherwise, the caller's counters are reset too, so that the override
-	 * takes effect at once whatever the algorithm: a token bucket remembers usage as time rather
-	 * than as a count, so a caller who used up a free tier's hour would otherwise also have used up
-	 * the pro tier's hour.
+	 * Override a caller's limits until the override expires, replacing any other override
+	 * of the caller. Unless told otherwise, the caller's counters are reset too, so that
+	 * the override takes effect at once whatever the algorithm: a token bucket remembers
+	 * usage as time rather than as a count, so a caller who used up a free tier's hour
+	 * would otherwise also have used up the pro tier's hour.
 	 * @param caller the caller
-	 * @param tier the tier to put the caller on, or {@code null} when a multiplier is given
-	 * @param multiplier the factor to multiply the caller's limits by, or {@code null} when a tier
-	 * is given
+	 * @param tier the tier to put the caller on, or {@code null} when a multiplier is
+	 * given
+	 * @param multiplier the factor to multiply the caller's limits by, or {@code null}
+	 * when a tier is given
 	 * @param duration how long the override lasts
 	 * @param reset whether to reset the caller's counters
 	 * @return the caller's usage under the override
-	 * @throws IllegalArgumentException when the tier is not configured or the multiplier is out
-	 * of range
+	 * @throws IllegalArgumentException when the tier is not configured or the multiplier
+	 * is out of range
 	 */
 	public CallerUsage override(Identity caller, @Nullable String tier, @Nullable Double multiplier, Duration duration,
 			boolean reset) {
@@ -152,8 +156,8 @@ public final class RateLimitAdminService {
 	}
 
 	/**
-	 * Give a caller a clean slate: reset its counters of every limit that could apply to it, on
-	 * any tier, and lift any override.
+	 * Give a caller a clean slate: reset its counters of every limit that could apply to
+	 * it, on any tier, and lift any override.
 	 * @param caller the caller
 	 * @return what was reset
 	 */
@@ -248,8 +252,8 @@ public final class RateLimitAdminService {
 	}
 
 	/**
-	 * One limit per stored key (window and algorithm) of every tier's limits of an operation, so
-	 * that a reset reaches the caller's counters whatever tier it was on.
+	 * One limit per stored key (window and algorithm) of every tier's limits of an
+	 * operation, so that a reset reaches the caller's counters whatever tier it was on.
 	 */
 	private List<LimitSpec> everyStoredLimit(OperationPolicy operation) {
 		Map<String, LimitSpec> byKey = new LinkedHashMap<>();
@@ -278,8 +282,8 @@ public final class RateLimitAdminService {
 	 *
 	 * @param scope the caller's hashed scope
 	 * @param tier the tier the usage was read for
-	 * @param tierSource why that tier: {@code parameter}, {@code override}, {@code observed} or
-	 * {@code default}
+	 * @param tierSource why that tier: {@code parameter}, {@code override},
+	 * {@code observed} or {@code default}
 	 * @param override the caller's active override, or {@code null}
 	 * @param operations the usage of every operation charged to the caller
 	 * @param notes operations not shown, and why

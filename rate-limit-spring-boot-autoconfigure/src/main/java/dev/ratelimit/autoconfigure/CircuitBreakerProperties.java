@@ -4,9 +4,10 @@ import java.time.Duration;
 
 /**
  * The circuit breaker that moves the checks off Redis while it fails
- * ({@code rate-limit.circuit-breaker.*}), with defaults for a rate limiter: leave Redis after a
- * few failed calls, try it again after seconds, and never for slow answers alone (a busy machine
- * is not an outage). The keys are those of one resilience4j circuit breaker instance.
+ * ({@code rate-limit.circuit-breaker.*}), with defaults for a rate limiter: leave Redis
+ * after a few failed calls, try it again after seconds, and never for slow answers alone
+ * (a busy machine is not an outage). The keys are those of one resilience4j circuit
+ * breaker instance.
  *
  * @author rate-limit-spring-boot
  */
@@ -40,8 +41,8 @@ public class CircuitBreakerProperties {
 
 	/**
 	 * Duration from which an answer counts as slow. A slow answer on a live connection is
-	 * load, not an outage, so the default is resilience4j's own, a minute: in practice only
-	 * failures and stalls open the breaker.
+	 * load, not an outage, so the default is resilience4j's own, a minute: in practice
+	 * only failures and stalls open the breaker.
 	 */
 	private Duration slowCallDurationThreshold = Duration.ofSeconds(60);
 
@@ -141,14 +142,14 @@ public class CircuitBreakerProperties {
 		return this.automaticTransitionFromOpenToHalfOpenEnabled;
 	}
 
-	public void setAutomaticTransitionFromOpenToHalfOpenEnabled(
-			boolean automaticTransitionFromOpenToHalfOpenEnabled) {
+	public void setAutomaticTransitionFromOpenToHalfOpenEnabled(boolean automaticTransitionFromOpenToHalfOpenEnabled) {
 		this.automaticTransitionFromOpenToHalfOpenEnabled = automaticTransitionFromOpenToHalfOpenEnabled;
 	}
 
 	/**
-	 * How the failure rate is computed, as resilience4j's sliding window types (not referenced
-	 * here, so that the properties bind without resilience4j on the class path).
+	 * How the failure rate is computed, as resilience4j's sliding window types (not
+	 * referenced here, so that the properties bind without resilience4j on the class
+	 * path).
 	 */
 	public enum SlidingWindowType {
 

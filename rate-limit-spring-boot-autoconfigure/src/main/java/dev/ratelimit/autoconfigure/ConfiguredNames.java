@@ -11,10 +11,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
 
 /**
- * The tier and operation names as the user spelled them. The binder hands over map keys without
- * characters such as {@code _}, so the original spelling ({@code ai_generation}, not
- * {@code aigeneration}) is read back from the property names, to show users their own names in
- * problem bodies, headers and metrics.
+ * The tier and operation names as the user spelled them. The binder hands over map keys
+ * without characters such as {@code _}, so the original spelling ({@code ai_generation},
+ * not {@code aigeneration}) is read back from the property names, to show users their own
+ * names in problem bodies, headers and metrics.
  *
  * @author rate-limit-spring-boot
  */

@@ -21,9 +21,9 @@ public class FallbackProperties {
 	private @Nullable Integer instances;
 
 	/**
-	 * How often each instance records its heartbeat in Redis when the instances are counted
-	 * automatically. An instance is no longer counted after three intervals without one.
-	 * Use the same interval on every instance.
+	 * How often each instance records its heartbeat in Redis when the instances are
+	 * counted automatically. An instance is no longer counted after three intervals
+	 * without one. Use the same interval on every instance.
 	 */
 	private Duration heartbeatInterval = Duration.ofSeconds(5);
 

@@ -8,8 +8,8 @@ package dev.ratelimit.autoconfigure;
 public class FilterProperties {
 
 	/**
-	 * Order of the filter. The default runs it just after Spring Security's filter chain, so the
-	 * authenticated principal is known.
+	 * Order of the filter. The default runs it just after Spring Security's filter chain,
+	 * so the authenticated principal is known.
 	 */
 	private int order = -90;
 

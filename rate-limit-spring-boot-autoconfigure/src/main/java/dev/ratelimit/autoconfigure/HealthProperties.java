@@ -11,9 +11,10 @@ public class HealthProperties {
 
 	/**
 	 * Status reported while the limiter decides by its failure mode (Redis unreachable or
-	 * the circuit breaker open). The default, DEGRADED, is not in Boot's status order, so it
-	 * leaves the aggregate status and its HTTP code alone: a limiter outage does not take
-	 * instances out of the load balancer. Set OUT_OF_SERVICE or DOWN to make it do so.
+	 * the circuit breaker open). The default, DEGRADED, is not in Boot's status order, so
+	 * it leaves the aggregate status and its HTTP code alone: a limiter outage does not
+	 * take instances out of the load balancer. Set OUT_OF_SERVICE or DOWN to make it do
+	 * so.
 	 */
 	private String fallbackStatus = "DEGRADED";
 

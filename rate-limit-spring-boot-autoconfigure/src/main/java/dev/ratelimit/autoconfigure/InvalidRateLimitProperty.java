@@ -14,14 +14,16 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
 
 /**
- * Creates the {@link InvalidConfigurationPropertyValueException} for a rate limit property that
- * is wrong, so that Boot's failure analysis reports it with the file and line where it is set.
+ * Creates the {@link InvalidConfigurationPropertyValueException} for a rate limit
+ * property that is wrong, so that Boot's failure analysis reports it with the file and
+ * line where it is set.
  * <p>
- * Boot finds the origin by the name a property has in its source. Map keys and list entries are
- * written in several ways ({@code limits.ai_generation: 5/1h, 20/1d} is one property for what is
- * validated as {@code limits.ai_generation[0]} and {@code [1]}), so the name given is matched
- * against the names in the environment's sources, ignoring case and punctuation: the property
- * itself, else the first one set beneath it, else the nearest one above it.
+ * Boot finds the origin by the name a property has in its source. Map keys and list
+ * entries are written in several ways ({@code limits.ai_generation: 5/1h, 20/1d} is one
+ * property for what is validated as {@code limits.ai_generation[0]} and {@code [1]}), so
+ * the name given is matched against the names in the environment's sources, ignoring case
+ * and punctuation: the property itself, else the first one set beneath it, else the
+ * nearest one above it.
  *
  * @author rate-limit-spring-boot
  */
@@ -34,7 +36,8 @@ final class InvalidRateLimitProperty {
 	}
 
 	/**
-	 * Report properties by the names they are validated as, without looking at their sources.
+	 * Report properties by the names they are validated as, without looking at their
+	 * sources.
 	 * @return an instance that looks up no origin
 	 */
 	static InvalidRateLimitProperty unlocated() {
@@ -52,8 +55,8 @@ final class InvalidRateLimitProperty {
 	}
 
 	/**
-	 * The exception for a property that is wrong, named as it is validated and without looking
-	 * up where it is set.
+	 * The exception for a property that is wrong, named as it is validated and without
+	 * looking up where it is set.
 	 * @param property the property
 	 * @param value the value
 	 * @param problem what is wrong
@@ -69,7 +72,8 @@ final class InvalidRateLimitProperty {
 	 * The exception for a property that is wrong.
 	 * @param property the property, as validated, e.g.
 	 * {@code rate-limit.tiers.free.limits.api_requests[0].limit}
-	 * @param value the value as bound, reported when the property is not found in a source
+	 * @param value the value as bound, reported when the property is not found in a
+	 * source
 	 * @param problem what is wrong
 	 * @param action how to fix it
 	 * @return the exception to throw

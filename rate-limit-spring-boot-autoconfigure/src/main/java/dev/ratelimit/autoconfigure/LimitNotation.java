@@ -7,9 +7,9 @@ import dev.ratelimit.core.Algorithm;
 import org.springframework.boot.convert.DurationStyle;
 
 /**
- * Parses the short limit notation {@code <limit>/<window> [algorithm]}, e.g. {@code 5/1h},
- * {@code 20/1d} or {@code 100/1m sliding-log}. A window without a number ({@code 10/h}) means one
- * of that unit.
+ * Parses the short limit notation {@code <limit>/<window> [algorithm]}, e.g.
+ * {@code 5/1h}, {@code 20/1d} or {@code 100/1m sliding-log}. A window without a number
+ * ({@code 10/h}) means one of that unit.
  *
  * @author rate-limit-spring-boot
  */
@@ -22,7 +22,8 @@ final class LimitNotation {
 	 * Parse one limit.
 	 * @param text the notation
 	 * @return the limit
-	 * @throws IllegalArgumentException with a message that says what is wrong and what is expected
+	 * @throws IllegalArgumentException with a message that says what is wrong and what is
+	 * expected
 	 */
 	static LimitProperties parse(String text) {
 		String trimmed = text.trim();

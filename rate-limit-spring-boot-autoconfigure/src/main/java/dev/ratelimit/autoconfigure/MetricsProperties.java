@@ -9,8 +9,8 @@ public class MetricsProperties {
 
 	/**
 	 * Share of a limit below which an allowed request counts as near that limit
-	 * (ratelimit.near.limit), between 0 and 1. 0.2 counts requests that leave less than 20%
-	 * of any of their limits (of the burst, for a token bucket).
+	 * (ratelimit.near.limit), between 0 and 1. 0.2 counts requests that leave less than
+	 * 20% of any of their limits (of the burst, for a token bucket).
 	 */
 	private double nearLimitThreshold = 0.2;
 

@@ -13,8 +13,8 @@ import dev.ratelimit.policy.KeyType;
 public class OperationProperties {
 
 	/**
-	 * Requests of this operation, as "METHOD /path/pattern" or "/path/pattern" (any method).
-	 * Patterns use Spring's PathPattern syntax.
+	 * Requests of this operation, as "METHOD /path/pattern" or "/path/pattern" (any
+	 * method). Patterns use Spring's PathPattern syntax.
 	 */
 	private List<String> match = new ArrayList<>();
 

@@ -68,15 +68,16 @@ import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
- * Auto-configuration for rate limiting: the validated policy, the limiter (Redis when a single
- * {@link RedisConnectionFactory} candidate exists, else in memory) and, in a servlet web
- * application, the filter that enforces it.
+ * Auto-configuration for rate limiting: the validated policy, the limiter (Redis when a
+ * single {@link RedisConnectionFactory} candidate exists, else in memory) and, in a
+ * servlet web application, the filter that enforces it.
  * <p>
- * The limiter's layers are beans of their own types, so that health, the endpoint and the metrics
- * inject the layer they describe: {@link RedisRateLimiter}, the {@code rateLimitCircuitBreaker},
- * {@link ResilientRateLimiter} and {@link OverLimitCachingRateLimiter}, the outermost of which is
- * the {@link RateLimiter} the filter calls. A user's own {@link RateLimiter} bean replaces all of
- * them; a bean named {@code rateLimitCircuitBreaker} replaces the breaker alone.
+ * The limiter's layers are beans of their own types, so that health, the endpoint and the
+ * metrics inject the layer they describe: {@link RedisRateLimiter}, the
+ * {@code rateLimitCircuitBreaker}, {@link ResilientRateLimiter} and
+ * {@link OverLimitCachingRateLimiter}, the outermost of which is the {@link RateLimiter}
+ * the filter calls. A user's own {@link RateLimiter} bean replaces all of them; a bean
+ * named {@code rateLimitCircuitBreaker} replaces the breaker alone.
  *
  * @author rate-limit-spring-boot
  */
@@ -96,11 +97,12 @@ public final class RateLimitAutoConfiguration {
 	}
 
 	/**
-	 * The limiter's layers in Redis, each a bean of its own type: the {@link RedisRateLimiter},
-	 * with Resilience4j the {@code rateLimitCircuitBreaker} and the {@link ResilientRateLimiter}
-	 * around it, and outermost the {@link OverLimitCachingRateLimiter}. The outermost layer is the
-	 * {@link RateLimiter} the filter calls: the Redis limiter is only a fallback candidate and the
-	 * cache is primary. A user's own {@link RateLimiter} replaces them all.
+	 * The limiter's layers in Redis, each a bean of its own type: the
+	 * {@link RedisRateLimiter}, with Resilience4j the {@code rateLimitCircuitBreaker} and
+	 * the {@link ResilientRateLimiter} around it, and outermost the
+	 * {@link OverLimitCachingRateLimiter}. The outermost layer is the {@link RateLimiter}
+	 * the filter calls: the Redis limiter is only a fallback candidate and the cache is
+	 * primary. A user's own {@link RateLimiter} replaces them all.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ StringRedisTemplate.class, DataRedisAutoConfiguration.class })
@@ -155,10 +157,10 @@ public final class RateLimitAutoConfiguration {
 			}
 
 			/**
-			 * The instances' heartbeats in Redis, by which the local fallback knows how many
-			 * instances share each limit. Only where that is needed: in the local failure mode,
-			 * unless the number of instances is configured or the application counts its
-			 * instances itself (a {@link FleetSize} bean).
+			 * The instances' heartbeats in Redis, by which the local fallback knows how
+			 * many instances share each limit. Only where that is needed: in the local
+			 * failure mode, unless the number of instances is configured or the
+			 * application counts its instances itself (a {@link FleetSize} bean).
 			 */
 			@Bean
 			@ConditionalOnMissingBean(FleetSize.class)
@@ -171,8 +173,9 @@ public final class RateLimitAutoConfiguration {
 			}
 
 			/**
-			 * The configured number of instances, else the fleet as it counts itself; one when
-			 * nothing counts it (outside the local failure mode, where it is not used).
+			 * The configured number of instances, else the fleet as it counts itself; one
+			 * when nothing counts it (outside the local failure mode, where it is not
+			 * used).
 			 */
 			private static FleetSize fleetSize(RateLimitProperties properties, ObjectProvider<FleetSize> fleet) {
 				Integer instances = properties.getFallback().getInstances();
@@ -226,8 +229,8 @@ public final class RateLimitAutoConfiguration {
 	}
 
 	/**
-	 * The cache of over-limit answers around the Redis limiter. Not around the in-memory limiter:
-	 * its checks cost no more than a cache lookup.
+	 * The cache of over-limit answers around the Redis limiter. Not around the in-memory
+	 * limiter: its checks cost no more than a cache lookup.
 	 */
 	static OverLimitCachingRateLimiter overLimitCache(RateLimitProperties properties, RateLimiter redisLimiter) {
 		OverLimitCacheProperties cache = properties.getOverLimitCache();
@@ -257,8 +260,8 @@ public final class RateLimitAutoConfiguration {
 					ranges.add(AddressRange.parse(proxies.get(i)));
 				}
 				catch (IllegalArgumentException ex) {
-					throw InvalidRateLimitProperty.of("rate-limit.identity.trusted-proxies[" + i + "]",
-							proxies.get(i), ex.getMessage(), "Give an IP address (10.0.0.7) or a CIDR range (10.0.0.0/8, fd00::/8).");
+					throw InvalidRateLimitProperty.of("rate-limit.identity.trusted-proxies[" + i + "]", proxies.get(i),
+							ex.getMessage(), "Give an IP address (10.0.0.7) or a CIDR range (10.0.0.0/8, fd00::/8).");
 				}
 			}
 			String forwardedHeader = properties.getIdentity().getForwardedHeader();
@@ -312,8 +315,7 @@ public final class RateLimitAutoConfiguration {
 			}
 			catch (IllegalArgumentException ex) {
 				throw InvalidRateLimitProperty.of("rate-limit.problem.type", properties.getProblem().getType(),
-						ex.getMessage(),
-						"Give a URI, e.g. about:blank or https://example.com/problems/rate-limited.");
+						ex.getMessage(), "Give a URI, e.g. about:blank or https://example.com/problems/rate-limited.");
 			}
 			return new ProblemDetailRateLimitProblemWriter(type, jsonMapper.getIfAvailable(JsonMapper::shared));
 		}

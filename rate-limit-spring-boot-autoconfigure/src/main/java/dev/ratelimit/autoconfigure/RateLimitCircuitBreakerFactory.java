@@ -17,16 +17,16 @@ import org.springframework.boot.context.properties.bind.Binder;
 /**
  * Creates the circuit breaker named {@value #NAME} that guards the Redis limiter.
  * <p>
- * When the application has a {@link CircuitBreakerRegistry} (resilience4j's Spring Boot module
- * creates one) the breaker lives there, so that resilience4j's own health, metrics and endpoints
- * show it: an instance the registry already has (configured through the module) is used as it
- * is; otherwise it is added with the configuration below. Without a registry the breaker is
- * created alone.
+ * When the application has a {@link CircuitBreakerRegistry} (resilience4j's Spring Boot
+ * module creates one) the breaker lives there, so that resilience4j's own health, metrics
+ * and endpoints show it: an instance the registry already has (configured through the
+ * module) is used as it is; otherwise it is added with the configuration below. Without a
+ * registry the breaker is created alone.
  * <p>
  * The configuration is {@link CircuitBreakerProperties} ({@value #PREFIX}.*). The keys of
- * earlier versions, {@value #DEPRECATED_PREFIX}.*, still apply where the new ones are not set. A
- * stall or a broken connection opens the breaker at once whatever these settings say (see
- * {@code ResilientRateLimiter}).
+ * earlier versions, {@value #DEPRECATED_PREFIX}.*, still apply where the new ones are not
+ * set. A stall or a broken connection opens the breaker at once whatever these settings
+ * say (see {@code ResilientRateLimiter}).
  *
  * @author rate-limit-spring-boot
  */
@@ -106,8 +106,7 @@ final class RateLimitCircuitBreakerFactory {
 				.waitDurationInOpenState(settings.getWaitDurationInOpenState())
 				.permittedNumberOfCallsInHalfOpenState(settings.getPermittedNumberOfCallsInHalfOpenState())
 				.maxWaitDurationInHalfOpenState(settings.getMaxWaitDurationInHalfOpenState())
-				.automaticTransitionFromOpenToHalfOpenEnabled(
-						settings.isAutomaticTransitionFromOpenToHalfOpenEnabled())
+				.automaticTransitionFromOpenToHalfOpenEnabled(settings.isAutomaticTransitionFromOpenToHalfOpenEnabled())
 				.build();
 		}
 		catch (IllegalArgumentException ex) {
@@ -148,14 +147,15 @@ final class RateLimitCircuitBreakerFactory {
 
 		void atLeast(String key, long value, long minimum) {
 			if (value < minimum) {
-				throw InvalidRateLimitProperty.of(property(key), value, "must be at least " + minimum + ", was " + value,
-						"Set a value of at least " + minimum + ".");
+				throw InvalidRateLimitProperty.of(property(key), value,
+						"must be at least " + minimum + ", was " + value, "Set a value of at least " + minimum + ".");
 			}
 		}
 
 		void atLeast(String key, Duration value, Duration minimum) {
 			if (value.compareTo(minimum) < 0) {
-				throw InvalidRateLimitProperty.of(property(key), value, "must be at least " + minimum + ", was " + value,
+				throw InvalidRateLimitProperty.of(property(key), value,
+						"must be at least " + minimum + ", was " + value,
 						"Set a duration of at least " + minimum + ".");
 			}
 		}

@@ -5,9 +5,9 @@ import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * The one way the auto-configuration resolves the clock that overrides expire by, traffic is
- * recorded by and the in-memory limiter counts by: the application's unique {@link Clock} bean,
- * else the system clock in UTC. Redis reads its own clock.
+ * The one way the auto-configuration resolves the clock that overrides expire by, traffic
+ * is recorded by and the in-memory limiter counts by: the application's unique
+ * {@link Clock} bean, else the system clock in UTC. Redis reads its own clock.
  *
  * @author rate-limit-spring-boot
  */

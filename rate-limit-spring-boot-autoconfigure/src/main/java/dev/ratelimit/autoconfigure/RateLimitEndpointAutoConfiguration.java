@@ -30,9 +30,9 @@ import org.springframework.web.servlet.DispatcherServlet;
 
 /**
  * Auto-configuration of the {@code ratelimits} actuator endpoint and, in a servlet web
- * application, of its web extension and the traffic recording it reports. Both exist only when the endpoint is
- * available (enabled, and exposed over some technology), so that applications that do not expose
- * it pay nothing per request.
+ * application, of its web extension and the traffic recording it reports. Both exist only
+ * when the endpoint is available (enabled, and exposed over some technology), so that
+ * applications that do not expose it pay nothing per request.
  *
  * @author rate-limit-spring-boot
  */
@@ -55,9 +55,9 @@ public final class RateLimitEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
 	RateLimitsEndpoint rateLimitsEndpoint(RateLimitAdminService service, RateLimiter rateLimiter,
-			ObjectProvider<RedisRateLimiter> redisRateLimiter, ObjectProvider<ResilientRateLimiter> resilientRateLimiter,
-			ObjectProvider<RateLimitTraffic> traffic, ObjectProvider<AnnotatedOperations> annotatedOperations,
-			RateLimitProperties properties) {
+			ObjectProvider<RedisRateLimiter> redisRateLimiter,
+			ObjectProvider<ResilientRateLimiter> resilientRateLimiter, ObjectProvider<RateLimitTraffic> traffic,
+			ObjectProvider<AnnotatedOperations> annotatedOperations, RateLimitProperties properties) {
 		Duration maxDuration = properties.getOverrides().getMaxDuration();
 		if (maxDuration.toSeconds() < 1) {
 			throw InvalidRateLimitProperty.of("rate-limit.overrides.max-duration", maxDuration,
@@ -91,8 +91,7 @@ public final class RateLimitEndpointAutoConfiguration {
 						"must be at least 5s, was " + traffic.getWindow(), "Set a window of 5s or more, e.g. 5m.");
 			}
 			RateLimitAutoConfiguration.requirePositive("rate-limit.traffic.counters", traffic.getCounters());
-			return new RateLimitTraffic(RateLimitClock.of(clock), traffic.getWindow(),
-					traffic.getCounters());
+			return new RateLimitTraffic(RateLimitClock.of(clock), traffic.getWindow(), traffic.getCounters());
 		}
 
 	}

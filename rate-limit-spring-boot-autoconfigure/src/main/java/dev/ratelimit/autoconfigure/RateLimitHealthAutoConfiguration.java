@@ -38,8 +38,8 @@ public final class RateLimitHealthAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = { "ratelimitHealthIndicator", "ratelimitHealthContributor" })
 	RateLimitHealthIndicator ratelimitHealthIndicator(RateLimiter rateLimiter,
-			ObjectProvider<RedisRateLimiter> redisRateLimiter, ObjectProvider<ResilientRateLimiter> resilientRateLimiter,
-			RateLimitProperties properties) {
+			ObjectProvider<RedisRateLimiter> redisRateLimiter,
+			ObjectProvider<ResilientRateLimiter> resilientRateLimiter, RateLimitProperties properties) {
 		HealthProperties health = properties.getHealth();
 		String fallbackStatus = health.getFallbackStatus();
 		if (!StringUtils.hasText(fallbackStatus) || StringUtils.containsWhitespace(fallbackStatus)) {

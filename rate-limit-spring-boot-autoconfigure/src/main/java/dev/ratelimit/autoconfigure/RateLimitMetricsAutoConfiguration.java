@@ -22,17 +22,17 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 
 /**
- * Auto-configuration of the rate limiter's Micrometer metrics: the meters of every request the
- * filter decides ({@link RateLimitMetrics}), the histogram of the timer made from the filter's
- * observation of each check ({@link RateLimitCheckMeterFilter}) and the state of the limiter's
- * backend ({@link RateLimitBackendMetrics}).
+ * Auto-configuration of the rate limiter's Micrometer metrics: the meters of every
+ * request the filter decides ({@link RateLimitMetrics}), the histogram of the timer made
+ * from the filter's observation of each check ({@link RateLimitCheckMeterFilter}) and the
+ * state of the limiter's backend ({@link RateLimitBackendMetrics}).
  *
  * @author rate-limit-spring-boot
  */
-@AutoConfiguration(after = RateLimitAutoConfiguration.class,
-		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
+@AutoConfiguration(after = RateLimitAutoConfiguration.class, afterName = {
+		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "rate-limit.enabled", matchIfMissing = true)
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean({ MeterRegistry.class, RateLimiter.class })
@@ -57,9 +57,10 @@ public final class RateLimitMetricsAutoConfiguration {
 		}
 
 		/**
-		 * The histogram of the {@code ratelimit.check} timer, which Boot's meter observation
-		 * handler makes from the filter's observation of each check. Ordered before Boot's
-		 * properties filter (order 0), so that the application's distribution settings win.
+		 * The histogram of the {@code ratelimit.check} timer, which Boot's meter
+		 * observation handler makes from the filter's observation of each check. Ordered
+		 * before Boot's properties filter (order 0), so that the application's
+		 * distribution settings win.
 		 */
 		@Bean
 		@Order(-1)

@@ -25,12 +25,13 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
- * Auto-configuration of the {@link OverrideStore} that operators' overrides of callers' limits
- * live in: in Redis, shared by every instance, when a {@link RedisConnectionFactory} exists, else
- * in memory. This one store is the filter's and the actuator endpoint's: the filter applies
- * overrides whether or not the endpoint that sets them is present. With Redis, the instances tell
- * each other of overrides and resets on a pub/sub channel ({@link RedisChanges}) and apply them on
- * receipt ({@link RedisChangeListener}).
+ * Auto-configuration of the {@link OverrideStore} that operators' overrides of callers'
+ * limits live in: in Redis, shared by every instance, when a
+ * {@link RedisConnectionFactory} exists, else in memory. This one store is the filter's
+ * and the actuator endpoint's: the filter applies overrides whether or not the endpoint
+ * that sets them is present. With Redis, the instances tell each other of overrides and
+ * resets on a pub/sub channel ({@link RedisChanges}) and apply them on receipt
+ * ({@link RedisChangeListener}).
  *
  * @author rate-limit-spring-boot
  */
@@ -61,9 +62,9 @@ public final class RateLimitOverridesAutoConfiguration {
 		}
 
 		/**
-		 * The container the instances' change messages arrive through, started and stopped with
-		 * the context: the application's, under the name Spring Boot gives it, else one of the
-		 * same name and kind as Boot's.
+		 * The container the instances' change messages arrive through, started and
+		 * stopped with the context: the application's, under the name Spring Boot gives
+		 * it, else one of the same name and kind as Boot's.
 		 */
 		@Bean(name = MESSAGE_LISTENER_CONTAINER)
 		@ConditionalOnMissingBean(name = MESSAGE_LISTENER_CONTAINER)
@@ -74,7 +75,8 @@ public final class RateLimitOverridesAutoConfiguration {
 		}
 
 		/**
-		 * Applies the overrides and resets other instances publish as soon as they arrive.
+		 * Applies the overrides and resets other instances publish as soon as they
+		 * arrive.
 		 */
 		@Bean
 		@ConditionalOnMissingBean
@@ -82,7 +84,8 @@ public final class RateLimitOverridesAutoConfiguration {
 				@Qualifier(MESSAGE_LISTENER_CONTAINER) RedisMessageListenerContainer container,
 				RateLimitProperties properties, ObjectProvider<RedisOverrideStore> overrideStore,
 				ObjectProvider<OverLimitCachingRateLimiter> overLimitCache) {
-			// The cache is looked up per message (rare), not at startup, so that the listener does
+			// The cache is looked up per message (rare), not at startup, so that the
+			// listener does
 			// not depend on the limiter's creation.
 			RedisChangeListener listener = new RedisChangeListener(overrideStore.getIfUnique(),
 					(scope) -> overLimitCache.ifAvailable((cache) -> cache.forget(scope)));

@@ -24,9 +24,9 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
 
 /**
- * Maps {@link RateLimitProperties} to the {@link RateLimitPolicy}, validating everything so that
- * configuration errors stop startup with the property name, where it is set and the fix, never
- * surface on a request.
+ * Maps {@link RateLimitProperties} to the {@link RateLimitPolicy}, validating everything
+ * so that configuration errors stop startup with the property name, where it is set and
+ * the fix, never surface on a request.
  *
  * @author rate-limit-spring-boot
  */
@@ -174,9 +174,9 @@ final class RateLimitPolicyMapper {
 					"Remove the burst, or use algorithm token-bucket.");
 		}
 		if (limit.getAlgorithm() == Algorithm.SLIDING_LOG && limit.getLimit() > MAX_SLIDING_LOG_LIMIT) {
-			throw this.invalid.invalid(property + ".limit", limit.getLimit(),
-					"a sliding log keeps one entry per request, and " + limit.getLimit() + " is more than "
-							+ MAX_SLIDING_LOG_LIMIT,
+			throw this.invalid.invalid(
+					property + ".limit", limit.getLimit(), "a sliding log keeps one entry per request, and "
+							+ limit.getLimit() + " is more than " + MAX_SLIDING_LOG_LIMIT,
 					"Use sliding-window or token-bucket for large limits.");
 		}
 		return new LimitSpec(limit.getLimit(), window, limit.getAlgorithm(), burst);
@@ -248,14 +248,12 @@ final class RateLimitPolicyMapper {
 	private List<String> operationNames(RateLimitProperties properties) {
 		List<String> operations = new ArrayList<>();
 		properties.getOperations().keySet().forEach((name) -> operations.add(this.names.spelling(name)));
-		properties.getTiers()
-			.values()
-			.forEach((tier) -> tier.getLimits().keySet().forEach((name) -> {
-				String spelling = this.names.spelling(name);
-				if (operations.stream().noneMatch((known) -> Names.canonical(known).equals(Names.canonical(name)))) {
-					operations.add(spelling);
-				}
-			}));
+		properties.getTiers().values().forEach((tier) -> tier.getLimits().keySet().forEach((name) -> {
+			String spelling = this.names.spelling(name);
+			if (operations.stream().noneMatch((known) -> Names.canonical(known).equals(Names.canonical(name)))) {
+				operations.add(spelling);
+			}
+		}));
 		return operations;
 	}
 

@@ -45,8 +45,9 @@ public class RateLimitProperties {
 	private String keyPrefix = "rl";
 
 	/**
-	 * What to do while Redis cannot answer: 'local' enforces the same rules in memory on each
-	 * instance, 'allow' lets every request through, 'deny' refuses limited requests with 503.
+	 * What to do while Redis cannot answer: 'local' enforces the same rules in memory on
+	 * each instance, 'allow' lets every request through, 'deny' refuses limited requests
+	 * with 503.
 	 */
 	private FailureMode failureMode = FailureMode.LOCAL;
 
@@ -72,8 +73,8 @@ public class RateLimitProperties {
 	private Map<String, TierProperties> tiers = new LinkedHashMap<>();
 
 	/**
-	 * Operations by name: how requests are matched to them, how they are keyed and what they
-	 * cost.
+	 * Operations by name: how requests are matched to them, how they are keyed and what
+	 * they cost.
 	 */
 	private Map<String, OperationProperties> operations = new LinkedHashMap<>();
 
@@ -171,17 +172,17 @@ public class RateLimitProperties {
 	public static class Redis {
 
 		/**
-		 * Longest Redis may answer nothing at all, to any check, before a waiting check gives up
-		 * on it (after a grace of half this, at most 100ms) and the failure mode decides. A check
-		 * is waited for while Redis keeps answering others, so a busy machine is not mistaken
-		 * for an outage; a broken connection falls back at once.
+		 * Longest Redis may answer nothing at all, to any check, before a waiting check
+		 * gives up on it (after a grace of half this, at most 100ms) and the failure mode
+		 * decides. A check is waited for while Redis keeps answering others, so a busy
+		 * machine is not mistaken for an outage; a broken connection falls back at once.
 		 */
 		private Duration timeout = Duration.ofMillis(750);
 
 		/**
-		 * Most limiter calls that wait for Redis at once on a blocking client (Jedis); a request
-		 * beyond them (and a queue of the same size) is decided by the failure mode. Checks on
-		 * Lettuce are asynchronous and do not use these threads.
+		 * Most limiter calls that wait for Redis at once on a blocking client (Jedis); a
+		 * request beyond them (and a queue of the same size) is decided by the failure
+		 * mode. Checks on Lettuce are asynchronous and do not use these threads.
 		 */
 		private int maxConcurrentCalls = 64;
 
@@ -209,30 +210,32 @@ public class RateLimitProperties {
 	public static class Identity {
 
 		/**
-		 * Request header that carries an API key, e.g. X-API-Key. When set, the key identifies the
-		 * caller (hashed) when no authenticated principal does. Empty (the default) to never
-		 * identify callers by API key. Set it only when unknown keys are rejected before the rate
-		 * limit filter: a key that nothing validates is chosen by the client, and every new key
-		 * would be a fresh budget.
+		 * Request header that carries an API key, e.g. X-API-Key. When set, the key
+		 * identifies the caller (hashed) when no authenticated principal does. Empty (the
+		 * default) to never identify callers by API key. Set it only when unknown keys
+		 * are rejected before the rate limit filter: a key that nothing validates is
+		 * chosen by the client, and every new key would be a fresh budget.
 		 */
 		private String apiKeyHeader = "";
 
 		/**
-		 * Longest API key accepted, in characters. A longer key, or one with anything but visible
-		 * ASCII characters, is answered with 400.
+		 * Longest API key accepted, in characters. A longer key, or one with anything but
+		 * visible ASCII characters, is answered with 400.
 		 */
 		private int apiKeyMaxLength = 256;
 
 		/**
-		 * Addresses or CIDR ranges of proxies whose forwarded header (see forwarded-header) is
-		 * trusted. Requests from any other peer are identified by the peer address.
+		 * Addresses or CIDR ranges of proxies whose forwarded header (see
+		 * forwarded-header) is trusted. Requests from any other peer are identified by
+		 * the peer address.
 		 */
 		private List<String> trustedProxies = new ArrayList<>();
 
 		/**
-		 * Header in which the trusted proxies pass on the client address: X-Forwarded-For (a
-		 * comma-separated list), or Forwarded (RFC 7239, its "for" parameters). Only this header
-		 * is read, so a header the proxies pass through from the client is never believed.
+		 * Header in which the trusted proxies pass on the client address: X-Forwarded-For
+		 * (a comma-separated list), or Forwarded (RFC 7239, its "for" parameters). Only
+		 * this header is read, so a header the proxies pass through from the client is
+		 * never believed.
 		 */
 		private String forwardedHeader = "X-Forwarded-For";
 
@@ -300,7 +303,8 @@ public class RateLimitProperties {
 	}
 
 	/**
-	 * Operators' temporary overrides of callers' limits (POST /actuator/ratelimits/{identity}).
+	 * Operators' temporary overrides of callers' limits (POST
+	 * /actuator/ratelimits/{identity}).
 	 */
 	private final Overrides overrides = new Overrides();
 
@@ -323,8 +327,8 @@ public class RateLimitProperties {
 	public static class Overrides {
 
 		/**
-		 * How often each instance looks in Redis for overrides set through another instance. An
-		 * override applies at once on the instance that set it.
+		 * How often each instance looks in Redis for overrides set through another
+		 * instance. An override applies at once on the instance that set it.
 		 */
 		private Duration refreshInterval = Duration.ofSeconds(1);
 
@@ -362,9 +366,9 @@ public class RateLimitProperties {
 		private Duration window = Duration.ofMinutes(5);
 
 		/**
-		 * Callers counted per fifth of the window and per measure (requests, denials): the memory
-		 * bound of the top callers. Counts are exact while fewer distinct callers are seen, and
-		 * approximate (with a stated error bound) beyond.
+		 * Callers counted per fifth of the window and per measure (requests, denials):
+		 * the memory bound of the top callers. Counts are exact while fewer distinct
+		 * callers are seen, and approximate (with a stated error bound) beyond.
 		 */
 		private int counters = 100;
 

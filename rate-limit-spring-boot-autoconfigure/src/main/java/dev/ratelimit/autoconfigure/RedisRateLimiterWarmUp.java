@@ -11,10 +11,10 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Connects the Redis limiter and loads its script before the first request: a burst on a cold
- * instance would otherwise wait for the connection together, and a Redis that takes long to
- * connect would look like a stalled one. Redis down at startup is not an error: checks fall back
- * until it answers.
+ * Connects the Redis limiter and loads its script before the first request: a burst on a
+ * cold instance would otherwise wait for the connection together, and a Redis that takes
+ * long to connect would look like a stalled one. Redis down at startup is not an error:
+ * checks fall back until it answers.
  *
  * @author rate-limit-spring-boot
  */
@@ -31,7 +31,8 @@ final class RedisRateLimiterWarmUp {
 	}
 
 	/**
-	 * Warm the limiter up on one of the executor's threads, waiting at most {@link #WAIT}.
+	 * Warm the limiter up on one of the executor's threads, waiting at most
+	 * {@link #WAIT}.
 	 * @param executor the executor of the limiter's backend calls
 	 * @param limiter the limiter
 	 */

@@ -24,8 +24,9 @@ public class TierProperties {
 	private @Nullable String upgradeUrl;
 
 	/**
-	 * Limits by operation name: "5/1h, 20/1d" (every window is enforced), optionally with an
-	 * algorithm ("100/1m sliding-log"), or a list of {limit, window, algorithm, burst}.
+	 * Limits by operation name: "5/1h, 20/1d" (every window is enforced), optionally with
+	 * an algorithm ("100/1m sliding-log"), or a list of {limit, window, algorithm,
+	 * burst}.
 	 */
 	private Map<String, List<LimitProperties>> limits = new LinkedHashMap<>();
 

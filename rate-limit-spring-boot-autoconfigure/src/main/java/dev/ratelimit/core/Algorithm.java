@@ -13,28 +13,31 @@ import org.jspecify.annotations.Nullable;
 public enum Algorithm {
 
 	/**
-	 * Generic cell rate algorithm: {@code limit} per {@code window}, refilling evenly, with bursts of
-	 * up to {@code burst} (the limit by default). Because a full bucket can be spent at once and then
-	 * refills, up to about twice the limit can pass in one rolling window.
+	 * Generic cell rate algorithm: {@code limit} per {@code window}, refilling evenly,
+	 * with bursts of up to {@code burst} (the limit by default). Because a full bucket
+	 * can be spent at once and then refills, up to about twice the limit can pass in one
+	 * rolling window.
 	 */
 	TOKEN_BUCKET("tb"),
 
 	/**
-	 * Counts in ten calendar-aligned sub-windows: the long-run rate is the limit, and no rolling
-	 * window ever holds more than the limit plus a tenth (rounded up), whatever the arrival times.
-	 * Its code is {@code sw2}: keys of the earlier two-window estimate ({@code sw}) are never read.
+	 * Counts in ten calendar-aligned sub-windows: the long-run rate is the limit, and no
+	 * rolling window ever holds more than the limit plus a tenth (rounded up), whatever
+	 * the arrival times. Its code is {@code sw2}: keys of the earlier two-window estimate
+	 * ({@code sw}) are never read.
 	 */
 	SLIDING_WINDOW("sw2"),
 
 	/**
-	 * At most {@code limit} per calendar-aligned window (aligned to the Unix epoch, UTC); the count
-	 * resets at the boundary, so up to twice the limit can pass across one boundary.
+	 * At most {@code limit} per calendar-aligned window (aligned to the Unix epoch, UTC);
+	 * the count resets at the boundary, so up to twice the limit can pass across one
+	 * boundary.
 	 */
 	FIXED_WINDOW("fw"),
 
 	/**
-	 * Exact: never more than {@code limit} in any rolling window. Keeps one entry per admitted unit,
-	 * so meant for small limits.
+	 * Exact: never more than {@code limit} in any rolling window. Keeps one entry per
+	 * admitted unit, so meant for small limits.
 	 */
 	SLIDING_LOG("sl");
 
@@ -64,7 +67,8 @@ public enum Algorithm {
 	}
 
 	/**
-	 * The algorithm a user's name stands for, ignoring case, with {@code _} for {@code -}.
+	 * The algorithm a user's name stands for, ignoring case, with {@code _} for
+	 * {@code -}.
 	 * @param notation the name, e.g. {@code sliding-log} or {@code SLIDING_LOG}
 	 * @return the algorithm, or {@code null} when the name is unknown
 	 */

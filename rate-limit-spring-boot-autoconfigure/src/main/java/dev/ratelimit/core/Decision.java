@@ -7,7 +7,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the limiter decided for one request, with the state of every limit that was checked.
+ * What the limiter decided for one request, with the state of every limit that was
+ * checked.
  *
  * @author rate-limit-spring-boot
  */
@@ -19,8 +20,7 @@ public final class Decision {
 		.comparingLong(LimitState::remaining)
 		.thenComparing(LimitState::resetAfter, Comparator.reverseOrder());
 
-	private static final Comparator<LimitState> LONGEST_WAIT = Comparator.comparing(LimitState::retryAfter)
-		.reversed();
+	private static final Comparator<LimitState> LONGEST_WAIT = Comparator.comparing(LimitState::retryAfter).reversed();
 
 	private final boolean allowed;
 
@@ -57,8 +57,9 @@ public final class Decision {
 	}
 
 	/**
-	 * The decision when the limiter cannot decide and is configured to fail closed: the request is
-	 * refused as unavailable (not as over its limit) and may be retried after the given wait.
+	 * The decision when the limiter cannot decide and is configured to fail closed: the
+	 * request is refused as unavailable (not as over its limit) and may be retried after
+	 * the given wait.
 	 * @param retryAfter how long the caller should wait
 	 * @return a denied fallback decision with no limits
 	 */
@@ -75,7 +76,8 @@ public final class Decision {
 	}
 
 	/**
-	 * This decision, marked as taken by a failure mode rather than by the primary backend.
+	 * This decision, marked as taken by a failure mode rather than by the primary
+	 * backend.
 	 * @return the same decision, marked as a fallback
 	 */
 	public Decision asFallback() {
@@ -92,8 +94,8 @@ public final class Decision {
 	}
 
 	/**
-	 * Whether the request is refused because no limiter could decide (fail closed), rather than
-	 * because it is over a limit.
+	 * Whether the request is refused because no limiter could decide (fail closed),
+	 * rather than because it is over a limit.
 	 * @return {@code true} for an unavailable decision
 	 */
 	public boolean isUnavailable() {
@@ -113,8 +115,8 @@ public final class Decision {
 	}
 
 	/**
-	 * The limit that decided: when denied, the denied limit that asks for the longest wait; when
-	 * allowed, the limit with the fewest units left.
+	 * The limit that decided: when denied, the denied limit that asks for the longest
+	 * wait; when allowed, the limit with the fewest units left.
 	 * @return the binding limit, or {@code null} when unlimited
 	 */
 	public @Nullable LimitState binding() {
@@ -138,9 +140,8 @@ public final class Decision {
 
 	@Override
 	public String toString() {
-		return "Decision[allowed=" + this.allowed + ", binding=" + this.binding
-				+ ((this.fallback) ? ", fallback" : "") + ((this.unavailableRetryAfter != null) ? ", unavailable" : "")
-				+ "]";
+		return "Decision[allowed=" + this.allowed + ", binding=" + this.binding + ((this.fallback) ? ", fallback" : "")
+				+ ((this.unavailableRetryAfter != null) ? ", unavailable" : "") + "]";
 	}
 
 }

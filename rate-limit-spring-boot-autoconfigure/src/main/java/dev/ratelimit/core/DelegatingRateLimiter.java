@@ -1,9 +1,9 @@
 package dev.ratelimit.core;
 
 /**
- * A {@link RateLimiter} that adds behaviour around another one (a circuit breaker, a cache). The
- * parts that report on the limiter do not unwrap it: each layer is a bean of its own type, which
- * they inject.
+ * A {@link RateLimiter} that adds behaviour around another one (a circuit breaker, a
+ * cache). The parts that report on the limiter do not unwrap it: each layer is a bean of
+ * its own type, which they inject.
  *
  * @author rate-limit-spring-boot
  */

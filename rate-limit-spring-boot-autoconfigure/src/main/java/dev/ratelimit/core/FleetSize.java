@@ -2,8 +2,8 @@ package dev.ratelimit.core;
 
 /**
  * How many instances of the application share the limits. A local fallback enforces
- * {@linkplain LimitSpec#shareOf(int) its share} of each limit, so that the fleet together does not
- * admit more than one copy of it while the shared backend is unavailable.
+ * {@linkplain LimitSpec#shareOf(int) its share} of each limit, so that the fleet together
+ * does not admit more than one copy of it while the shared backend is unavailable.
  * <p>
  * Read on every fallback check: an implementation answers from memory, never with I/O.
  *

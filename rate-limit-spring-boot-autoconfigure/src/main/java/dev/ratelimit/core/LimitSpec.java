@@ -9,8 +9,8 @@ import java.time.Duration;
  * @param limit the number of units allowed per window, at least 1
  * @param window the window, at least one millisecond
  * @param algorithm how requests are counted
- * @param burst for {@link Algorithm#TOKEN_BUCKET}, how many units may be spent at once (the
- * bucket's capacity); equal to {@code limit} for the other algorithms
+ * @param burst for {@link Algorithm#TOKEN_BUCKET}, how many units may be spent at once
+ * (the bucket's capacity); equal to {@code limit} for the other algorithms
  * @author rate-limit-spring-boot
  */
 public record LimitSpec(long limit, Duration window, Algorithm algorithm, long burst) {
@@ -65,9 +65,9 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 	}
 
 	/**
-	 * This limit with its limit and burst multiplied by a factor, rounded up and at least 1: a
-	 * temporary override doubles a caller's limits with {@code 2}. A fallback's share of a limit
-	 * is {@link #shareOf(int)}, which rounds down instead.
+	 * This limit with its limit and burst multiplied by a factor, rounded up and at least
+	 * 1: a temporary override doubles a caller's limits with {@code 2}. A fallback's
+	 * share of a limit is {@link #shareOf(int)}, which rounds down instead.
 	 * @param factor the factor, greater than zero
 	 * @return the scaled limit, or this limit when the factor is 1
 	 */
@@ -82,12 +82,12 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 	}
 
 	/**
-	 * The share of this limit that one of {@code instances} instances enforces on its own (a local
-	 * fallback while the shared backend is unavailable): the limit and the burst divided by the
-	 * number of instances, rounded <em>down</em>, so that the instances together admit at most
-	 * this limit. Each share is at least 1, so a limit smaller than the number of instances is the
-	 * exception: there the fleet can admit up to one unit per instance. Unlike
-	 * {@link #scaled(double)}, which rounds up.
+	 * The share of this limit that one of {@code instances} instances enforces on its own
+	 * (a local fallback while the shared backend is unavailable): the limit and the burst
+	 * divided by the number of instances, rounded <em>down</em>, so that the instances
+	 * together admit at most this limit. Each share is at least 1, so a limit smaller
+	 * than the number of instances is the exception: there the fleet can admit up to one
+	 * unit per instance. Unlike {@link #scaled(double)}, which rounds up.
 	 * @param instances the number of instances that share the limit, at least 1
 	 * @return the share, or this limit for one instance
 	 */

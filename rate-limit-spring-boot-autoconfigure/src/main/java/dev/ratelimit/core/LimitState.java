@@ -10,11 +10,11 @@ import java.time.temporal.ChronoUnit;
  * @param allowed whether this limit alone would admit the request
  * @param remaining the units still available after this request (before it, when denied)
  * @param resetAfter how long until the limit is fully replenished
- * @param retryAfter how long until the request would be admitted by this limit; zero when allowed
+ * @param retryAfter how long until the request would be admitted by this limit; zero when
+ * allowed
  * @author rate-limit-spring-boot
  */
-public record LimitState(LimitSpec limit, boolean allowed, long remaining, Duration resetAfter,
-		Duration retryAfter) {
+public record LimitState(LimitSpec limit, boolean allowed, long remaining, Duration resetAfter, Duration retryAfter) {
 
 	/**
 	 * Build a state from the microsecond values both limiters compute.
@@ -31,7 +31,8 @@ public record LimitState(LimitSpec limit, boolean allowed, long remaining, Durat
 	}
 
 	private static Duration micros(long micros) {
-		// Duration.of does not overflow where micros * 1000 nanos would (above ~292 years)
+		// Duration.of does not overflow where micros * 1000 nanos would (above ~292
+		// years)
 		return Duration.of(Math.max(0, micros), ChronoUnit.MICROS);
 	}
 

@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Conversions to microseconds, the unit both limiters count time in ({@code docs/algorithms.md}).
+ * Conversions to microseconds, the unit both limiters count time in
+ * ({@code docs/algorithms.md}).
  *
  * @author rate-limit-spring-boot
  */

@@ -3,15 +3,16 @@ package dev.ratelimit.core;
 import java.util.List;
 
 /**
- * Everything one check needs: whose budget ({@code scope}), which operation, every limit that
- * applies, and what the request costs. All limits are checked together and consumed only if all
- * of them admit the request.
+ * Everything one check needs: whose budget ({@code scope}), which operation, every limit
+ * that applies, and what the request costs. All limits are checked together and consumed
+ * only if all of them admit the request.
  *
  * @param scope whose budget is charged: a hashed identity such as {@code u:3fa9…}, or
  * {@code global}; never a raw API key or user id
  * @param operation the canonical operation name
  * @param limits the limits to check, at least one
- * @param cost the units this request consumes; {@code 0} reads the state without consuming
+ * @param cost the units this request consumes; {@code 0} reads the state without
+ * consuming
  * @author rate-limit-spring-boot
  */
 public record RateLimitRequest(String scope, String operation, List<LimitSpec> limits, long cost) {
@@ -28,8 +29,8 @@ public record RateLimitRequest(String scope, String operation, List<LimitSpec> l
 
 	/**
 	 * The storage key of one of this request's limits:
-	 * {@code <prefix>:{<scope>}:<operation>:<window>:<algorithm>}. The braces make every key of one
-	 * scope share a Redis Cluster hash slot, so one script can touch them all.
+	 * {@code <prefix>:{<scope>}:<operation>:<window>:<algorithm>}. The braces make every
+	 * key of one scope share a Redis Cluster hash slot, so one script can touch them all.
 	 * @param prefix the key prefix
 	 * @param limit one of {@link #limits()}
 	 * @return the key

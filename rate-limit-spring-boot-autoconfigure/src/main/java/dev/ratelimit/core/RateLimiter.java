@@ -1,8 +1,9 @@
 package dev.ratelimit.core;
 
 /**
- * Checks and consumes rate limits. Implementations check every limit of a request atomically and
- * consume from all of them only when all admit the request; a denied request consumes nothing.
+ * Checks and consumes rate limits. Implementations check every limit of a request
+ * atomically and consume from all of them only when all admit the request; a denied
+ * request consumes nothing.
  *
  * @author rate-limit-spring-boot
  */
@@ -17,8 +18,8 @@ public interface RateLimiter {
 	Decision check(RateLimitRequest request);
 
 	/**
-	 * Forget everything consumed from the request's limits, so that its scope starts afresh on
-	 * them. The request's cost is ignored.
+	 * Forget everything consumed from the request's limits, so that its scope starts
+	 * afresh on them. The request's cost is ignored.
 	 * @param request names the scope, operation and limits to reset
 	 * @throws UnsupportedOperationException if this limiter cannot reset
 	 */

@@ -1,6 +1,6 @@
 /**
- * The rate limiting model: what one request asks for and what the limiter decides. Pure Java,
- * free of Spring and Redis.
+ * The rate limiting model: what one request asks for and what the limiter decides. Pure
+ * Java, free of Spring and Redis.
  */
 @NullMarked
 package dev.ratelimit.core;

@@ -8,24 +8,25 @@ import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 
 /**
- * A {@link RateLimiter} that keeps its state in memory, with exactly the arithmetic of the Redis
- * limiter ({@code docs/algorithms.md}): for a single instance, for tests, and as the fallback when
- * Redis is unavailable.
+ * A {@link RateLimiter} that keeps its state in memory, with exactly the arithmetic of
+ * the Redis limiter ({@code docs/algorithms.md}): for a single instance, for tests, and
+ * as the fallback when Redis is unavailable.
  * <p>
- * <strong>Atomicity.</strong> All limits of a request share its scope, so a check locks one of up
- * to 256 lock stripes chosen by the scope's hash, evaluates every limit and writes only when all
- * allow. Checks of scopes on different stripes run in parallel; there is no global lock.
+ * <strong>Atomicity.</strong> All limits of a request share its scope, so a check locks
+ * one of up to 256 lock stripes chosen by the scope's hash, evaluates every limit and
+ * writes only when all allow. Checks of scopes on different stripes run in parallel;
+ * there is no global lock.
  * <p>
- * <strong>Memory.</strong> Every counter expires when the TTL of the specification would expire
- * its Redis key; by then a fresh counter behaves the same, so expiry never changes a decision.
- * Expired counters are dropped when next looked up and swept from a stripe every
- * 1024 checks of that stripe, or on demand with
- * {@link #removeExpired()}. At most {@code maxKeys} counters are kept: the bound is split evenly
- * between the stripes (each holds at least 64 keys, so small bounds mean fewer stripes), and a
- * write into a full stripe first drops its expired counters and then those that expire soonest,
- * the ones closest to their empty state. An evicted counter forgets what was consumed, so eviction
- * can only ever let more through, never block a caller wrongly; size {@code maxKeys} for the number
- * of active callers times their limits so that it does not happen.
+ * <strong>Memory.</strong> Every counter expires when the TTL of the specification would
+ * expire its Redis key; by then a fresh counter behaves the same, so expiry never changes
+ * a decision. Expired counters are dropped when next looked up and swept from a stripe
+ * every 1024 checks of that stripe, or on demand with {@link #removeExpired()}. At most
+ * {@code maxKeys} counters are kept: the bound is split evenly between the stripes (each
+ * holds at least 64 keys, so small bounds mean fewer stripes), and a write into a full
+ * stripe first drops its expired counters and then those that expire soonest, the ones
+ * closest to their empty state. An evicted counter forgets what was consumed, so eviction
+ * can only ever let more through, never block a caller wrongly; size {@code maxKeys} for
+ * the number of active callers times their limits so that it does not happen.
  *
  * @author rate-limit-spring-boot
  */
@@ -43,7 +44,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
 	private final Stripe[] stripes;
 
 	/**
-	 * Create a limiter on the system UTC clock holding at most {@value #DEFAULT_MAX_KEYS} keys.
+	 * Create a limiter on the system UTC clock holding at most {@value #DEFAULT_MAX_KEYS}
+	 * keys.
 	 */
 	public InMemoryRateLimiter() {
 		this(Clock.systemUTC());
@@ -60,7 +62,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
 	/**
 	 * Create a limiter.
 	 * @param clock the clock to read the current time from
-	 * @param maxKeys the most keys (one per scope, operation and limit) to hold, at least 1
+	 * @param maxKeys the most keys (one per scope, operation and limit) to hold, at least
+	 * 1
 	 */
 	public InMemoryRateLimiter(Clock clock, int maxKeys) {
 		this(clock, maxKeys, stripeCount(maxKeys));
@@ -104,8 +107,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
 	}
 
 	/**
-	 * The number of keys held, including expired ones not swept yet. Under concurrent checks this
-	 * is a snapshot that may already be out of date.
+	 * The number of keys held, including expired ones not swept yet. Under concurrent
+	 * checks this is a snapshot that may already be out of date.
 	 * @return the number of keys
 	 */
 	public int size() {

@@ -5,17 +5,18 @@ import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 
 /**
- * The state of one limit under one storage key, with the arithmetic of its {@link Algorithm} as
- * specified in {@code docs/algorithms.md}. All times are microseconds since the epoch. Not thread
- * safe: a {@link Stripe} guards every access.
+ * The state of one limit under one storage key, with the arithmetic of its
+ * {@link Algorithm} as specified in {@code docs/algorithms.md}. All times are
+ * microseconds since the epoch. Not thread safe: a {@link Stripe} guards every access.
  *
  * @author rate-limit-spring-boot
  */
 abstract class LimitCounter {
 
 	/**
-	 * When this state stops mattering: the write time plus the TTL of the specification, in
-	 * microseconds since the epoch. From then on a fresh counter behaves exactly the same.
+	 * When this state stops mattering: the write time plus the TTL of the specification,
+	 * in microseconds since the epoch. From then on a fresh counter behaves exactly the
+	 * same.
 	 */
 	private long expiresAt;
 
@@ -34,7 +35,8 @@ abstract class LimitCounter {
 	}
 
 	/**
-	 * Phase 1: what charging {@code cost} at {@code now} would give, without consuming anything.
+	 * Phase 1: what charging {@code cost} at {@code now} would give, without consuming
+	 * anything.
 	 * @param limit the limit
 	 * @param now the current time
 	 * @param cost the cost, {@code 0} for a peek
@@ -43,7 +45,8 @@ abstract class LimitCounter {
 	abstract LimitState evaluate(LimitSpec limit, long now, long cost);
 
 	/**
-	 * Phase 2: consume {@code cost}, which {@link #evaluate} allowed at the same {@code now}.
+	 * Phase 2: consume {@code cost}, which {@link #evaluate} allowed at the same
+	 * {@code now}.
 	 * @param limit the limit
 	 * @param now the current time
 	 * @param cost the cost, greater than zero
@@ -52,8 +55,8 @@ abstract class LimitCounter {
 	abstract long consume(LimitSpec limit, long now, long cost);
 
 	/**
-	 * Consume {@code cost} and move the expiry, with the TTL in milliseconds rounded up and at least
-	 * one, as Redis' {@code PEXPIRE} is called.
+	 * Consume {@code cost} and move the expiry, with the TTL in milliseconds rounded up
+	 * and at least one, as Redis' {@code PEXPIRE} is called.
 	 * @param limit the limit
 	 * @param now the current time
 	 * @param cost the cost, greater than zero

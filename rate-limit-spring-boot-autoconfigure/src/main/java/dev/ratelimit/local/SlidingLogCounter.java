@@ -8,11 +8,12 @@ import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 
 /**
- * Sliding log: the admission time of every admitted unit within the last window. Units admitted
- * at the same microsecond share one entry with a count, so a request of cost {@code c} adds one
- * entry, not {@code c}; ordering by time keeps ranks the same as those of the Redis sorted set.
- * Like the script's {@code ZREMRANGEBYSCORE}, evaluating drops units older than the window: no
- * decision can see them any more, so this is not a consumption.
+ * Sliding log: the admission time of every admitted unit within the last window. Units
+ * admitted at the same microsecond share one entry with a count, so a request of cost
+ * {@code c} adds one entry, not {@code c}; ordering by time keeps ranks the same as those
+ * of the Redis sorted set. Like the script's {@code ZREMRANGEBYSCORE}, evaluating drops
+ * units older than the window: no decision can see them any more, so this is not a
+ * consumption.
  *
  * @author rate-limit-spring-boot
  */

@@ -6,21 +6,27 @@ import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 
 /**
- * Sliding window: one count per calendar-aligned sub-window ({@value #SLOTS} per window), the
- * arithmetic of {@code check.lua}'s {@code sw2}. A request is admitted when the estimate (the
- * oldest of the last {@value #SLOTS} + 1 slots weighted by its share still inside the rolling
- * window, the newer ones in full) plus its cost is at most the limit, and the plain total of those
- * slots plus its cost at most the limit plus a tenth, rounded up. The estimate is computed in
- * {@code double} in the order of the specification (as Lua does), so both limiters round alike.
+ * Sliding window: one count per calendar-aligned sub-window ({@value #SLOTS} per window),
+ * the arithmetic of {@code check.lua}'s {@code sw2}. A request is admitted when the
+ * estimate (the oldest of the last {@value #SLOTS} + 1 slots weighted by its share still
+ * inside the rolling window, the newer ones in full) plus its cost is at most the limit,
+ * and the plain total of those slots plus its cost at most the limit plus a tenth,
+ * rounded up. The estimate is computed in {@code double} in the order of the
+ * specification (as Lua does), so both limiters round alike.
  *
  * @author rate-limit-spring-boot
  */
 final class SlidingWindowCounter extends LimitCounter {
 
-	/** Slots per window: the fewest for which traffic spread evenly at the limit meets the bound. */
+	/**
+	 * Slots per window: the fewest for which traffic spread evenly at the limit meets the
+	 * bound.
+	 */
 	static final int SLOTS = 10;
 
-	/** Counts by slot index modulo {@code SLOTS + 1}, for the slots up to {@link #newest}. */
+	/**
+	 * Counts by slot index modulo {@code SLOTS + 1}, for the slots up to {@link #newest}.
+	 */
 	private final long[] counts = new long[SLOTS + 1];
 
 	/** The newest slot written, {@link Long#MIN_VALUE} for none. */
@@ -58,13 +64,15 @@ final class SlidingWindowCounter extends LimitCounter {
 		long slot = limit.windowMicros() / SLOTS;
 		long k = Math.floorDiv(now, slot);
 		if (this.newest == Long.MIN_VALUE || k > this.newest + SLOTS || k < this.newest - SLOTS) {
-			// nothing stored is in the window (or the clock went back by more than a window)
+			// nothing stored is in the window (or the clock went back by more than a
+			// window)
 			Arrays.fill(this.counts, 0);
 			this.counts[index(k)] = cost;
 			this.newest = k;
 		}
 		else if (k > this.newest) {
-			// the slots skipped since the newest one hold slots that have now left the window
+			// the slots skipped since the newest one hold slots that have now left the
+			// window
 			for (long j = this.newest + 1; j < k; j++) {
 				this.counts[index(j)] = 0;
 			}
@@ -99,8 +107,8 @@ final class SlidingWindowCounter extends LimitCounter {
 
 	/**
 	 * The counts of the slots a check at {@code now} sees (the current one and the
-	 * {@value #SLOTS} before it), and the arithmetic on them that does not depend on the stored
-	 * state.
+	 * {@value #SLOTS} before it), and the arithmetic on them that does not depend on the
+	 * stored state.
 	 */
 	private static final class Slots {
 
@@ -130,7 +138,9 @@ final class SlidingWindowCounter extends LimitCounter {
 			return (j > this.current) ? 0 : this.counts[(int) (j - this.current + SLOTS)];
 		}
 
-		/** The sum of the counts of the slots after {@code oldest} up to {@code newest}. */
+		/**
+		 * The sum of the counts of the slots after {@code oldest} up to {@code newest}.
+		 */
 		long newerThan(long oldest, long newest) {
 			long sum = 0;
 			for (long j = oldest + 1; j <= Math.min(newest, this.current); j++) {
@@ -139,7 +149,9 @@ final class SlidingWindowCounter extends LimitCounter {
 			return sum;
 		}
 
-		/** Microseconds until the newest slot with a count has left every rolling window. */
+		/**
+		 * Microseconds until the newest slot with a count has left every rolling window.
+		 */
 		long reset() {
 			for (int i = SLOTS; i >= 0; i--) {
 				if (this.counts[i] > 0) {
@@ -150,9 +162,10 @@ final class SlidingWindowCounter extends LimitCounter {
 		}
 
 		/**
-		 * Microseconds until {@code cost} is admitted if nothing more is. Both conditions only relax
-		 * with time (the total at slot boundaries, the estimate continuously), so the first slot
-		 * whose total admits the cost and whose estimate does at some elapsed time gives the answer.
+		 * Microseconds until {@code cost} is admitted if nothing more is. Both conditions
+		 * only relax with time (the total at slot boundaries, the estimate continuously),
+		 * so the first slot whose total admits the cost and whose estimate does at some
+		 * elapsed time gives the answer.
 		 * @return the wait, or {@code -1} when no slot admits it
 		 */
 		long untilAdmitted(long cost, long bound) {
@@ -170,11 +183,14 @@ final class SlidingWindowCounter extends LimitCounter {
 			return -1;
 		}
 
-		/** The least elapsed time in [from, length] at which the estimate admits the cost. */
+		/**
+		 * The least elapsed time in [from, length] at which the estimate admits the cost.
+		 */
 		private long firstAdmitting(long oldest, long newer, long cost, long from) {
 			long e = Math.max(from, Math.min(this.length,
 					(long) Math.ceil(this.length - (double) (this.limit - cost - newer) * this.length / oldest)));
-			// the exact earliest microsecond of the floating-point rule, whatever the rounding
+			// the exact earliest microsecond of the floating-point rule, whatever the
+			// rounding
 			while (e > from && admits(oldest, newer, cost, e - 1)) {
 				e--;
 			}

@@ -18,8 +18,8 @@ import dev.ratelimit.core.RateLimitRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One lock and the counters of every scope that hashes to it, at most {@code capacity} of them.
- * A check holds the lock from reading the clock to its last write, so it is atomic.
+ * One lock and the counters of every scope that hashes to it, at most {@code capacity} of
+ * them. A check holds the lock from reading the clock to its last write, so it is atomic.
  *
  * @author rate-limit-spring-boot
  */
@@ -43,8 +43,8 @@ final class Stripe {
 	}
 
 	/**
-	 * Check a request whose scope belongs to this stripe: evaluate every limit, then consume from
-	 * all of them only when all allow and the cost is positive.
+	 * Check a request whose scope belongs to this stripe: evaluate every limit, then
+	 * consume from all of them only when all allow and the cost is positive.
 	 * @param request the request
 	 * @param clock the current time in microseconds since the epoch
 	 * @return the decision
@@ -140,8 +140,8 @@ final class Stripe {
 	}
 
 	/**
-	 * Make room for the keys of one request that are not stored yet: first drop expired counters,
-	 * then the counters of other keys that expire soonest.
+	 * Make room for the keys of one request that are not stored yet: first drop expired
+	 * counters, then the counters of other keys that expire soonest.
 	 */
 	private void makeRoom(String[] keys, long now) {
 		if (this.counters.size() + keys.length <= this.capacity) {

@@ -4,14 +4,17 @@ import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 
 /**
- * Token bucket as the generic cell rate algorithm: the only state is the theoretical arrival time
- * (TAT) of the next request.
+ * Token bucket as the generic cell rate algorithm: the only state is the theoretical
+ * arrival time (TAT) of the next request.
  *
  * @author rate-limit-spring-boot
  */
 final class TokenBucketCounter extends LimitCounter {
 
-	/** The stored TAT; {@code 0} when never written, so {@code max(tat, now)} is {@code now}. */
+	/**
+	 * The stored TAT; {@code 0} when never written, so {@code max(tat, now)} is
+	 * {@code now}.
+	 */
 	private long tat;
 
 	@Override

@@ -8,8 +8,8 @@ import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * A configured path rule: requests with this method (any when {@code null}) whose path matches
- * the pattern belong to the operation.
+ * A configured path rule: requests with this method (any when {@code null}) whose path
+ * matches the pattern belong to the operation.
  *
  * @param method the HTTP method, or {@code null} for any
  * @param pattern the precompiled path pattern
@@ -19,8 +19,8 @@ import org.springframework.web.util.pattern.PathPattern;
 public record EndpointRule(@Nullable String method, PathPattern pattern, OperationPolicy operation) {
 
 	/**
-	 * Most specific first: by pattern specificity, then rules that name a method before those that
-	 * do not.
+	 * Most specific first: by pattern specificity, then rules that name a method before
+	 * those that do not.
 	 */
 	static final Comparator<EndpointRule> MOST_SPECIFIC_FIRST = Comparator
 		.comparing(EndpointRule::pattern, PathPattern.SPECIFICITY_COMPARATOR)

@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An {@link OverrideStore} of one instance, for applications without Redis. Expired overrides are
- * dropped when next looked up and whenever an override is set.
+ * An {@link OverrideStore} of one instance, for applications without Redis. Expired
+ * overrides are dropped when next looked up and whenever an override is set.
  *
  * @author rate-limit-spring-boot
  */

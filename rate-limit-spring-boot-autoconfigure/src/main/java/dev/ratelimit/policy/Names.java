@@ -3,10 +3,11 @@ package dev.ratelimit.policy;
 import java.util.Locale;
 
 /**
- * Canonical names of tiers and operations. Spring's binder drops characters such as {@code _}
- * from unbracketed map keys ({@code ai_generation} binds as {@code aigeneration}), so names are
- * compared in a form that ignores case and every character other than letters and digits:
- * {@code ai_generation}, {@code ai-generation} and {@code AiGeneration} are one operation.
+ * Canonical names of tiers and operations. Spring's binder drops characters such as
+ * {@code _} from unbracketed map keys ({@code ai_generation} binds as
+ * {@code aigeneration}), so names are compared in a form that ignores case and every
+ * character other than letters and digits: {@code ai_generation}, {@code ai-generation}
+ * and {@code AiGeneration} are one operation.
  *
  * @author rate-limit-spring-boot
  */

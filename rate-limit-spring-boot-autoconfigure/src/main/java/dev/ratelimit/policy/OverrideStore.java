@@ -5,9 +5,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where operators' {@link RateLimitOverride}s live. {@link #find(String)} runs on every limited
- * request and must be a local read: implementations that share overrides between instances keep
- * a local copy and refresh it in the background.
+ * Where operators' {@link RateLimitOverride}s live. {@link #find(String)} runs on every
+ * limited request and must be a local read: implementations that share overrides between
+ * instances keep a local copy and refresh it in the background.
  *
  * @author rate-limit-spring-boot
  */
@@ -27,8 +27,9 @@ public interface OverrideStore {
 	Map<String, RateLimitOverride> findAll();
 
 	/**
-	 * Set the override of a scope, replacing any other. It applies on this instance at once, and
-	 * on the instances that share this store as soon as they next see the store's changes.
+	 * Set the override of a scope, replacing any other. It applies on this instance at
+	 * once, and on the instances that share this store as soon as they next see the
+	 * store's changes.
 	 * @param scope the scope
 	 * @param override the override
 	 */

@@ -1,11 +1,11 @@
 package dev.ratelimit.policy;
 
 /**
- * Thrown at startup when a rule of the policy is invalid: an annotated method's, or one the
- * policy checks itself. Names the offending source (the annotated method, or the property the
- * caller names) and how to fix it. The auto-configuration reports invalid properties as Boot's
- * {@code InvalidConfigurationPropertyValueException} instead, whose failure analysis shows
- * where the property is set.
+ * Thrown at startup when a rule of the policy is invalid: an annotated method's, or one
+ * the policy checks itself. Names the offending source (the annotated method, or the
+ * property the caller names) and how to fix it. The auto-configuration reports invalid
+ * properties as Boot's {@code InvalidConfigurationPropertyValueException} instead, whose
+ * failure analysis shows where the property is set.
  *
  * @author rate-limit-spring-boot
  */

@@ -4,8 +4,8 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Reports an invalid rate limit configuration as a startup failure that names the property and
- * the fix, instead of a stack trace.
+ * Reports an invalid rate limit configuration as a startup failure that names the
+ * property and the fix, instead of a stack trace.
  *
  * @author rate-limit-spring-boot
  */

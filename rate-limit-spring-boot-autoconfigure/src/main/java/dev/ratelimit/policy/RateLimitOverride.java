@@ -9,13 +9,14 @@ import dev.ratelimit.core.LimitSpec;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A temporary change to one caller's limits, set by an operator: another tier, or the caller's
- * own limits multiplied by a factor, until it expires.
+ * A temporary change to one caller's limits, set by an operator: another tier, or the
+ * caller's own limits multiplied by a factor, until it expires.
  * <p>
- * An override applies to the requests of the caller it was set on. A tier switch puts the caller
- * on that tier for every operation, as if it were the caller's own. A multiplier scales the limits
- * of the budgets that belong to the caller alone, not those it shares with others (operations
- * keyed by client address, unless the caller is that address, or shared globally).
+ * An override applies to the requests of the caller it was set on. A tier switch puts the
+ * caller on that tier for every operation, as if it were the caller's own. A multiplier
+ * scales the limits of the budgets that belong to the caller alone, not those it shares
+ * with others (operations keyed by client address, unless the caller is that address, or
+ * shared globally).
  *
  * @param tier the tier the caller is put on, or {@code null} to keep the caller's own
  * @param multiplier the factor the caller's limits are multiplied by; {@code 1} for none
@@ -79,8 +80,9 @@ public record RateLimitOverride(@Nullable String tier, double multiplier, Instan
 	}
 
 	/**
-	 * The tier a caller is on under this override: the override's tier, or the caller's own when
-	 * the override names none or names a tier the policy does not define (any more).
+	 * The tier a caller is on under this override: the override's tier, or the caller's
+	 * own when the override names none or names a tier the policy does not define (any
+	 * more).
 	 * @param policy the policy
 	 * @param own the caller's own tier
 	 * @return the effective tier

@@ -11,8 +11,8 @@ import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * The immutable, validated catalogue of rate limit rules, built once at startup through
- * a {@link #builder() builder}. Lookups on the request path are map reads and precompiled
+ * The immutable, validated catalogue of rate limit rules, built once at startup through a
+ * {@link #builder() builder}. Lookups on the request path are map reads and precompiled
  * pattern matches.
  *
  * @author rate-limit-spring-boot
@@ -64,7 +64,8 @@ public final class RateLimitPolicy {
 	}
 
 	/**
-	 * The operation of the most specific path rule that matches, else the default operation.
+	 * The operation of the most specific path rule that matches, else the default
+	 * operation.
 	 * @param method the request method
 	 * @param path the path within the application
 	 * @return the operation
@@ -79,7 +80,8 @@ public final class RateLimitPolicy {
 	}
 
 	/**
-	 * The operation with the given name, in any spelling that has the same canonical form.
+	 * The operation with the given name, in any spelling that has the same canonical
+	 * form.
 	 * @param name the name
 	 * @return the operation, or {@code null} when none is configured
 	 */
@@ -110,7 +112,8 @@ public final class RateLimitPolicy {
 	}
 
 	/**
-	 * Check that a cost can ever be admitted by every limit of an operation on every tier.
+	 * Check that a cost can ever be admitted by every limit of an operation on every
+	 * tier.
 	 * @param operation the operation
 	 * @param cost the cost
 	 * @param source where the cost was configured, for the error message

@@ -12,10 +12,11 @@ import org.springframework.util.Assert;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * Builds a {@link RateLimitPolicy} from tiers, operations, path rules and exclusions. Names are
- * compared in their {@link Names#canonical(String) canonical} form. The builder checks only
- * what keeps the policy consistent (every name given once, the defaults configured); the
- * callers that read user input validate it first, so that their errors name the property.
+ * Builds a {@link RateLimitPolicy} from tiers, operations, path rules and exclusions.
+ * Names are compared in their {@link Names#canonical(String) canonical} form. The builder
+ * checks only what keeps the policy consistent (every name given once, the defaults
+ * configured); the callers that read user input validate it first, so that their errors
+ * name the property.
  *
  * @author rate-limit-spring-boot
  * @see RateLimitPolicy#builder()
@@ -47,7 +48,8 @@ public final class RateLimitPolicyBuilder {
 	 * @param cost the units one request consumes
 	 * @param limits the limits of tiers that list none of their own for it
 	 * @return this builder
-	 * @throws IllegalArgumentException when an operation of the same canonical name exists
+	 * @throws IllegalArgumentException when an operation of the same canonical name
+	 * exists
 	 */
 	public RateLimitPolicyBuilder operation(String name, KeyType key, long cost, List<LimitSpec> limits) {
 		OperationPolicy operation = new OperationPolicy(name, Names.canonical(name), key, cost, limits);
@@ -57,14 +59,15 @@ public final class RateLimitPolicyBuilder {
 	}
 
 	/**
-	 * Add a tier. An operation that only tiers name exists with the default key and a cost of 1.
+	 * Add a tier. An operation that only tiers name exists with the default key and a
+	 * cost of 1.
 	 * @param name the name as the user wrote it
 	 * @param unlimited whether callers on the tier are never limited
 	 * @param upgradeUrl where callers on the tier can upgrade, if anywhere
 	 * @param limits the tier's own limits by operation name
 	 * @return this builder
-	 * @throws IllegalArgumentException when a tier, or an operation of the tier, of the same
-	 * canonical name exists
+	 * @throws IllegalArgumentException when a tier, or an operation of the tier, of the
+	 * same canonical name exists
 	 */
 	public RateLimitPolicyBuilder tier(String name, boolean unlimited, @Nullable String upgradeUrl,
 			Map<String, List<LimitSpec>> limits) {
@@ -79,8 +82,8 @@ public final class RateLimitPolicyBuilder {
 	}
 
 	/**
-	 * Add a path rule: requests with the method (any when {@code null}) whose path matches the
-	 * pattern belong to the operation.
+	 * Add a path rule: requests with the method (any when {@code null}) whose path
+	 * matches the pattern belong to the operation.
 	 * @param method the HTTP method, or {@code null} for any
 	 * @param pattern the precompiled path pattern
 	 * @param operation the name of an operation added to this builder
@@ -124,12 +127,13 @@ public final class RateLimitPolicyBuilder {
 	/**
 	 * Build the policy.
 	 * @return the policy
-	 * @throws IllegalStateException when the default tier or operation, or the operation of a
-	 * path rule, is not configured
+	 * @throws IllegalStateException when the default tier or operation, or the operation
+	 * of a path rule, is not configured
 	 */
 	public RateLimitPolicy build() {
 		Map<String, OperationPolicy> operations = new LinkedHashMap<>(this.operations);
-		// An operation that only tiers mention (e.g. api_requests: 1000/1h) exists as well.
+		// An operation that only tiers mention (e.g. api_requests: 1000/1h) exists as
+		// well.
 		this.tierOperations.forEach((id, name) -> operations.putIfAbsent(id,
 				new OperationPolicy(name, id, KeyType.IDENTITY, 1, List.of())));
 		TierPolicy defaultTier = this.tiers.get(Names.canonical(this.defaultTier));

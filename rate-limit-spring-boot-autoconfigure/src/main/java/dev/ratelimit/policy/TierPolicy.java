@@ -24,10 +24,10 @@ public record TierPolicy(String name, String id, boolean unlimited, @Nullable St
 	}
 
 	/**
-	 * The limits that apply to an operation on this tier: the tier's own, else the operation's.
-	 * Empty when none apply. An unlimited tier is still subject to the limits of operations keyed
-	 * by client address or shared globally: those protect the service (e.g. login attempts), not
-	 * a plan.
+	 * The limits that apply to an operation on this tier: the tier's own, else the
+	 * operation's. Empty when none apply. An unlimited tier is still subject to the
+	 * limits of operations keyed by client address or shared globally: those protect the
+	 * service (e.g. login attempts), not a plan.
 	 * @param operation the operation
 	 * @return the limits, empty when unlimited
 	 */

@@ -1,5 +1,6 @@
 /**
- * Turns configuration and annotations into a validated, immutable rate limit policy at startup.
+ * Turns configuration and annotations into a validated, immutable rate limit policy at
+ * startup.
  */
 @NullMarked
 package dev.ratelimit.policy;

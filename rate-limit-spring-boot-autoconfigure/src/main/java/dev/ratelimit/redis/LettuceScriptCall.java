@@ -30,18 +30,19 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
 
 /**
- * Runs the script with Lettuce's own asynchronous commands on the connection factory's shared
- * native connection: one {@code EVALSHA} written to the connection and a future completed by
- * Lettuce's event loop, without the reactive template's publishers, serializers and subscription
- * per call. On Redis Cluster the shared connection is the cluster connection, whose commands are
- * routed by the slot of their first key (every key of one check shares a slot).
+ * Runs the script with Lettuce's own asynchronous commands on the connection factory's
+ * shared native connection: one {@code EVALSHA} written to the connection and a future
+ * completed by Lettuce's event loop, without the reactive template's publishers,
+ * serializers and subscription per call. On Redis Cluster the shared connection is the
+ * cluster connection, whose commands are routed by the slot of their first key (every key
+ * of one check shares a slot).
  * <p>
- * The native connection is looked up once and kept while it is open: Lettuce reconnects it by
- * itself after a network failure, and a connection factory that is reset or restarted closes it,
- * after which the next check looks up the factory's new one. A look-up may have to connect, so it
- * runs on a thread of its own, never on the caller's. Failures are translated as the
- * template would translate them, so that a broken connection is a
- * {@code RedisConnectionFailureException} on either path.
+ * The native connection is looked up once and kept while it is open: Lettuce reconnects
+ * it by itself after a network failure, and a connection factory that is reset or
+ * restarted closes it, after which the next check looks up the factory's new one. A
+ * look-up may have to connect, so it runs on a thread of its own, never on the caller's.
+ * Failures are translated as the template would translate them, so that a broken
+ * connection is a {@code RedisConnectionFailureException} on either path.
  * <p>
  * A class of its own so that Lettuce is loaded only when it is used.
  *
@@ -60,8 +61,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 	private @Nullable CompletableFuture<Commands> lookup;
 
 	/**
-	 * Runs look-ups of the connection: one thread at most, gone when idle (a look-up is rare: on
-	 * the first check and after the factory closed its connection).
+	 * Runs look-ups of the connection: one thread at most, gone when idle (a look-up is
+	 * rare: on the first check and after the factory closed its connection).
 	 */
 	private final ExecutorService lookupExecutor = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS,
 			new LinkedBlockingQueue<>(), (task) -> {
@@ -75,16 +76,15 @@ final class LettuceScriptCall implements AsyncScriptCall {
 	}
 
 	/**
-	 * A call on the connection factory's shared native connection, if it has one. Only to be
-	 * called when Lettuce is on the class path.
+	 * A call on the connection factory's shared native connection, if it has one. Only to
+	 * be called when Lettuce is on the class path.
 	 * @param connectionFactory the connection factory
-	 * @return the call, or {@code null} when the factory is not Lettuce's or does not share its
-	 * native connection (every connection it hands out would then be a dedicated one, closed with
-	 * it)
+	 * @return the call, or {@code null} when the factory is not Lettuce's or does not
+	 * share its native connection (every connection it hands out would then be a
+	 * dedicated one, closed with it)
 	 */
 	static @Nullable LettuceScriptCall of(RedisConnectionFactory connectionFactory) {
-		if (connectionFactory instanceof LettuceConnectionFactory lettuce
-				&& lettuce.getShareNativeConnection()) {
+		if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.getShareNativeConnection()) {
 			return new LettuceScriptCall(lettuce);
 		}
 		return null;
@@ -97,7 +97,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 		Commands commands = this.commands;
 		if (commands != null && !commands.isClosed()) {
 			if (!commands.isConnected()) {
-				// Lettuce would buffer the command until it has reconnected: a broken connection
+				// Lettuce would buffer the command until it has reconnected: a broken
+				// connection
 				// fails the check at once instead, so that it falls back without waiting.
 				result.completeExceptionally(new RedisConnectionFailureException(
 						"Not connected to Redis: the connection is lost and Lettuce is reconnecting"));
@@ -106,8 +107,10 @@ final class LettuceScriptCall implements AsyncScriptCall {
 			send(result, commands.async, script, call);
 			return result;
 		}
-		// Looking the connection up may mean connecting, which can take as long as the connect
-		// timeout: never on the caller's thread, which waits for this future no longer than it wants.
+		// Looking the connection up may mean connecting, which can take as long as the
+		// connect
+		// timeout: never on the caller's thread, which waits for this future no longer
+		// than it wants.
 		lookUp().whenComplete((lookedUp, failure) -> {
 			if (failure != null) {
 				result.completeExceptionally(translate(failure));
@@ -129,7 +132,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 				if (!isNoScript(failure)) {
 					return false;
 				}
-				// Redis lost its script cache (a restart, a failover, SCRIPT FLUSH): EVAL loads it
+				// Redis lost its script cache (a restart, a failover, SCRIPT FLUSH): EVAL
+				// loads it
 				// again.
 				result.await(async.eval(script.getScriptAsBytes(), ScriptOutputType.MULTI, keys, args),
 						(ignored) -> false);
@@ -137,15 +141,16 @@ final class LettuceScriptCall implements AsyncScriptCall {
 			});
 		}
 		catch (RuntimeException ex) {
-			// Lettuce reports failures through the future; should it throw, the check still fails
+			// Lettuce reports failures through the future; should it throw, the check
+			// still fails
 			// like any other.
 			result.completeExceptionally(translate(ex));
 		}
 	}
 
 	/**
-	 * The look-up of the factory's shared connection in progress, or a new one: one at a time,
-	 * however many checks are waiting for it.
+	 * The look-up of the factory's shared connection in progress, or a new one: one at a
+	 * time, however many checks are waiting for it.
 	 */
 	private CompletableFuture<Commands> lookUp() {
 		synchronized (this.lookupMonitor) {
@@ -162,7 +167,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 	private Commands lookUpCommands() {
 		RedisConnection connection = this.connectionFactory.getConnection();
 		try {
-			// With a shared native connection this is the shared connection's commands, not one of
+			// With a shared native connection this is the shared connection's commands,
+			// not one of
 			// its own: closing the connection below leaves them open.
 			Commands commands = new Commands(((LettuceConnection) connection).getNativeConnection());
 			this.commands = commands;
@@ -192,8 +198,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 	}
 
 	/**
-	 * The commands of one native connection, and whether that connection is closed for good: not
-	 * merely disconnected, which Lettuce repairs by reconnecting.
+	 * The commands of one native connection, and whether that connection is closed for
+	 * good: not merely disconnected, which Lettuce repairs by reconnecting.
 	 */
 	private static final class Commands {
 
@@ -218,8 +224,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 		}
 
 		/**
-		 * Whether the connection is up now. A connection that Lettuce is reconnecting is not;
-		 * one whose state cannot be read is taken to be.
+		 * Whether the connection is up now. A connection that Lettuce is reconnecting is
+		 * not; one whose state cannot be read is taken to be.
 		 */
 		boolean isConnected() {
 			return this.connection == null || this.connection.isOpen();
@@ -229,16 +235,18 @@ final class LettuceScriptCall implements AsyncScriptCall {
 			if (this.connection instanceof RedisChannelHandler<?, ?> handler) {
 				return handler.isClosed();
 			}
-			// Not a connection we can ask whether it is closed for good: ask whether it is open,
-			// which a reconnecting connection is not either (a look-up more while it reconnects).
+			// Not a connection we can ask whether it is closed for good: ask whether it
+			// is open,
+			// which a reconnecting connection is not either (a look-up more while it
+			// reconnects).
 			return this.connection == null || !this.connection.isOpen();
 		}
 
 	}
 
 	/**
-	 * The decision of one call: completed from the reply of the command in flight, and cancelling
-	 * that command when cancelled itself.
+	 * The decision of one call: completed from the reply of the command in flight, and
+	 * cancelling that command when cancelled itself.
 	 */
 	private static final class ScriptFuture extends CompletableFuture<Decision> {
 
@@ -251,14 +259,15 @@ final class LettuceScriptCall implements AsyncScriptCall {
 		}
 
 		/**
-		 * Complete this future from a command's outcome, unless the failure handler takes the
-		 * failure over (by sending another command).
+		 * Complete this future from a command's outcome, unless the failure handler takes
+		 * the failure over (by sending another command).
 		 */
 		void await(CompletionStage<?> stage, FailureHandler onFailure) {
 			CompletableFuture<?> command = stage.toCompletableFuture();
 			this.command = command;
 			if (isCancelled()) {
-				// Cancelled while the command was being sent: cancel() may have missed it.
+				// Cancelled while the command was being sent: cancel() may have missed
+				// it.
 				command.cancel(false);
 				return;
 			}
@@ -286,7 +295,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 			boolean cancelled = super.cancel(mayInterruptIfRunning);
 			CompletableFuture<?> command = this.command;
 			if (cancelled && command != null) {
-				// Lettuce then drops the command: not written if it is still queued, its reply
+				// Lettuce then drops the command: not written if it is still queued, its
+				// reply
 				// discarded if it was.
 				command.cancel(false);
 			}

@@ -13,9 +13,9 @@ import org.springframework.util.Assert;
 
 /**
  * A Lua script read once from the class path, with its SHA1 computed once. Unlike
- * {@code RedisScript.of(Resource)}, whose SHA1 is recomputed whenever the resource might have
- * changed (a jar lookup and a lock on every call), nothing here touches the class path or locks
- * after construction, so one instance serves every request.
+ * {@code RedisScript.of(Resource)}, whose SHA1 is recomputed whenever the resource might
+ * have changed (a jar lookup and a lock on every call), nothing here touches the class
+ * path or locks after construction, so one instance serves every request.
  *
  * @param <T> the script's result type
  * @author rate-limit-spring-boot
@@ -41,9 +41,9 @@ final class LuaScript<T> implements RedisScript<T> {
 	}
 
 	/**
-	 * Read a script from the class path of this class's own class loader (not the thread's: a
-	 * limiter may be created while an embedded server's web application class loader is the
-	 * context class loader).
+	 * Read a script from the class path of this class's own class loader (not the
+	 * thread's: a limiter may be created while an embedded server's web application class
+	 * loader is the context class loader).
 	 * @param <T> the result type
 	 * @param location the script's location on the class path
 	 * @param resultType the result type
@@ -86,7 +86,8 @@ final class LuaScript<T> implements RedisScript<T> {
 	}
 
 	/**
-	 * The script's text as UTF-8, for clients that send bytes. Shared, so never to be modified.
+	 * The script's text as UTF-8, for clients that send bytes. Shared, so never to be
+	 * modified.
 	 * @return the text's bytes
 	 */
 	byte[] getScriptAsBytes() {

@@ -11,9 +11,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A task run now and then every interval on a daemon thread of its own, for the background
- * work of a Redis component (the fleet's heartbeats, the override store's refreshes): a Redis
- * that hangs holds up neither the application's startup nor a check.
+ * A task run now and then every interval on a daemon thread of its own, for the
+ * background work of a Redis component (the fleet's heartbeats, the override store's
+ * refreshes): a Redis that hangs holds up neither the application's startup nor a check.
  *
  * @author rate-limit-spring-boot
  */
@@ -69,8 +69,8 @@ final class PeriodicTask {
 	}
 
 	/**
-	 * Stop after one last task, run on the task's thread after a run in progress, waiting for it
-	 * at most {@code wait}.
+	 * Stop after one last task, run on the task's thread after a run in progress, waiting
+	 * for it at most {@code wait}.
 	 * @param last the last task
 	 * @param wait how long to wait for it
 	 */

@@ -11,10 +11,10 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /**
- * Runs the script on a {@link ReactiveStringRedisTemplate}: for a reactive connection factory
- * whose native connection cannot be shared ({@link LettuceScriptCall} is cheaper where it can). A
- * class of its own so that Reactor is loaded only when a reactive template is used: with Jedis
- * alone it is not on the class path.
+ * Runs the script on a {@link ReactiveStringRedisTemplate}: for a reactive connection
+ * factory whose native connection cannot be shared ({@link LettuceScriptCall} is cheaper
+ * where it can). A class of its own so that Reactor is loaded only when a reactive
+ * template is used: with Jedis alone it is not on the class path.
  *
  * @author rate-limit-spring-boot
  */
@@ -27,8 +27,8 @@ final class ReactiveScriptCall implements AsyncScriptCall {
 	}
 
 	/**
-	 * A call on a reactive template of the connection factory, if it is reactive. Only to be
-	 * called when Reactor is on the class path.
+	 * A call on a reactive template of the connection factory, if it is reactive. Only to
+	 * be called when Reactor is on the class path.
 	 * @param connectionFactory the connection factory
 	 * @return the call, or {@code null} when the factory is not reactive
 	 */
@@ -40,14 +40,16 @@ final class ReactiveScriptCall implements AsyncScriptCall {
 	}
 
 	/**
-	 * Run the script ({@code EVALSHA}, {@code EVAL} after {@code NOSCRIPT}, as the blocking
-	 * template does) and map its reply. Cancelling the returned future cancels the subscription,
-	 * and with it the Redis command: a Redis that never answers leaves no subscription behind.
+	 * Run the script ({@code EVALSHA}, {@code EVAL} after {@code NOSCRIPT}, as the
+	 * blocking template does) and map its reply. Cancelling the returned future cancels
+	 * the subscription, and with it the Redis command: a Redis that never answers leaves
+	 * no subscription behind.
 	 */
 	@Override
 	@SuppressWarnings({ "rawtypes", "unchecked" })
 	public CompletableFuture<Decision> run(LuaScript<List> script, ScriptCall call) {
-		// The script's list reply is one element; none at all would be a broken reply (an error).
+		// The script's list reply is one element; none at all would be a broken reply (an
+		// error).
 		return this.template.execute(script, call.keys(), List.of(call.args()))
 			.single()
 			.map((reply) -> call.toDecision((List<?>) reply))

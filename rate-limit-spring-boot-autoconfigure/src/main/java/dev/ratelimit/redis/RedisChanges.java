@@ -8,15 +8,17 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.util.Assert;
 
 /**
- * The Redis pub/sub channel, {@code <prefix>:changes}, on which the instances that share a key
- * prefix tell each other that an operator changed what applies to a caller: its override
- * ({@link RedisOverrideStore}) or its stored limits, reset ({@link RedisRateLimiter}). Every
- * instance listens with a {@link RedisChangeListener} and applies the change on receipt.
+ * The Redis pub/sub channel, {@code <prefix>:changes}, on which the instances that share
+ * a key prefix tell each other that an operator changed what applies to a caller: its
+ * override ({@link RedisOverrideStore}) or its stored limits, reset
+ * ({@link RedisRateLimiter}). Every instance listens with a {@link RedisChangeListener}
+ * and applies the change on receipt.
  * <p>
- * A message names the kind of change and the caller's scope (already hashed, never a raw key):
- * {@code o|<scope>} or {@code r|<scope>}. Pub/sub delivers at most once, to the instances
- * subscribed at that moment; what a message misses is caught up by each component's own
- * safety net (the override store's refresh), so publishing never fails the change it reports.
+ * A message names the kind of change and the caller's scope (already hashed, never a raw
+ * key): {@code o|<scope>} or {@code r|<scope>}. Pub/sub delivers at most once, to the
+ * instances subscribed at that moment; what a message misses is caught up by each
+ * component's own safety net (the override store's refresh), so publishing never fails
+ * the change it reports.
  *
  * @author rate-limit-spring-boot
  */

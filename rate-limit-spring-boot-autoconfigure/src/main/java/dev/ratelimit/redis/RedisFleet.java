@@ -17,35 +17,37 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.util.Assert;
 
 /**
- * The {@link FleetSize} as the instances of the application report it in Redis: each instance
- * keeps a heartbeat in one sorted set, {@code <prefix>:{fleet}:instances} (member = a random id
- * per instance, score = the Redis time of its last heartbeat), and counts the members that beat
- * recently.
+ * The {@link FleetSize} as the instances of the application report it in Redis: each
+ * instance keeps a heartbeat in one sorted set, {@code <prefix>:{fleet}:instances}
+ * (member = a random id per instance, score = the Redis time of its last heartbeat), and
+ * counts the members that beat recently.
  * <p>
- * A background thread of its own beats every interval: it reads Redis {@code TIME} (never an
- * instance's clock, so that instances whose clocks drift apart agree on who is alive), records
- * this instance, removes the instances that have not beaten for {@value #LIFETIME_INTERVALS}
- * intervals (they crashed, or lost Redis), keeps the key expiring with the last heartbeat, and
- * counts the rest. A check never waits for it: {@link #instances()} reads the last count from
- * memory.
+ * A background thread of its own beats every interval: it reads Redis {@code TIME} (never
+ * an instance's clock, so that instances whose clocks drift apart agree on who is alive),
+ * records this instance, removes the instances that have not beaten for
+ * {@value #LIFETIME_INTERVALS} intervals (they crashed, or lost Redis), keeps the key
+ * expiring with the last heartbeat, and counts the rest. A check never waits for it:
+ * {@link #instances()} reads the last count from memory.
  * <p>
- * These are plain commands on one key, not a script: the order of a connection's commands is
- * all a heartbeat needs, and no background script mixes with the checks' {@code EVALSHA} calls in
- * Redis's command statistics, where one script call per check is what operators verify.
+ * These are plain commands on one key, not a script: the order of a connection's commands
+ * is all a heartbeat needs, and no background script mixes with the checks'
+ * {@code EVALSHA} calls in Redis's command statistics, where one script call per check is
+ * what operators verify.
  * <p>
- * While Redis does not answer, the last count stays in use: an outage is exactly when the local
- * fallback needs it, so it never drops to one because Redis went away. An instance that starts
- * while Redis is unavailable counts itself alone until Redis answers, and the others do not count
- * it either until then. On {@linkplain #stop() stop} the instance removes itself, so the others
- * count one fewer at their next heartbeat rather than after the lifetime.
+ * While Redis does not answer, the last count stays in use: an outage is exactly when the
+ * local fallback needs it, so it never drops to one because Redis went away. An instance
+ * that starts while Redis is unavailable counts itself alone until Redis answers, and the
+ * others do not count it either until then. On {@linkplain #stop() stop} the instance
+ * removes itself, so the others count one fewer at their next heartbeat rather than after
+ * the lifetime.
  *
  * @author rate-limit-spring-boot
  */
 public final class RedisFleet implements FleetSize, SmartLifecycle {
 
 	/**
-	 * How many intervals a heartbeat counts: missing two in a row (a slow Redis, a GC pause) is
-	 * not leaving the fleet.
+	 * How many intervals a heartbeat counts: missing two in a row (a slow Redis, a GC
+	 * pause) is not leaving the fleet.
 	 */
 	static final int LIFETIME_INTERVALS = 3;
 
@@ -73,11 +75,12 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	private volatile boolean failing;
 
 	/**
-	 * Create a fleet member with a random id. It beats once {@linkplain #start() started}.
+	 * Create a fleet member with a random id. It beats once {@linkplain #start()
+	 * started}.
 	 * @param template the template to talk to Redis with
 	 * @param keyPrefix the prefix of the fleet's key
-	 * @param interval how often to beat; an instance is counted for {@value #LIFETIME_INTERVALS}
-	 * intervals after its last heartbeat
+	 * @param interval how often to beat; an instance is counted for
+	 * {@value #LIFETIME_INTERVALS} intervals after its last heartbeat
 	 */
 	public RedisFleet(StringRedisTemplate template, String keyPrefix, Duration interval) {
 		this(template, keyPrefix, interval, UUID.randomUUID().toString());
@@ -95,8 +98,8 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	}
 
 	/**
-	 * The key of a fleet's sorted set. A hash tag of its own, so that it lives on one Redis
-	 * Cluster slot and never shares one with a caller's keys.
+	 * The key of a fleet's sorted set. A hash tag of its own, so that it lives on one
+	 * Redis Cluster slot and never shares one with a caller's keys.
 	 * @param keyPrefix the key prefix
 	 * @return the key
 	 */
@@ -115,7 +118,8 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	}
 
 	/**
-	 * Whether Redis has answered a heartbeat yet, so that {@link #instances()} is a count.
+	 * Whether Redis has answered a heartbeat yet, so that {@link #instances()} is a
+	 * count.
 	 * @return {@code true} once counted
 	 */
 	public boolean isCounted() {
@@ -123,7 +127,8 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	}
 
 	/**
-	 * Whether the last heartbeat failed, so that {@link #instances()} is the count from before.
+	 * Whether the last heartbeat failed, so that {@link #instances()} is the count from
+	 * before.
 	 * @return {@code true} while Redis does not answer the heartbeats
 	 */
 	public boolean isFailing() {
@@ -155,8 +160,9 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	}
 
 	/**
-	 * Beat once: record this instance and count the fleet. Called every interval while the fleet
-	 * runs; never throws: while Redis does not answer, the last count stays in use.
+	 * Beat once: record this instance and count the fleet. Called every interval while
+	 * the fleet runs; never throws: while Redis does not answer, the last count stays in
+	 * use.
 	 */
 	public void beat() {
 		try {
@@ -182,14 +188,16 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 		Long now = connection.time(TimeUnit.MILLISECONDS);
 		Assert.state(now != null, "Redis TIME returned nothing");
 		connection.zAdd(this.key, now, this.instanceId);
-		// Scores are whole milliseconds: everything up to one before the lifetime began is gone.
+		// Scores are whole milliseconds: everything up to one before the lifetime began
+		// is gone.
 		connection.zRemRangeByScore(this.key, Double.NEGATIVE_INFINITY, now - lifetime - 1);
 		connection.pExpire(this.key, lifetime);
 		return connection.zCard(this.key);
 	}
 
 	private void onCount(long count) {
-		// Never 0 (the count includes this instance), and never more than an int can hold.
+		// Never 0 (the count includes this instance), and never more than an int can
+		// hold.
 		int instances = (int) Math.max(1, Math.min(Integer.MAX_VALUE, count));
 		int previous = this.instances;
 		boolean wasCounted = this.counted;
@@ -207,8 +215,8 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	}
 
 	/**
-	 * Remove this instance from the fleet, so that the others stop counting it at their next
-	 * heartbeat. Best effort: an instance that cannot is dropped after the lifetime.
+	 * Remove this instance from the fleet, so that the others stop counting it at their
+	 * next heartbeat. Best effort: an instance that cannot is dropped after the lifetime.
 	 */
 	void leave() {
 		try {
@@ -220,8 +228,8 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	}
 
 	/**
-	 * Beat now and every interval, on a thread of the fleet's own: a Redis that hangs never
-	 * holds up the application's startup nor a check.
+	 * Beat now and every interval, on a thread of the fleet's own: a Redis that hangs
+	 * never holds up the application's startup nor a check.
 	 */
 	@Override
 	public void start() {
@@ -229,9 +237,9 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	}
 
 	/**
-	 * Stop beating and leave the fleet, waiting a second at most for Redis. The leaving runs on
-	 * the fleet's thread, after a heartbeat in progress: one that finished after the removal would
-	 * add this instance again.
+	 * Stop beating and leave the fleet, waiting a second at most for Redis. The leaving
+	 * runs on the fleet's thread, after a heartbeat in progress: one that finished after
+	 * the removal would add this instance again.
 	 */
 	@Override
 	public void stop() {
@@ -244,8 +252,8 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 	}
 
 	/**
-	 * Start before the web server, so that the fleet is counted when requests arrive, and stop
-	 * after it.
+	 * Start before the web server, so that the fleet is counted when requests arrive, and
+	 * stop after it.
 	 * @return the phase
 	 */
 	@Override
@@ -255,8 +263,7 @@ public final class RedisFleet implements FleetSize, SmartLifecycle {
 
 	@Override
 	public String toString() {
-		return "RedisFleet[key=" + this.key + ", instances=" + this.instances + (this.failing ? ", failing" : "")
-				+ "]";
+		return "RedisFleet[key=" + this.key + ", instances=" + this.instances + (this.failing ? ", failing" : "") + "]";
 	}
 
 }

@@ -24,21 +24,22 @@ import org.springframework.util.Assert;
  * An {@link OverrideStore} in Redis, shared by every instance of the application.
  * <p>
  * Overrides live in one hash, {@code <prefix>:{overrides}}, next to a version,
- * {@code <prefix>:{overrides}:version}, that every write replaces with a random token (both in one
- * script, on one Cluster slot). Each instance keeps a local copy of the hash, so looking an override up on a
- * request is a map read. A write applies on the writing instance at once and is published on the
- * {@link RedisChanges} channel, on whose message every other instance's
- * {@link RedisChangeListener} {@linkplain #refresh() refreshes} its copy: the change applies
- * everywhere as soon as the message arrives. As the safety net for a message missed (an instance
- * that was reconnecting, a publish that failed), a background thread also reads the version every
- * refresh interval and reloads the hash when it changed.
+ * {@code <prefix>:{overrides}:version}, that every write replaces with a random token
+ * (both in one script, on one Cluster slot). Each instance keeps a local copy of the
+ * hash, so looking an override up on a request is a map read. A write applies on the
+ * writing instance at once and is published on the {@link RedisChanges} channel, on whose
+ * message every other instance's {@link RedisChangeListener} {@linkplain #refresh()
+ * refreshes} its copy: the change applies everywhere as soon as the message arrives. As
+ * the safety net for a message missed (an instance that was reconnecting, a publish that
+ * failed), a background thread also reads the version every refresh interval and reloads
+ * the hash when it changed.
  * <p>
- * The expiry is stored in the value and checked on every read, so an override stops applying at
- * its expiry on every instance whether or not it has refreshed since. Expired entries are deleted
- * by the next write, and the hash expires with its last override.
+ * The expiry is stored in the value and checked on every read, so an override stops
+ * applying at its expiry on every instance whether or not it has refreshed since. Expired
+ * entries are deleted by the next write, and the hash expires with its last override.
  * <p>
- * While Redis does not answer, the last copy stays in use: a Redis outage never changes whose
- * limits are overridden, and never fails a request.
+ * While Redis does not answer, the last copy stays in use: a Redis outage never changes
+ * whose limits are overridden, and never fails a request.
  *
  * @author rate-limit-spring-boot
  */
@@ -70,7 +71,10 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 
 	private volatile Map<String, RateLimitOverride> overrides = Map.of();
 
-	/** The version the local copy was read at; {@code null} once read while no version existed. */
+	/**
+	 * The version the local copy was read at; {@code null} once read while no version
+	 * existed.
+	 */
 	private @Nullable String loadedVersion;
 
 	private boolean loaded;
@@ -82,8 +86,8 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 	 * @param template the template to talk to Redis with
 	 * @param keyPrefix the prefix of the store's keys
 	 * @param clock the clock that decides expiry
-	 * @param refreshInterval how often to look for changes made by other instances, the safety net
-	 * for a change whose message this instance missed
+	 * @param refreshInterval how often to look for changes made by other instances, the
+	 * safety net for a change whose message this instance missed
 	 */
 	public RedisOverrideStore(StringRedisTemplate template, String keyPrefix, Clock clock, Duration refreshInterval) {
 		Assert.notNull(template, "'template' must not be null");
@@ -117,7 +121,8 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 		synchronized (this.monitor) {
 			this.template.execute(PUT, List.of(this.hashKey, this.versionKey), scope, encode(override),
 					Long.toString(this.clock.millis()), newVersion());
-			// Applies here at once; the version is left as it was, so that the next refresh
+			// Applies here at once; the version is left as it was, so that the next
+			// refresh
 			// still picks up whatever other instances wrote in between.
 			Map<String, RateLimitOverride> updated = new HashMap<>(this.overrides);
 			updated.put(scope, override);
@@ -141,9 +146,9 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 	}
 
 	/**
-	 * Reload the overrides when another instance changed them. Called every refresh interval while
-	 * the store runs, and on a change another instance published; never throws: while Redis cannot
-	 * be read, the last copy stays in use.
+	 * Reload the overrides when another instance changed them. Called every refresh
+	 * interval while the store runs, and on a change another instance published; never
+	 * throws: while Redis cannot be read, the last copy stays in use.
 	 */
 	public void refresh() {
 		synchronized (this.monitor) {
@@ -161,7 +166,8 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 			}
 			catch (RuntimeException ex) {
 				if (Thread.currentThread().isInterrupted()) {
-					// Stopped during a read: not a failure of Redis, and nothing to report.
+					// Stopped during a read: not a failure of Redis, and nothing to
+					// report.
 					return;
 				}
 				if (!this.failing) {
@@ -214,14 +220,15 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 			return null;
 		}
 		catch (IllegalArgumentException ex) {
-			// Not ours, or written by a newer version: ignored rather than failing every refresh.
+			// Not ours, or written by a newer version: ignored rather than failing every
+			// refresh.
 			return null;
 		}
 	}
 
 	/**
-	 * Read the overrides and look for changes every refresh interval, on a thread of the store's
-	 * own: a Redis that hangs never holds up the application's startup.
+	 * Read the overrides and look for changes every refresh interval, on a thread of the
+	 * store's own: a Redis that hangs never holds up the application's startup.
 	 */
 	@Override
 	public void start() {
@@ -239,7 +246,8 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 	}
 
 	/**
-	 * Start before the web server, so that the overrides are being read when requests arrive.
+	 * Start before the web server, so that the overrides are being read when requests
+	 * arrive.
 	 * @return the phase
 	 */
 	@Override

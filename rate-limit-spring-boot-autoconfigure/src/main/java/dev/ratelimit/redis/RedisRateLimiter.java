@@ -24,20 +24,22 @@ import org.springframework.util.ClassUtils;
 
 /**
  * A {@link RateLimiter} that keeps its state in Redis. Each check is one script call
- * ({@code EVALSHA}, falling back to {@code EVAL} only when Redis does not know the script yet) that
- * evaluates every limit of the request and consumes from all of them only when all admit it. The
- * arithmetic of each algorithm is specified in {@code docs/algorithms.md}.
+ * ({@code EVALSHA}, falling back to {@code EVAL} only when Redis does not know the script
+ * yet) that evaluates every limit of the request and consumes from all of them only when
+ * all admit it. The arithmetic of each algorithm is specified in
+ * {@code docs/algorithms.md}.
  * <p>
- * The time is Redis {@code TIME}, so every instance of the application shares one clock. Tests may
- * inject a {@link Clock} instead.
+ * The time is Redis {@code TIME}, so every instance of the application shares one clock.
+ * Tests may inject a {@link Clock} instead.
  * <p>
- * Created from a Lettuce connection factory (or given a {@link ReactiveStringRedisTemplate}), the
- * limiter can also {@linkplain #checkAsync(RateLimitRequest) check without blocking}: the same
- * script and the same reading of its reply, sent through Lettuce's own asynchronous commands on
- * the factory's shared connection (or through the reactive template).
+ * Created from a Lettuce connection factory (or given a
+ * {@link ReactiveStringRedisTemplate}), the limiter can also
+ * {@linkplain #checkAsync(RateLimitRequest) check without blocking}: the same script and
+ * the same reading of its reply, sent through Lettuce's own asynchronous commands on the
+ * factory's shared connection (or through the reactive template).
  * <p>
- * A check does no I/O but its one script call: the script is read from the class path once, with
- * its SHA1, when this class is initialised.
+ * A check does no I/O but its one script call: the script is read from the class path
+ * once, with its SHA1, when this class is initialised.
  *
  * @author rate-limit-spring-boot
  */
@@ -53,7 +55,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	@SuppressWarnings("rawtypes")
 	private static final LuaScript<List> SCRIPT = LuaScript.load(SCRIPT_LOCATION, List.class);
 
-	// Neither client's classes may be touched without it: with Jedis alone, neither is present.
+	// Neither client's classes may be touched without it: with Jedis alone, neither is
+	// present.
 	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
 			RedisRateLimiter.class.getClassLoader());
 
@@ -89,8 +92,9 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	 * Create a limiter.
 	 * @param template the template to run the script with
 	 * @param keyPrefix the prefix of every key this limiter writes
-	 * @param clock the clock to take "now" from, or {@code null} to read Redis {@code TIME} (tests
-	 * inject a clock; applications should not, because instances' clocks drift apart)
+	 * @param clock the clock to take "now" from, or {@code null} to read Redis
+	 * {@code TIME} (tests inject a clock; applications should not, because instances'
+	 * clocks drift apart)
 	 */
 	public RedisRateLimiter(StringRedisTemplate template, String keyPrefix, @Nullable Clock clock) {
 		this(template, (AsyncScriptCall) null, keyPrefix, clock);
@@ -99,21 +103,22 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	/**
 	 * Create a limiter that can also check without blocking through a reactive template.
 	 * @param template the template to run the script with
-	 * @param reactiveTemplate the template for {@link #checkAsync(RateLimitRequest)}, on the same
-	 * Redis; {@code null} when the client has none (Jedis)
+	 * @param reactiveTemplate the template for {@link #checkAsync(RateLimitRequest)}, on
+	 * the same Redis; {@code null} when the client has none (Jedis)
 	 * @param keyPrefix the prefix of every key this limiter writes
-	 * @param clock the clock to take "now" from, or {@code null} to read Redis {@code TIME}
+	 * @param clock the clock to take "now" from, or {@code null} to read Redis
+	 * {@code TIME}
 	 */
 	public RedisRateLimiter(StringRedisTemplate template, @Nullable ReactiveStringRedisTemplate reactiveTemplate,
 			String keyPrefix, @Nullable Clock clock) {
-		this(template, (reactiveTemplate != null) ? new ReactiveScriptCall(reactiveTemplate) : null, keyPrefix,
-				clock);
+		this(template, (reactiveTemplate != null) ? new ReactiveScriptCall(reactiveTemplate) : null, keyPrefix, clock);
 	}
 
 	/**
-	 * Create a limiter on a connection factory that reads the time from Redis. With Lettuce it
-	 * can also check without blocking, on the factory's shared native connection (or, when the
-	 * factory does not share its connection, on a reactive template); with Jedis it only blocks.
+	 * Create a limiter on a connection factory that reads the time from Redis. With
+	 * Lettuce it can also check without blocking, on the factory's shared native
+	 * connection (or, when the factory does not share its connection, on a reactive
+	 * template); with Jedis it only blocks.
 	 * @param connectionFactory the connection factory
 	 * @param keyPrefix the prefix of every key this limiter writes
 	 */
@@ -122,12 +127,13 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	}
 
 	/**
-	 * Create a limiter on a connection factory. With Lettuce it can also check without blocking,
-	 * on the factory's shared native connection (or, when the factory does not share its
-	 * connection, on a reactive template); with Jedis it only blocks.
+	 * Create a limiter on a connection factory. With Lettuce it can also check without
+	 * blocking, on the factory's shared native connection (or, when the factory does not
+	 * share its connection, on a reactive template); with Jedis it only blocks.
 	 * @param connectionFactory the connection factory
 	 * @param keyPrefix the prefix of every key this limiter writes
-	 * @param clock the clock to take "now" from, or {@code null} to read Redis {@code TIME}
+	 * @param clock the clock to take "now" from, or {@code null} to read Redis
+	 * {@code TIME}
 	 */
 	public RedisRateLimiter(RedisConnectionFactory connectionFactory, String keyPrefix, @Nullable Clock clock) {
 		this(new StringRedisTemplate(connectionFactory), asyncCall(connectionFactory), keyPrefix, clock);
@@ -165,11 +171,13 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	}
 
 	/**
-	 * Run the check on the non-blocking client. Cancelling the future cancels the Redis command,
-	 * so a caller that stops waiting (a Redis that hangs) leaves nothing running for it.
+	 * Run the check on the non-blocking client. Cancelling the future cancels the Redis
+	 * command, so a caller that stops waiting (a Redis that hangs) leaves nothing running
+	 * for it.
 	 * @param request the caller, the operation and the limits to check
 	 * @return the decision
-	 * @throws IllegalStateException when the limiter's client cannot check without blocking
+	 * @throws IllegalStateException when the limiter's client cannot check without
+	 * blocking
 	 */
 	@Override
 	public CompletableFuture<Decision> checkAsync(RateLimitRequest request) {
@@ -184,16 +192,19 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 
 	@Override
 	public void reset(RateLimitRequest request) {
-		// All keys of one scope share a hash slot, so one DEL serves on Redis Cluster too.
+		// All keys of one scope share a hash slot, so one DEL serves on Redis Cluster
+		// too.
 		this.template.delete(request.limits().stream().map((limit) -> request.key(this.keyPrefix, limit)).toList());
-		// What other instances remember of the scope (denials in their over-limit caches) would
+		// What other instances remember of the scope (denials in their over-limit caches)
+		// would
 		// otherwise outlive the reset.
 		this.changes.reset(request.scope());
 	}
 
 	/**
-	 * Whether Redis has this limiter's script cached, so that checks run with {@code EVALSHA}
-	 * alone. A limiter whose script is missing still works: it loads the script on its next check.
+	 * Whether Redis has this limiter's script cached, so that checks run with
+	 * {@code EVALSHA} alone. A limiter whose script is missing still works: it loads the
+	 * script on its next check.
 	 * @return {@code true} when the script is loaded
 	 */
 	public boolean isScriptLoaded() {
@@ -204,9 +215,9 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	}
 
 	/**
-	 * Open the connection, load the script into Redis's script cache and run it once without
-	 * consuming anything, so that the first real check does not pay for a cold start (class
-	 * loading and connecting can take a second in a fresh JVM).
+	 * Open the connection, load the script into Redis's script cache and run it once
+	 * without consuming anything, so that the first real check does not pay for a cold
+	 * start (class loading and connecting can take a second in a fresh JVM).
 	 */
 	public void warmUp() {
 		this.template.execute((RedisCallback<String>) (connection) -> connection.scriptingCommands()
@@ -237,7 +248,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 			return REDIS_TIME;
 		}
 		long micros = Micros.now(this.clock);
-		// "0" would mean "read Redis TIME", so the epoch itself is nudged by a microsecond.
+		// "0" would mean "read Redis TIME", so the epoch itself is nudged by a
+		// microsecond.
 		return Long.toString(Math.max(1, micros));
 	}
 

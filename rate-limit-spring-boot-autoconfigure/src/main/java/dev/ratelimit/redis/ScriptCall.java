@@ -11,10 +11,11 @@ import dev.ratelimit.core.RateLimitRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The keys and arguments of one call of the check script, and the reading of its reply: one piece
- * of code for the blocking and both non-blocking clients. The script's protocol is specified in
- * {@code docs/algorithms.md}: one key per limit, then {@code now} and the cost, then four
- * arguments per limit; the reply is the overall verdict followed by four numbers per limit.
+ * The keys and arguments of one call of the check script, and the reading of its reply:
+ * one piece of code for the blocking and both non-blocking clients. The script's protocol
+ * is specified in {@code docs/algorithms.md}: one key per limit, then {@code now} and the
+ * cost, then four arguments per limit; the reply is the overall verdict followed by four
+ * numbers per limit.
  *
  * @author rate-limit-spring-boot
  */
@@ -30,8 +31,8 @@ final class ScriptCall {
 	 * Build the call of one check.
 	 * @param request the request to check
 	 * @param keyPrefix the prefix of every key
-	 * @param now the script's "now" argument: microseconds since the epoch, or {@code "0"} to read
-	 * Redis {@code TIME}
+	 * @param now the script's "now" argument: microseconds since the epoch, or
+	 * {@code "0"} to read Redis {@code TIME}
 	 */
 	ScriptCall(RateLimitRequest request, String keyPrefix, String now) {
 		this.limits = request.limits();

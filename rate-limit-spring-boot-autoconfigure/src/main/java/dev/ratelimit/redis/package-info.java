@@ -1,5 +1,6 @@
 /**
- * The Redis backend: every check is one atomic Lua script over all limits of one identity.
+ * The Redis backend: every check is one atomic Lua script over all limits of one
+ * identity.
  */
 @NullMarked
 package dev.ratelimit.redis;

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Creates the bounded executor that runs a {@link ResilientRateLimiter}'s calls to its backend.
+ * Creates the bounded executor that runs a {@link ResilientRateLimiter}'s calls to its
+ * backend.
  *
  * @author rate-limit-spring-boot
  */
@@ -19,8 +20,8 @@ public final class BackendCallExecutor {
 
 	/**
 	 * Create an executor of daemon threads named {@code rate-limit-backend-N}: at most
-	 * {@code maxConcurrentCalls} calls run at once and as many more wait; beyond that a call is
-	 * rejected, so that a backend that hangs cannot pile up work without bound.
+	 * {@code maxConcurrentCalls} calls run at once and as many more wait; beyond that a
+	 * call is rejected, so that a backend that hangs cannot pile up work without bound.
 	 * @param maxConcurrentCalls the number of threads and the capacity of the queue
 	 * @return the executor
 	 */

@@ -6,25 +6,26 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Tells a failure of the connection to the backend (refused, reset, closed, not connected) from
- * any other failure. A broken connection is an outage: the check falls back at once and the
- * breaker opens, without waiting for a failure rate. Any other failure (an error reply, a
- * script error) is an answer from a live backend and is counted by the breaker as usual.
+ * Tells a failure of the connection to the backend (refused, reset, closed, not
+ * connected) from any other failure. A broken connection is an outage: the check falls
+ * back at once and the breaker opens, without waiting for a failure rate. Any other
+ * failure (an error reply, a script error) is an answer from a live backend and is
+ * counted by the breaker as usual.
  * <p>
- * Classes are matched by name, so that neither Spring Data Redis nor a Redis client is needed
- * to decide.
+ * Classes are matched by name, so that neither Spring Data Redis nor a Redis client is
+ * needed to decide.
  *
  * @author rate-limit-spring-boot
  */
 final class ConnectionFailures {
 
 	/**
-	 * The exceptions, or their superclasses, that Spring and the Redis clients raise for a
-	 * connection that cannot be used.
+	 * The exceptions, or their superclasses, that Spring and the Redis clients raise for
+	 * a connection that cannot be used.
 	 */
 	private static final Set<String> CONNECTION_FAILURES = Set.of(
-			"org.springframework.dao.DataAccessResourceFailureException",
-			"io.lettuce.core.RedisConnectionException", "redis.clients.jedis.exceptions.JedisConnectionException");
+			"org.springframework.dao.DataAccessResourceFailureException", "io.lettuce.core.RedisConnectionException",
+			"redis.clients.jedis.exceptions.JedisConnectionException");
 
 	private ConnectionFailures() {
 	}

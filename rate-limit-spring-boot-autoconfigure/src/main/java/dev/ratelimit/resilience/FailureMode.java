@@ -8,8 +8,8 @@ package dev.ratelimit.resilience;
 public enum FailureMode {
 
 	/**
-	 * Enforce the same rules in memory, per instance, optionally with each limit divided by the
-	 * number of instances.
+	 * Enforce the same rules in memory, per instance, optionally with each limit divided
+	 * by the number of instances.
 	 */
 	LOCAL,
 

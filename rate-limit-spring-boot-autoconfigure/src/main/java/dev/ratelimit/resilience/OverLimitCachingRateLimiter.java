@@ -24,28 +24,32 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.Assert;
 
 /**
- * A {@link RateLimiter} that remembers denials so that a caller who is over a limit does not cost
- * a backend call on every retry. After its delegate denies a request with a wait of {@code T},
- * further requests of the same scope and operation, under the same limits and costing at least as
- * much, are denied from memory until {@code T} has passed; then the delegate decides again.
+ * A {@link RateLimiter} that remembers denials so that a caller who is over a limit does
+ * not cost a backend call on every retry. After its delegate denies a request with a wait
+ * of {@code T}, further requests of the same scope and operation, under the same limits
+ * and costing at least as much, are denied from memory until {@code T} has passed; then
+ * the delegate decides again.
  * <p>
- * <strong>Why a cached denial is never wrong.</strong> For every algorithm a request is admitted
- * no earlier than the wait the delegate computed, and a larger cost never waits less; consuming
- * more in between only lengthens the wait. So a denial for cost {@code c} holds until {@code T} for
- * every cost {@code >= c}; a cheaper request (or a peek, cost 0) goes to the delegate. The key
- * includes the limits themselves, so a caller whose limits change (another tier, a temporary
- * override) never meets a denial recorded under the old ones. The wait is counted from before the
- * delegate was called, so an entry never outlives the delegate's own answer.
+ * <strong>Why a cached denial is never wrong.</strong> For every algorithm a request is
+ * admitted no earlier than the wait the delegate computed, and a larger cost never waits
+ * less; consuming more in between only lengthens the wait. So a denial for cost {@code c}
+ * holds until {@code T} for every cost {@code >= c}; a cheaper request (or a peek, cost
+ * 0) goes to the delegate. The key includes the limits themselves, so a caller whose
+ * limits change (another tier, a temporary override) never meets a denial recorded under
+ * the old ones. The wait is counted from before the delegate was called, so an entry
+ * never outlives the delegate's own answer.
  * <p>
- * A cached decision reports the recorded limit states with their waits and resets shortened by the
- * time passed: the same headers the delegate would give, counting down. Only the delegate's own
- * denials are remembered, never {@linkplain Decision#isFallback() fallback} decisions (a local
- * fallback only knows its instance's share) or unavailable ones.
+ * A cached decision reports the recorded limit states with their waits and resets
+ * shortened by the time passed: the same headers the delegate would give, counting down.
+ * Only the delegate's own denials are remembered, never {@linkplain Decision#isFallback()
+ * fallback} decisions (a local fallback only knows its instance's share) or unavailable
+ * ones.
  * <p>
- * <strong>Memory.</strong> At most about {@code maxEntries} denials are held (concurrent writers
- * may overshoot by one each). An entry is dropped when it is found expired; a write into a full
- * cache first sweeps every expired entry and, if that frees too little, drops arbitrary entries
- * down to three quarters of the bound. Dropping an entry only costs a backend call.
+ * <strong>Memory.</strong> At most about {@code maxEntries} denials are held (concurrent
+ * writers may overshoot by one each). An entry is dropped when it is found expired; a
+ * write into a full cache first sweeps every expired entry and, if that frees too little,
+ * drops arbitrary entries down to three quarters of the bound. Dropping an entry only
+ * costs a backend call.
  *
  * @author rate-limit-spring-boot
  */
@@ -68,7 +72,8 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 	private final ReentrantLock sweepLock = new ReentrantLock();
 
 	/**
-	 * Create a limiter on a monotonic clock holding at most {@value #DEFAULT_MAX_ENTRIES} denials.
+	 * Create a limiter on a monotonic clock holding at most {@value #DEFAULT_MAX_ENTRIES}
+	 * denials.
 	 * @param delegate the limiter whose denials to remember
 	 */
 	public OverLimitCachingRateLimiter(RateLimiter delegate) {
@@ -88,8 +93,9 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 	 * Create a limiter.
 	 * @param delegate the limiter whose denials to remember
 	 * @param maxEntries the most denials to hold, at least 1
-	 * @param clock measures how long a denial holds. Only differences between its instants are
-	 * used, so prefer a monotonic clock: a wall clock set back would stretch every entry
+	 * @param clock measures how long a denial holds. Only differences between its
+	 * instants are used, so prefer a monotonic clock: a wall clock set back would stretch
+	 * every entry
 	 */
 	public OverLimitCachingRateLimiter(RateLimiter delegate, int maxEntries, Clock clock) {
 		Assert.notNull(delegate, "'delegate' must not be null");
@@ -177,8 +183,8 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 	}
 
 	/**
-	 * Forget every denial of a scope, e.g. because another instance reset its limits: a denial
-	 * remembered here would otherwise outlive the reset.
+	 * Forget every denial of a scope, e.g. because another instance reset its limits: a
+	 * denial remembered here would otherwise outlive the reset.
 	 * @param scope the scope
 	 */
 	public void forget(String scope) {
@@ -208,7 +214,8 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 	}
 
 	/**
-	 * Close the delegate when it holds resources ({@link ResilientRateLimiter}'s executor).
+	 * Close the delegate when it holds resources ({@link ResilientRateLimiter}'s
+	 * executor).
 	 * @throws Exception when closing the delegate fails
 	 */
 	@Override
@@ -299,8 +306,8 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 	}
 
 	/**
-	 * A clock that only moves forward at the pace of {@link System#nanoTime()}, whatever happens to
-	 * the wall clock.
+	 * A clock that only moves forward at the pace of {@link System#nanoTime()}, whatever
+	 * happens to the wall clock.
 	 */
 	private static final class MonotonicClock extends Clock {
 

@@ -10,19 +10,19 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Whether the primary is alive, told by its answers: when it last answered any check, and how
- * long a check may be waited for because of that. The {@link ResilientRateLimiter}'s time budget
- * bounds the primary's <em>silence</em>, not one call: a primary that keeps answering other
- * checks is busy, not broken.
+ * Whether the primary is alive, told by its answers: when it last answered any check, and
+ * how long a check may be waited for because of that. The {@link ResilientRateLimiter}'s
+ * time budget bounds the primary's <em>silence</em>, not one call: a primary that keeps
+ * answering other checks is busy, not broken.
  *
  * @author rate-limit-spring-boot
  */
 final class PrimaryLiveness {
 
 	/**
-	 * How many timeouts a check waits at most for a primary that keeps answering other checks.
-	 * Reached only by a primary that answers some calls and not others (one frozen node of a
-	 * cluster).
+	 * How many timeouts a check waits at most for a primary that keeps answering other
+	 * checks. Reached only by a primary that answers some calls and not others (one
+	 * frozen node of a cluster).
 	 */
 	static final int MAX_WAIT_FACTOR = 4;
 
@@ -32,8 +32,9 @@ final class PrimaryLiveness {
 	private static final long MAX_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
 	/**
-	 * How late a waiting thread may wake up before the delay counts as a pause of the process
-	 * rather than silence of the primary: well above a scheduler's ordinary latency.
+	 * How late a waiting thread may wake up before the delay counts as a pause of the
+	 * process rather than silence of the primary: well above a scheduler's ordinary
+	 * latency.
 	 */
 	private static final long PAUSE_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -42,14 +43,14 @@ final class PrimaryLiveness {
 	private final long timeoutNanos;
 
 	/**
-	 * How long a silence may outlast the timeout before it counts as a stall, so that the client's
-	 * I/O thread can deliver what it has read: half the timeout, at most 100ms.
+	 * How long a silence may outlast the timeout before it counts as a stall, so that the
+	 * client's I/O thread can deliver what it has read: half the timeout, at most 100ms.
 	 */
 	private final long graceNanos;
 
 	/**
-	 * When the primary last answered any check ({@link System#nanoTime()}): a primary that
-	 * answers is alive, however slowly a given check is answered.
+	 * When the primary last answered any check ({@link System#nanoTime()}): a primary
+	 * that answers is alive, however slowly a given check is answered.
 	 */
 	private volatile long lastAnswerNanos;
 
@@ -60,9 +61,10 @@ final class PrimaryLiveness {
 	}
 
 	/**
-	 * Note that the primary answered, with a decision or an error reply: it is alive. A broken
-	 * connection is no answer, nor is a cancelled call. Written only when it moves by a
-	 * millisecond or more, so that checks answered at once do not all write the same field.
+	 * Note that the primary answered, with a decision or an error reply: it is alive. A
+	 * broken connection is no answer, nor is a cancelled call. Written only when it moves
+	 * by a millisecond or more, so that checks answered at once do not all write the same
+	 * field.
 	 * @param failure the call's failure, {@code null} when it succeeded
 	 */
 	void answered(@Nullable Throwable failure) {
@@ -76,15 +78,16 @@ final class PrimaryLiveness {
 	}
 
 	/**
-	 * Wait for a call's answer for as long as the primary is alive. A call is given up on only
-	 * when the primary has answered nothing at all, to any check, for the timeout and a short
-	 * grace (a stall: frozen, unreachable, or a connection that buffers commands while it
-	 * reconnects). Silence is measured on the waiting thread's own clock: time in which it
-	 * overslept by more than {@link #PAUSE_THRESHOLD_NANOS} (a starved or paused process, whose
-	 * client I/O thread could not read the answers that arrived meanwhile either) is not held
-	 * against the primary. A call the primary keeps answering around is waited for up to
-	 * {@link #MAX_WAIT_FACTOR} times the timeout, so that load alone never sends a check to the
-	 * failure mode, where it would be admitted against a local copy of the limit.
+	 * Wait for a call's answer for as long as the primary is alive. A call is given up on
+	 * only when the primary has answered nothing at all, to any check, for the timeout
+	 * and a short grace (a stall: frozen, unreachable, or a connection that buffers
+	 * commands while it reconnects). Silence is measured on the waiting thread's own
+	 * clock: time in which it overslept by more than {@link #PAUSE_THRESHOLD_NANOS} (a
+	 * starved or paused process, whose client I/O thread could not read the answers that
+	 * arrived meanwhile either) is not held against the primary. A call the primary keeps
+	 * answering around is waited for up to {@link #MAX_WAIT_FACTOR} times the timeout, so
+	 * that load alone never sends a check to the failure mode, where it would be admitted
+	 * against a local copy of the limit.
 	 * @param <T> the type of the answer
 	 * @param call the call
 	 * @param sentNanos when it was sent ({@link System#nanoTime()})

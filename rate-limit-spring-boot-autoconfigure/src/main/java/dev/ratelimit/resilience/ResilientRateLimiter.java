@@ -25,37 +25,40 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.Assert;
 
 /**
- * A {@link RateLimiter} that keeps deciding when its primary limiter (Redis) cannot. Every call to
- * the primary is bounded in time and runs inside a Resilience4j {@link CircuitBreaker}; a call
- * that fails, stalls, or is not permitted because the breaker is open is decided by the {@link FailureMode} instead, and the decision is marked as a
- * {@linkplain Decision#isFallback() fallback}. The breaker's half-open probes bring traffic back to
- * the primary by themselves once it answers again.
+ * A {@link RateLimiter} that keeps deciding when its primary limiter (Redis) cannot.
+ * Every call to the primary is bounded in time and runs inside a Resilience4j
+ * {@link CircuitBreaker}; a call that fails, stalls, or is not permitted because the
+ * breaker is open is decided by the {@link FailureMode} instead, and the decision is
+ * marked as a {@linkplain Decision#isFallback() fallback}. The breaker's half-open probes
+ * bring traffic back to the primary by themselves once it answers again.
  * <p>
- * A Redis that accepts connections but never answers must cost a request at most the timeout and
- * its grace. A
- * primary that {@linkplain AsyncRateLimiter#canCheckAsync() checks asynchronously} (Redis on
- * Lettuce) is waited for on the calling thread, and a call that times out is cancelled, which
- * cancels its Redis command. Any other primary (Jedis, a limiter of the application) blocks, so it
- * runs on a bounded executor: a blocked client call cannot be abandoned from the calling thread,
- * but the waiting for it can. A call that times out there is cancelled, which interrupts the
- * thread blocked on it, so a hanging backend does not hold the executor's threads either. The
- * hand-off to that executor costs about a quarter of the throughput on a small machine, which is
- * why the asynchronous path is preferred.
+ * A Redis that accepts connections but never answers must cost a request at most the
+ * timeout and its grace. A primary that {@linkplain AsyncRateLimiter#canCheckAsync()
+ * checks asynchronously} (Redis on Lettuce) is waited for on the calling thread, and a
+ * call that times out is cancelled, which cancels its Redis command. Any other primary
+ * (Jedis, a limiter of the application) blocks, so it runs on a bounded executor: a
+ * blocked client call cannot be abandoned from the calling thread, but the waiting for it
+ * can. A call that times out there is cancelled, which interrupts the thread blocked on
+ * it, so a hanging backend does not hold the executor's threads either. The hand-off to
+ * that executor costs about a quarter of the throughput on a small machine, which is why
+ * the asynchronous path is preferred.
  * <p>
- * <strong>Load is not an outage.</strong> The timeout bounds the primary's <em>silence</em>,
- * not one call: a check waits for as long as the primary keeps answering other checks (a busy
- * machine, a GC pause, a burst on a cold instance), and gives up only when nothing at all has come
- * back for the timeout (a frozen or unreachable Redis, or one the client is reconnecting to) and
- * a short grace confirms it. Deciding a busy check by the failure mode would admit it against a
- * local copy of the limit, so waiting is what keeps the limit exact. A stall, and a broken
- * connection (refused, reset, closed, not connected), opens the breaker at once: the checks
- * after it fall back without waiting.
+ * <strong>Load is not an outage.</strong> The timeout bounds the primary's
+ * <em>silence</em>, not one call: a check waits for as long as the primary keeps
+ * answering other checks (a busy machine, a GC pause, a burst on a cold instance), and
+ * gives up only when nothing at all has come back for the timeout (a frozen or
+ * unreachable Redis, or one the client is reconnecting to) and a short grace confirms it.
+ * Deciding a busy check by the failure mode would admit it against a local copy of the
+ * limit, so waiting is what keeps the limit exact. A stall, and a broken connection
+ * (refused, reset, closed, not connected), opens the breaker at once: the checks after it
+ * fall back without waiting.
  * <p>
- * <strong>What the breaker counts.</strong> Only the primary's own outcomes: an exception it
- * throws and a stall are failures, an answer is a success. A check that never reached the
- * primary is decided by the failure mode without being counted: the executor was saturated or
- * shut down (a burst of checks, not a sign of a broken backend) or the calling thread was
- * interrupted (the caller's business, and its interrupt status is kept).
+ * <strong>What the breaker counts.</strong> Only the primary's own outcomes: an exception
+ * it throws and a stall are failures, an answer is a success. A check that never reached
+ * the primary is decided by the failure mode without being counted: the executor was
+ * saturated or shut down (a burst of checks, not a sign of a broken backend) or the
+ * calling thread was interrupted (the caller's business, and its interrupt status is
+ * kept).
  *
  * @author rate-limit-spring-boot
  */
@@ -68,8 +71,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private final RateLimiter primary;
 
 	/**
-	 * The primary when it can check without blocking, else {@code null}: its calls then run on the
-	 * executor.
+	 * The primary when it can check without blocking, else {@code null}: its calls then
+	 * run on the executor.
 	 */
 	private final @Nullable AsyncRateLimiter asyncPrimary;
 
@@ -78,8 +81,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private final @Nullable RateLimiter local;
 
 	/**
-	 * How many instances share each limit, read on every fallback check: each enforces its
-	 * {@linkplain LimitSpec#shareOf(int) share}.
+	 * How many instances share each limit, read on every fallback check: each enforces
+	 * its {@linkplain LimitSpec#shareOf(int) share}.
 	 */
 	private final FleetSize fleetSize;
 
@@ -92,8 +95,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private final PrimaryLiveness liveness;
 
 	/**
-	 * When the breaker last opened ({@link System#nanoTime()}), to tell callers refused while it is
-	 * open how long it stays so.
+	 * When the breaker last opened ({@link System#nanoTime()}), to tell callers refused
+	 * while it is open how long it stays so.
 	 */
 	private volatile long openedAtNanos;
 
@@ -106,13 +109,14 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	 * Create a limiter for a fleet of a fixed size.
 	 * @param primary the limiter to call while it answers
 	 * @param failureMode what decides when the primary cannot
-	 * @param local the limiter for {@link FailureMode#LOCAL}; required in that mode, else unused
-	 * @param instances in {@link FailureMode#LOCAL}, the number of instances that share each
-	 * limit: each enforces {@linkplain LimitSpec#shareOf(int) its share} of it
+	 * @param local the limiter for {@link FailureMode#LOCAL}; required in that mode, else
+	 * unused
+	 * @param instances in {@link FailureMode#LOCAL}, the number of instances that share
+	 * each limit: each enforces {@linkplain LimitSpec#shareOf(int) its share} of it
 	 * @param circuitBreaker the breaker around the primary
-	 * @param executor runs calls to a primary that cannot check asynchronously, and resets; a
-	 * rejected call is decided by the failure mode. Owned by this limiter: {@link #close()} shuts
-	 * it down
+	 * @param executor runs calls to a primary that cannot check asynchronously, and
+	 * resets; a rejected call is decided by the failure mode. Owned by this limiter:
+	 * {@link #close()} shuts it down
 	 * @param timeout the longest a request waits for the primary
 	 */
 	public ResilientRateLimiter(RateLimiter primary, FailureMode failureMode, @Nullable RateLimiter local,
@@ -124,14 +128,16 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	 * Create a limiter.
 	 * @param primary the limiter to call while it answers
 	 * @param failureMode what decides when the primary cannot
-	 * @param local the limiter for {@link FailureMode#LOCAL}; required in that mode, else unused
-	 * @param fleetSize in {@link FailureMode#LOCAL}, how many instances share each limit, read on
-	 * every fallback check (a fleet that counts itself while the primary answers): each instance
-	 * enforces {@linkplain LimitSpec#shareOf(int) its share} of it
+	 * @param local the limiter for {@link FailureMode#LOCAL}; required in that mode, else
+	 * unused
+	 * @param fleetSize in {@link FailureMode#LOCAL}, how many instances share each limit,
+	 * read on every fallback check (a fleet that counts itself while the primary
+	 * answers): each instance enforces {@linkplain LimitSpec#shareOf(int) its share} of
+	 * it
 	 * @param circuitBreaker the breaker around the primary
-	 * @param executor runs calls to a primary that cannot check asynchronously, and resets; a
-	 * rejected call is decided by the failure mode. Owned by this limiter: {@link #close()} shuts
-	 * it down
+	 * @param executor runs calls to a primary that cannot check asynchronously, and
+	 * resets; a rejected call is decided by the failure mode. Owned by this limiter:
+	 * {@link #close()} shuts it down
 	 * @param timeout the longest a request waits for the primary
 	 */
 	public ResilientRateLimiter(RateLimiter primary, FailureMode failureMode, @Nullable RateLimiter local,
@@ -149,8 +155,7 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		this.timeout = timeout;
 		this.liveness = new PrimaryLiveness(timeout);
 		this.openedAtNanos = System.nanoTime();
-		circuitBreaker.getEventPublisher()
-			.onStateTransition((event) -> onStateTransition(event.getStateTransition()));
+		circuitBreaker.getEventPublisher().onStateTransition((event) -> onStateTransition(event.getStateTransition()));
 	}
 
 	private void onStateTransition(CircuitBreaker.StateTransition transition) {
@@ -161,10 +166,10 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		if (to == CircuitBreaker.State.OPEN && transition.getFromState() == CircuitBreaker.State.CLOSED) {
 			String reason = this.openReason;
 			this.openReason = null;
-			logger.warn("Rate limit backend " + this.primary + " is failing"
-					+ ((reason != null) ? " (" + reason + ")" : "") + "; checks are decided by failure mode "
-					+ this.failureMode + " until it answers again (circuit breaker '" + this.circuitBreaker.getName()
-					+ "' open)");
+			logger.warn(
+					"Rate limit backend " + this.primary + " is failing" + ((reason != null) ? " (" + reason + ")" : "")
+							+ "; checks are decided by failure mode " + this.failureMode
+							+ " until it answers again (circuit breaker '" + this.circuitBreaker.getName() + "' open)");
 		}
 		else if (to == CircuitBreaker.State.CLOSED && transition.getFromState() == CircuitBreaker.State.HALF_OPEN) {
 			logger.info("Rate limit backend " + this.primary + " answers again; checks are back on it");
@@ -206,7 +211,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		catch (TimeoutException ex) {
 			call.cancel(true);
 			if (ex instanceof PrimaryLiveness.Stall stall) {
-				// Nothing came back for the timeout: the checks after this one would only wait too.
+				// Nothing came back for the timeout: the checks after this one would only
+				// wait too.
 				open("it has answered nothing for " + stall.silentMillis() + "ms");
 			}
 			onFailure(start, new RateLimiterTimeoutException(this.timeout));
@@ -223,7 +229,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 			return fallback(request);
 		}
 		catch (RuntimeException | Error ex) {
-			// Not from the primary (that arrives wrapped): release the permission, or a half-open
+			// Not from the primary (that arrives wrapped): release the permission, or a
+			// half-open
 			// breaker would wait for an outcome that never comes.
 			call.cancel(true);
 			this.circuitBreaker.releasePermission();
@@ -232,8 +239,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * Count a failure of the primary. A broken connection opens the breaker at once: the next
-	 * checks would only wait for it too.
+	 * Count a failure of the primary. A broken connection opens the breaker at once: the
+	 * next checks would only wait for it too.
 	 */
 	private void onFailure(long start, Throwable failure) {
 		this.circuitBreaker.onError(elapsedSince(start), this.circuitBreaker.getTimestampUnit(), failure);
@@ -257,8 +264,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * Start a call to the primary: on the calling thread when it answers asynchronously (no
-	 * hand-off between threads), else on the executor.
+	 * Start a call to the primary: on the calling thread when it answers asynchronously
+	 * (no hand-off between threads), else on the executor.
 	 */
 	private Future<Decision> call(RateLimitRequest request) {
 		if (this.asyncPrimary == null) {
@@ -298,9 +305,9 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * This instance's share of the request's limits, for the fleet's size now: rounded down, so
-	 * that the instances on the fallback together admit at most each limit (at least one unit
-	 * each where a limit is smaller than the fleet).
+	 * This instance's share of the request's limits, for the fleet's size now: rounded
+	 * down, so that the instances on the fallback together admit at most each limit (at
+	 * least one unit each where a limit is smaller than the fleet).
 	 */
 	private RateLimitRequest localShare(RateLimitRequest request) {
 		int instances = this.fleetSize.instances();
@@ -320,8 +327,9 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * How long a caller refused while failing closed should wait: while the breaker is open, until
-	 * it lets the next probe through; otherwise (one failed call, probes in flight) a second.
+	 * How long a caller refused while failing closed should wait: while the breaker is
+	 * open, until it lets the next probe through; otherwise (one failed call, probes in
+	 * flight) a second.
 	 */
 	private Duration retryAfterWhileUnavailable() {
 		CircuitBreaker.State state = this.circuitBreaker.getState();
@@ -336,8 +344,9 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * Forget what the request's scope consumed, in the local limiter and in the primary. The
-	 * primary is given the timeout as well; not decided by the failure mode, a failure is thrown.
+	 * Forget what the request's scope consumed, in the local limiter and in the primary.
+	 * The primary is given the timeout as well; not decided by the failure mode, a
+	 * failure is thrown.
 	 * @param request names the scope, operation and limits to reset
 	 * @throws RateLimiterTimeoutException when the primary does not answer in time
 	 */
@@ -374,7 +383,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	/**
-	 * Whether checks are currently decided by the failure mode: the breaker is not closed.
+	 * Whether checks are currently decided by the failure mode: the breaker is not
+	 * closed.
 	 * @return {@code true} while on the fallback
 	 */
 	public boolean isOnFallback() {

@@ -6,8 +6,8 @@ import java.net.UnknownHostException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An IP address or CIDR range, e.g. {@code 10.0.0.0/8}, {@code 192.168.1.7} or {@code ::1/128}.
- * Parses only literals: nothing here ever causes a DNS lookup.
+ * An IP address or CIDR range, e.g. {@code 10.0.0.0/8}, {@code 192.168.1.7} or
+ * {@code ::1/128}. Parses only literals: nothing here ever causes a DNS lookup.
  *
  * @author rate-limit-spring-boot
  */
@@ -62,7 +62,8 @@ public final class AddressRange {
 			return null;
 		}
 		if (text.indexOf(':') >= 0) {
-			// Starting with a hex digit or ':' and holding a ':' makes InetAddress parse it as an
+			// Starting with a hex digit or ':' and holding a ':' makes InetAddress parse
+			// it as an
 			// IPv6 literal or fail; anything else could be handed to the name service.
 			if (!isHexDigit(text.charAt(0)) && text.charAt(0) != ':') {
 				return null;
@@ -100,7 +101,8 @@ public final class AddressRange {
 		return true;
 	}
 
-	// ASCII only: Character.isDigit and Character.digit also accept other scripts' digits.
+	// ASCII only: Character.isDigit and Character.digit also accept other scripts'
+	// digits.
 	private static boolean isDigit(int ch) {
 		return ch >= '0' && ch <= '9';
 	}

@@ -25,16 +25,18 @@ import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * The {@link RateLimited @RateLimited} controller methods. Collected and validated once, when all
- * singletons exist (an annotation naming an unknown operation stops startup). On a request, the
- * handler is looked up with Spring MVC's own handler mappings, so the annotation applies to
- * exactly the requests that method will handle, however the path is spelled.
+ * The {@link RateLimited @RateLimited} controller methods. Collected and validated once,
+ * when all singletons exist (an annotation naming an unknown operation stops startup). On
+ * a request, the handler is looked up with Spring MVC's own handler mappings, so the
+ * annotation applies to exactly the requests that method will handle, however the path is
+ * spelled.
  * <p>
- * That look-up is as costly as the one the {@code DispatcherServlet} makes afterwards, so it is
- * made only for a request that an annotated method could handle at all: one whose path matches
- * one of the annotated methods' path patterns (the patterns the handler mappings match, so no
- * request they would route to an annotated method is missed). Other requests, and every request
- * when no method is annotated, cost a few pattern matches or nothing.
+ * That look-up is as costly as the one the {@code DispatcherServlet} makes afterwards, so
+ * it is made only for a request that an annotated method could handle at all: one whose
+ * path matches one of the annotated methods' path patterns (the patterns the handler
+ * mappings match, so no request they would route to an annotated method is missed). Other
+ * requests, and every request when no method is annotated, cost a few pattern matches or
+ * nothing.
  *
  * @author rate-limit-spring-boot
  */
@@ -51,9 +53,9 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 	private volatile List<AnnotatedHandler> handlers = List.of();
 
 	/**
-	 * The path patterns of the annotated methods, or {@code null} when some annotated method is
-	 * not mapped by path patterns (a mapping configured with {@code AntPathMatcher}): then every
-	 * request is looked up.
+	 * The path patterns of the annotated methods, or {@code null} when some annotated
+	 * method is not mapped by path patterns (a mapping configured with
+	 * {@code AntPathMatcher}): then every request is looked up.
 	 */
 	private volatile @Nullable List<PathPattern> annotatedPatterns = List.of();
 
@@ -114,8 +116,9 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * The annotated operation of the handler that will serve a request. Needs no handler lookup
-	 * when no method is annotated, nor when no annotated method's pattern matches the path.
+	 * The annotated operation of the handler that will serve a request. Needs no handler
+	 * lookup when no method is annotated, nor when no annotated method's pattern matches
+	 * the path.
 	 * @param request the request
 	 * @param path the request's parsed path, reused rather than parsed again
 	 * @return the operation and cost, or {@code null} when the handler is not annotated
@@ -143,9 +146,9 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * Whether an annotated method could handle a request to this path. Only a candidate: a more
-	 * specific mapping, or one of another request method, may still take the request, which is
-	 * why a match is followed by the handler mappings' own look-up.
+	 * Whether an annotated method could handle a request to this path. Only a candidate:
+	 * a more specific mapping, or one of another request method, may still take the
+	 * request, which is why a match is followed by the handler mappings' own look-up.
 	 */
 	private boolean mayBeAnnotated(PathContainer path) {
 		List<PathPattern> patterns = this.annotatedPatterns;
@@ -161,8 +164,8 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * The handler methods annotated with {@link RateLimited}, for the operator's view of the
-	 * rules.
+	 * The handler methods annotated with {@link RateLimited}, for the operator's view of
+	 * the rules.
 	 * @return the annotated handlers, empty until every singleton is instantiated
 	 */
 	public List<AnnotatedHandler> handlers() {

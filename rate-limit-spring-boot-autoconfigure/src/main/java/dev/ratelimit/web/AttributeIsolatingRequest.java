@@ -13,8 +13,8 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A request whose attribute writes stay in the wrapper, so a handler lookup made ahead of the
- * {@code DispatcherServlet} leaves no trace on the real request.
+ * A request whose attribute writes stay in the wrapper, so a handler lookup made ahead of
+ * the {@code DispatcherServlet} leaves no trace on the real request.
  *
  * @author rate-limit-spring-boot
  */

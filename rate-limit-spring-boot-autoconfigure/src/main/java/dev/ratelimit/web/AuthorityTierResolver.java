@@ -29,8 +29,8 @@ public final class AuthorityTierResolver implements TierResolver {
 		}
 		for (GrantedAuthority authority : authentication.getAuthorities()) {
 			String name = authority.getAuthority();
-			if (name != null && name.length() > this.prefix.length() && name.regionMatches(true, 0, this.prefix, 0,
-					this.prefix.length())) {
+			if (name != null && name.length() > this.prefix.length()
+					&& name.regionMatches(true, 0, this.prefix, 0, this.prefix.length())) {
 				return name.substring(this.prefix.length());
 			}
 		}

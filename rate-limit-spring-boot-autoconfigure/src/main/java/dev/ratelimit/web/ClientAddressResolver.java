@@ -12,18 +12,19 @@ import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
 
 /**
- * Finds the client address of a request. The forwarding header ({@code X-Forwarded-For} by
- * default, or the RFC 7239 {@code Forwarded} header) is read only when the peer is a trusted
- * proxy; then its hops are walked from the right and the first address that is not a trusted
- * proxy is the client. A client can prepend whatever it likes to that header, but never gets past
- * the addresses the trusted proxies appended.
+ * Finds the client address of a request. The forwarding header ({@code X-Forwarded-For}
+ * by default, or the RFC 7239 {@code Forwarded} header) is read only when the peer is a
+ * trusted proxy; then its hops are walked from the right and the first address that is
+ * not a trusted proxy is the client. A client can prepend whatever it likes to that
+ * header, but never gets past the addresses the trusted proxies appended.
  * <p>
- * Only one header is read, the one the proxies are configured to write: a proxy that writes
- * {@code X-Forwarded-For} usually passes a client's own {@code Forwarded} header through
- * untouched, so preferring whichever header is present would let that client choose its address.
- * Several lines of the header are read as one list, in order, as RFC 9110 defines. A hop that is
- * not an IP literal (a host name, {@code unknown}, an obfuscated identifier, garbage) ends the
- * walk: the request is charged to the last address a trusted proxy vouched for.
+ * Only one header is read, the one the proxies are configured to write: a proxy that
+ * writes {@code X-Forwarded-For} usually passes a client's own {@code Forwarded} header
+ * through untouched, so preferring whichever header is present would let that client
+ * choose its address. Several lines of the header are read as one list, in order, as RFC
+ * 9110 defines. A hop that is not an IP literal (a host name, {@code unknown}, an
+ * obfuscated identifier, garbage) ends the walk: the request is charged to the last
+ * address a trusted proxy vouched for.
  *
  * @author rate-limit-spring-boot
  */
@@ -40,7 +41,8 @@ public final class ClientAddressResolver {
 	public static final String FORWARDED = "Forwarded";
 
 	/**
-	 * Most hops walked: a chain of trusted proxies longer than this is a loop or an attack.
+	 * Most hops walked: a chain of trusted proxies longer than this is a loop or an
+	 * attack.
 	 */
 	private static final int MAX_HOPS = 32;
 
@@ -62,7 +64,8 @@ public final class ClientAddressResolver {
 	 * Create a resolver.
 	 * @param trustedProxies the trusted proxies
 	 * @param forwardedHeader the header the trusted proxies append the client address to:
-	 * {@value #FORWARDED} (RFC 7239), or a comma-separated list such as {@value #X_FORWARDED_FOR}
+	 * {@value #FORWARDED} (RFC 7239), or a comma-separated list such as
+	 * {@value #X_FORWARDED_FOR}
 	 */
 	public ClientAddressResolver(List<AddressRange> trustedProxies, String forwardedHeader) {
 		Assert.hasText(forwardedHeader, "'forwardedHeader' must not be empty");
@@ -72,7 +75,8 @@ public final class ClientAddressResolver {
 	}
 
 	/**
-	 * The client address of a request, normalised (e.g. {@code ::1}, not {@code 0:0:0:0:0:0:0:1}).
+	 * The client address of a request, normalised (e.g. {@code ::1}, not
+	 * {@code 0:0:0:0:0:0:0:1}).
 	 * @param request the request
 	 * @return the address
 	 */
@@ -80,7 +84,8 @@ public final class ClientAddressResolver {
 		String peer = request.getRemoteAddr();
 		InetAddress address = StringUtils.hasLength(peer) ? AddressRange.parseAddress(peer) : null;
 		if (address == null) {
-			// Not an IP peer (e.g. a Unix domain socket): all such peers share one budget.
+			// Not an IP peer (e.g. a Unix domain socket): all such peers share one
+			// budget.
 			return StringUtils.hasLength(peer) ? peer : "unknown";
 		}
 		return isTrusted(address) ? forwardedClient(address, request).getHostAddress() : address.getHostAddress();
@@ -96,8 +101,8 @@ public final class ClientAddressResolver {
 	}
 
 	/**
-	 * Walk the hops from the right, lazily: only as much of the header is parsed as the trusted
-	 * proxies account for, however long a client made it.
+	 * Walk the hops from the right, lazily: only as much of the header is parsed as the
+	 * trusted proxies account for, however long a client made it.
 	 */
 	private InetAddress forwardedClient(InetAddress peer, HttpServletRequest request) {
 		List<String> lines = headerLines(request);
@@ -135,8 +140,8 @@ public final class ClientAddressResolver {
 	}
 
 	/**
-	 * The {@code for} parameter of one RFC 7239 element, e.g. {@code for="[2001:db8::1]:4711"};
-	 * empty when it has none.
+	 * The {@code for} parameter of one RFC 7239 element, e.g.
+	 * {@code for="[2001:db8::1]:4711"}; empty when it has none.
 	 */
 	private static String forParameter(String element) {
 		String address = "";

@@ -9,18 +9,18 @@ import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
 
 /**
- * Identifies the caller by the authenticated principal, else by the API key header (when one is
- * configured), else by the client address. Every value is hashed.
+ * Identifies the caller by the authenticated principal, else by the API key header (when
+ * one is configured), else by the client address. Every value is hashed.
  * <p>
- * An API key is used as it is presented, so it must be 1 to {@code maxApiKeyLength} visible ASCII
- * characters (no spaces, control characters or non-ASCII bytes); anything else is rejected with
- * a {@link MalformedRequestException} (a {@code 400}) rather than hashed into a budget of its own.
- * An empty header counts as absent.
+ * An API key is used as it is presented, so it must be 1 to {@code maxApiKeyLength}
+ * visible ASCII characters (no spaces, control characters or non-ASCII bytes); anything
+ * else is rejected with a {@link MalformedRequestException} (a {@code 400}) rather than
+ * hashed into a budget of its own. An empty header counts as absent.
  * <p>
- * The API key header identifies callers only as well as the application validates keys: a key
- * that nothing checks is chosen by the client, and a new key is a new budget. Configure it only
- * when unknown keys are rejected before the rate limit filter, or authenticate keys so that the
- * principal identifies the caller.
+ * The API key header identifies callers only as well as the application validates keys: a
+ * key that nothing checks is chosen by the client, and a new key is a new budget.
+ * Configure it only when unknown keys are rejected before the rate limit filter, or
+ * authenticate keys so that the principal identifies the caller.
  *
  * @author rate-limit-spring-boot
  */
@@ -38,9 +38,10 @@ public final class DefaultIdentityResolver implements IdentityResolver {
 	private final ClientAddressResolver clientAddressResolver;
 
 	/**
-	 * Create a resolver that accepts API keys of up to {@value #DEFAULT_MAX_API_KEY_LENGTH}
-	 * characters.
-	 * @param apiKeyHeader the API key header, or {@code null} or empty to not identify by API key
+	 * Create a resolver that accepts API keys of up to
+	 * {@value #DEFAULT_MAX_API_KEY_LENGTH} characters.
+	 * @param apiKeyHeader the API key header, or {@code null} or empty to not identify by
+	 * API key
 	 * @param clientAddressResolver resolves the client address
 	 */
 	public DefaultIdentityResolver(@Nullable String apiKeyHeader, ClientAddressResolver clientAddressResolver) {
@@ -49,7 +50,8 @@ public final class DefaultIdentityResolver implements IdentityResolver {
 
 	/**
 	 * Create a resolver.
-	 * @param apiKeyHeader the API key header, or {@code null} or empty to not identify by API key
+	 * @param apiKeyHeader the API key header, or {@code null} or empty to not identify by
+	 * API key
 	 * @param maxApiKeyLength the longest API key accepted, in characters
 	 * @param clientAddressResolver resolves the client address
 	 */
@@ -85,8 +87,8 @@ public final class DefaultIdentityResolver implements IdentityResolver {
 			return null;
 		}
 		if (apiKey.length() > this.maxApiKeyLength) {
-			throw new MalformedRequestException("The " + this.apiKeyHeader + " header is longer than "
-					+ this.maxApiKeyLength + " characters.");
+			throw new MalformedRequestException(
+					"The " + this.apiKeyHeader + " header is longer than " + this.maxApiKeyLength + " characters.");
 		}
 		for (int i = 0; i < apiKey.length(); i++) {
 			char ch = apiKey.charAt(i);
@@ -99,8 +101,8 @@ public final class DefaultIdentityResolver implements IdentityResolver {
 	}
 
 	/**
-	 * Strip spaces and tabs, the optional whitespace around a header value, and nothing else: a
-	 * control character is an error, not padding.
+	 * Strip spaces and tabs, the optional whitespace around a header value, and nothing
+	 * else: a control character is an error, not padding.
 	 */
 	private static String stripWhitespace(String value) {
 		int start = 0;

@@ -5,13 +5,14 @@ import io.micrometer.common.KeyValues;
 
 /**
  * The default {@link RateLimitCheckObservationConvention}: observations named
- * {@value #NAME} with one low-cardinality key value, {@code backend}: {@code primary} when the
- * limiter's backend decided, {@code fallback} when its failure mode did (after a failed or timed
- * out call, or at once while the circuit breaker is open), {@code none} when the limiter threw.
+ * {@value #NAME} with one low-cardinality key value, {@code backend}: {@code primary}
+ * when the limiter's backend decided, {@code fallback} when its failure mode did (after a
+ * failed or timed out call, or at once while the circuit breaker is open), {@code none}
+ * when the limiter threw.
  * <p>
  * Tier, operation and outcome are left out on purpose: each would multiply the timer's
- * percentile histogram (about 70 buckets per series), and the backend's latency does not depend
- * on them. The request counter {@code ratelimit.requests} carries them instead.
+ * percentile histogram (about 70 buckets per series), and the backend's latency does not
+ * depend on them. The request counter {@code ratelimit.requests} carries them instead.
  *
  * @author rate-limit-spring-boot
  */

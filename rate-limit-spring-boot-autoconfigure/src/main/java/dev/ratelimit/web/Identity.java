@@ -6,11 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Who a request is charged to. The value is a hash of the principal name, API key or address, so
- * no raw key or user id ever reaches Redis, logs or metrics.
+ * Who a request is charged to. The value is a hash of the principal name, API key or
+ * address, so no raw key or user id ever reaches Redis, logs or metrics.
  *
- * @param kind what identified the caller: {@code u} (user), {@code k} (API key), {@code ip}, or
- * {@code global}
+ * @param kind what identified the caller: {@code u} (user), {@code k} (API key),
+ * {@code ip}, or {@code global}
  * @param hash the hashed value (empty for {@code global})
  * @author rate-limit-spring-boot
  */
@@ -21,8 +21,8 @@ public record Identity(String kind, String hash) {
 	private static final HexFormat HEX = HexFormat.of();
 
 	/**
-	 * A digest to copy per hash: looking the algorithm up among the security providers costs
-	 * several times what hashing a key does, on every request.
+	 * A digest to copy per hash: looking the algorithm up among the security providers
+	 * costs several times what hashing a key does, on every request.
 	 */
 	private static final MessageDigest SHA_256 = sha256();
 
@@ -70,8 +70,8 @@ public record Identity(String kind, String hash) {
 	}
 
 	/**
-	 * The first 128 bits of SHA-256, hex encoded: short keys, no realistic collisions, and nothing
-	 * of the original value.
+	 * The first 128 bits of SHA-256, hex encoded: short keys, no realistic collisions,
+	 * and nothing of the original value.
 	 * @param value the value
 	 * @return the hash
 	 */

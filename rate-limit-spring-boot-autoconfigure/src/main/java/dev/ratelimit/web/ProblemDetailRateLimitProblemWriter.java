@@ -17,11 +17,12 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 
 /**
- * Answers a denied request with {@code 429 Too Many Requests} (or {@code 503 Service Unavailable}
- * when the limiter fails closed, see {@link Decision#isUnavailable()}) and an
- * {@code application/problem+json} body (RFC 9457): type, title, status, detail, instance, and
- * the extension members operation, tier, limit, window, remaining, retryAfter and, when the tier
- * has one, upgradeUrl. A request rejected as malformed gets a {@code 400} problem.
+ * Answers a denied request with {@code 429 Too Many Requests} (or
+ * {@code 503 Service Unavailable} when the limiter fails closed, see
+ * {@link Decision#isUnavailable()}) and an {@code application/problem+json} body (RFC
+ * 9457): type, title, status, detail, instance, and the extension members operation,
+ * tier, limit, window, remaining, retryAfter and, when the tier has one, upgradeUrl. A
+ * request rejected as malformed gets a {@code 400} problem.
  *
  * @author rate-limit-spring-boot
  */
@@ -45,8 +46,8 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 	}
 
 	/**
-	 * Answers {@code 400 Bad Request} with an {@code about:blank} problem whose detail is the
-	 * rejection's message (which never repeats the offending value).
+	 * Answers {@code 400 Bad Request} with an {@code about:blank} problem whose detail is
+	 * the rejection's message (which never repeats the offending value).
 	 */
 	@Override
 	public void writeRejected(HttpServletRequest request, HttpServletResponse response,

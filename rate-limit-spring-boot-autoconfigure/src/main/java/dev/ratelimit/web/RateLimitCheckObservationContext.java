@@ -6,8 +6,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link Observation.Context} of one limiter call made by the {@link RateLimitFilter}: the
- * HTTP request, what the rules said about it and, once the limiter has answered, its decision.
+ * The {@link Observation.Context} of one limiter call made by the
+ * {@link RateLimitFilter}: the HTTP request, what the rules said about it and, once the
+ * limiter has answered, its decision.
  *
  * @author rate-limit-spring-boot
  * @see RateLimitCheckObservationConvention
@@ -48,7 +49,8 @@ public final class RateLimitCheckObservationContext extends Observation.Context 
 
 	/**
 	 * The limiter's decision.
-	 * @return the decision, or {@code null} while the limiter has not answered or when it threw
+	 * @return the decision, or {@code null} while the limiter has not answered or when it
+	 * threw
 	 */
 	public @Nullable Decision getDecision() {
 		return this.decision;

@@ -16,15 +16,17 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Enforces the rate limits of every request: resolves what applies, makes one limiter call, writes
- * the headers, and either continues the chain or writes the denial. Excluded paths and unlimited
- * callers cost no limiter call; a malformed request (a {@link MalformedRequestException}) gets a
- * {@code 400} without one. Every outcome is reported to the {@link RateLimitListener}s.
+ * Enforces the rate limits of every request: resolves what applies, makes one limiter
+ * call, writes the headers, and either continues the chain or writes the denial. Excluded
+ * paths and unlimited callers cost no limiter call; a malformed request (a
+ * {@link MalformedRequestException}) gets a {@code 400} without one. Every outcome is
+ * reported to the {@link RateLimitListener}s.
  * <p>
- * Each limiter call is an {@link Observation} ({@value DefaultRateLimitCheckObservationConvention#NAME},
- * see {@link RateLimitCheckObservationConvention}), so that tracing shows a span per check and
- * Boot's meter observation handler times it. Without an {@link ObservationRegistry} the call is
- * made as it is, at no cost.
+ * Each limiter call is an {@link Observation}
+ * ({@value DefaultRateLimitCheckObservationConvention#NAME}, see
+ * {@link RateLimitCheckObservationConvention}), so that tracing shows a span per check
+ * and Boot's meter observation handler times it. Without an {@link ObservationRegistry}
+ * the call is made as it is, at no cost.
  *
  * @author rate-limit-spring-boot
  */
@@ -65,8 +67,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 	 * @param listeners told of every outcome
 	 * @param observationRegistry the registry to observe limiter calls with;
 	 * {@link ObservationRegistry#NOOP} for none
-	 * @param observationConvention the convention to observe them by, or {@code null} for the
-	 * {@link DefaultRateLimitCheckObservationConvention}
+	 * @param observationConvention the convention to observe them by, or {@code null} for
+	 * the {@link DefaultRateLimitCheckObservationConvention}
 	 */
 	public RateLimitFilter(RequestPolicyResolver resolver, RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter,
 			RateLimitProblemWriter problemWriter, List<RateLimitListener> listeners,
@@ -102,7 +104,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 		Decision decision = Decision.unlimited();
 		long checkNanos = 0;
 		if (!resolved.isUnlimited()) {
-			// For the listeners, whose contract includes the call's duration; the timer of the
+			// For the listeners, whose contract includes the call's duration; the timer
+			// of the
 			// ratelimit.check meter comes from the observation.
 			long start = System.nanoTime();
 			decision = check(request, resolved);
@@ -126,10 +129,10 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 		}
 		RateLimitCheckObservationContext context = new RateLimitCheckObservationContext(request, resolved);
 		Observation observation = Observation
-			.createNotStarted(this.observationConvention, DEFAULT_CONVENTION,
-					() -> context, this.observationRegistry)
+			.createNotStarted(this.observationConvention, DEFAULT_CONVENTION, () -> context, this.observationRegistry)
 			.start();
-		// In scope, so that what the limiter observes on this thread becomes a child of the check.
+		// In scope, so that what the limiter observes on this thread becomes a child of
+		// the check.
 		try (Observation.Scope scope = observation.openScope()) {
 			Decision decision = this.rateLimiter.check(resolved.toRateLimitRequest());
 			context.setDecision(decision);
@@ -147,7 +150,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 	private void reject(HttpServletRequest request, HttpServletResponse response, MalformedRequestException rejection)
 			throws IOException {
 		if (logger.isDebugEnabled()) {
-			// The message names what is wrong, never the value: that may be someone's key.
+			// The message names what is wrong, never the value: that may be someone's
+			// key.
 			logger.debug("Rejected a request with 400: " + rejection.getMessage());
 		}
 		for (RateLimitListener listener : this.listeners) {

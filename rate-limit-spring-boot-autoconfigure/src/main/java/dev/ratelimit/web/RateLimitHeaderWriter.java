@@ -16,8 +16,8 @@ import org.springframework.http.HttpHeaders;
  * <ul>
  * <li>{@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining}, {@code X-RateLimit-Reset}
  * (seconds until the limit is fully replenished);</li>
- * <li>with IETF headers on, {@code RateLimit-Policy} (every limit) and {@code RateLimit} (the
- * binding limit) as in draft-ietf-httpapi-ratelimit-headers-10;</li>
+ * <li>with IETF headers on, {@code RateLimit-Policy} (every limit) and {@code RateLimit}
+ * (the binding limit) as in draft-ietf-httpapi-ratelimit-headers-10;</li>
  * <li>{@code Retry-After} on a denied request.</li>
  * </ul>
  *
@@ -60,8 +60,8 @@ public final class RateLimitHeaderWriter {
 						+ seconds(state.limit().window()));
 			}
 			response.setHeader("RateLimit-Policy", policies.toString());
-			response.setHeader("RateLimit", policyName(request, binding) + ";r=" + binding.remaining() + ";t="
-					+ seconds(binding.resetAfter()));
+			response.setHeader("RateLimit",
+					policyName(request, binding) + ";r=" + binding.remaining() + ";t=" + seconds(binding.resetAfter()));
 		}
 	}
 

@@ -4,9 +4,9 @@ import dev.ratelimit.core.Decision;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * Observes what the {@link RateLimitFilter} decides, for metrics and the operator's view. Called
- * on the request thread before the response is written, so implementations must be fast and must
- * not throw.
+ * Observes what the {@link RateLimitFilter} decides, for metrics and the operator's view.
+ * Called on the request thread before the response is written, so implementations must be
+ * fast and must not throw.
  *
  * @author rate-limit-spring-boot
  */
@@ -23,17 +23,16 @@ public interface RateLimitListener {
 	 * Called once the limiter has decided, or when no limit applies to the caller.
 	 * @param request the request
 	 * @param resolved what the rules said about it
-	 * @param decision the decision; {@linkplain Decision#isUnlimited() unlimited} when no limiter
-	 * call was made
+	 * @param decision the decision; {@linkplain Decision#isUnlimited() unlimited} when no
+	 * limiter call was made
 	 * @param checkNanos how long the limiter call took, {@code 0} when none was made
 	 */
-	default void onDecision(HttpServletRequest request, ResolvedRequest resolved, Decision decision,
-			long checkNanos) {
+	default void onDecision(HttpServletRequest request, ResolvedRequest resolved, Decision decision, long checkNanos) {
 	}
 
 	/**
-	 * Called for a request rejected with {@code 400} before any limit was checked, e.g. because
-	 * its API key is malformed.
+	 * Called for a request rejected with {@code 400} before any limit was checked, e.g.
+	 * because its API key is malformed.
 	 * @param request the request
 	 * @param rejection why it was rejected
 	 */

@@ -7,9 +7,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Writes the response of a denied request, after the rate limit headers are set, and of a request
- * rejected as malformed. Declare a bean
- * of this type to replace the default RFC 9457 problem body.
+ * Writes the response of a denied request, after the rate limit headers are set, and of a
+ * request rejected as malformed. Declare a bean of this type to replace the default RFC
+ * 9457 problem body.
  *
  * @author rate-limit-spring-boot
  */
@@ -28,11 +28,13 @@ public interface RateLimitProblemWriter {
 			throws IOException;
 
 	/**
-	 * Write the {@code 400 Bad Request} response of a request rejected before any limit was
-	 * checked, e.g. because its API key is malformed. The default sends a plain error.
+	 * Write the {@code 400 Bad Request} response of a request rejected before any limit
+	 * was checked, e.g. because its API key is malformed. The default sends a plain
+	 * error.
 	 * @param request the request
 	 * @param response the response
-	 * @param rejection why the request was rejected; its message is safe to show the client
+	 * @param rejection why the request was rejected; its message is safe to show the
+	 * client
 	 * @throws IOException on a write failure
 	 */
 	default void writeRejected(HttpServletRequest request, HttpServletResponse response,

@@ -8,8 +8,8 @@ import java.lang.annotation.Target;
 
 /**
  * Puts requests handled by a controller method (or every method of a controller) under an
- * operation's limits. Takes precedence over path rules, and is checked in the same single backend
- * call as any other limit of the request.
+ * operation's limits. Takes precedence over path rules, and is checked in the same single
+ * backend call as any other limit of the request.
  *
  * @author rate-limit-spring-boot
  */

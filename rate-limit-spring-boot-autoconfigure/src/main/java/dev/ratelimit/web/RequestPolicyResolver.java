@@ -20,10 +20,10 @@ import org.springframework.http.server.RequestPath;
 import org.springframework.web.util.ServletRequestPathUtils;
 
 /**
- * Applies the {@link RateLimitPolicy} to an HTTP request: excluded paths first (no further work),
- * then the operation ({@code @RateLimited}, else path rule, else default), the identity and tier
- * of the caller, any operator's {@link RateLimitOverride} of the caller (a local lookup), and the
- * limits and cost.
+ * Applies the {@link RateLimitPolicy} to an HTTP request: excluded paths first (no
+ * further work), then the operation ({@code @RateLimited}, else path rule, else default),
+ * the identity and tier of the caller, any operator's {@link RateLimitOverride} of the
+ * caller (a local lookup), and the limits and cost.
  *
  * @author rate-limit-spring-boot
  */
@@ -42,8 +42,7 @@ public final class RequestPolicyResolver {
 	private final OverrideStore overrides;
 
 	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
-			IdentityResolver identityResolver, TierResolver tierResolver,
-			ClientAddressResolver clientAddressResolver) {
+			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver) {
 		this(policy, annotatedOperations, identityResolver, tierResolver, clientAddressResolver,
 				new InMemoryOverrideStore(Clock.systemUTC()));
 	}
@@ -63,8 +62,8 @@ public final class RequestPolicyResolver {
 	 * Resolve a request.
 	 * @param request the request
 	 * @return what applies, or {@code null} when the path is excluded
-	 * @throws MalformedRequestException when the path cannot be decoded or the identity resolver
-	 * rejects the request
+	 * @throws MalformedRequestException when the path cannot be decoded or the identity
+	 * resolver rejects the request
 	 */
 	public @Nullable ResolvedRequest resolve(HttpServletRequest request) {
 		RequestPath requestPath = parsePath(request);
@@ -85,7 +84,8 @@ public final class RequestPolicyResolver {
 		}
 		tier = override.effectiveTier(this.policy, tier);
 		List<LimitSpec> limits = tier.limitsFor(operation);
-		// A multiplier raises the caller's own budgets, never one it shares with other callers.
+		// A multiplier raises the caller's own budgets, never one it shares with other
+		// callers.
 		if (owner.equals(caller)) {
 			limits = override.scale(limits);
 		}
@@ -97,7 +97,8 @@ public final class RequestPolicyResolver {
 			return ServletRequestPathUtils.parse(request);
 		}
 		catch (IllegalArgumentException ex) {
-			// E.g. "/api;%zz": the server passes path parameters on undecoded, and no rule can be
+			// E.g. "/api;%zz": the server passes path parameters on undecoded, and no
+			// rule can be
 			// matched against a path that cannot be decoded (nor can Spring MVC map it).
 			throw new MalformedRequestException("The request path is not valid percent-encoding.");
 		}

@@ -10,13 +10,14 @@ import dev.ratelimit.policy.TierPolicy;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the rules say about one HTTP request: its operation, its caller's tier and identity, and
- * the limits and cost that apply.
+ * What the rules say about one HTTP request: its operation, its caller's tier and
+ * identity, and the limits and cost that apply.
  *
  * @param operation the operation
  * @param tier the caller's effective tier: its own, or the one an override puts it on
  * @param identity whose budget is charged
- * @param limits the limits, empty when unlimited; already scaled by an override's multiplier
+ * @param limits the limits, empty when unlimited; already scaled by an override's
+ * multiplier
  * @param cost the cost of this request
  * @param override the operator's override of the caller that applied, if any
  * @author rate-limit-spring-boot

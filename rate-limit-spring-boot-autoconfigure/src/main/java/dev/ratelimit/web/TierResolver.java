@@ -4,8 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides a caller's tier (plan). Declare a bean of this type to replace the default. The tier
- * must come from authenticated information, never from a value the client controls.
+ * Decides a caller's tier (plan). Declare a bean of this type to replace the default. The
+ * tier must come from authenticated information, never from a value the client controls.
  *
  * @author rate-limit-spring-boot
  */

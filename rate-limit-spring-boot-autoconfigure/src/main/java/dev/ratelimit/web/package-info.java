@@ -1,5 +1,6 @@
 /**
- * The servlet integration: the filter, caller identity and tier, @RateLimited, headers and the 429 problem body.
+ * The servlet integration: the filter, caller identity and tier, @RateLimited, headers
+ * and the 429 problem body.
  */
 @NullMarked
 package dev.ratelimit.web;

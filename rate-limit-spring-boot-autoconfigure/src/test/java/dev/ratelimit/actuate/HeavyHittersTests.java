@@ -30,7 +30,11 @@ class HeavyHittersTests {
 		add(sketch, "b", 2);
 		sketch.add("c", "pro", 1);
 		assertThat(sketch.size()).isEqualTo(2);
-		HeavyHitters.Entry c = sketch.entries().stream().filter((entry) -> entry.key().equals("c")).findFirst().orElseThrow();
+		HeavyHitters.Entry c = sketch.entries()
+			.stream()
+			.filter((entry) -> entry.key().equals("c"))
+			.findFirst()
+			.orElseThrow();
 		assertThat(c.count()).isEqualTo(3);
 		assertThat(c.error()).isEqualTo(2);
 		assertThat(c.tier()).isEqualTo("pro");
@@ -45,7 +49,8 @@ class HeavyHittersTests {
 		Map<String, Long> exact = new HashMap<>();
 		Random random = new Random(42);
 		for (int i = 0; i < 200_000; i++) {
-			// Ten heavy callers with 30% of the traffic, and 100 000 callers sharing the rest.
+			// Ten heavy callers with 30% of the traffic, and 100 000 callers sharing the
+			// rest.
 			String key = (random.nextInt(10) < 3) ? "heavy-" + random.nextInt(10) : "tail-" + random.nextInt(100_000);
 			sketch.add(key, "free", 1);
 			exact.merge(key, 1L, Long::sum);

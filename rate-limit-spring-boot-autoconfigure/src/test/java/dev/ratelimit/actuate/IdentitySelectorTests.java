@@ -15,14 +15,17 @@ class IdentitySelectorTests {
 	void prefixesNameTheKindOfCaller() {
 		assertThat(IdentitySelector.parse("user:alice")).isEqualTo(new Selection("user", Identity.user("alice")));
 		assertThat(IdentitySelector.parse("key:sk-123")).isEqualTo(new Selection("key", Identity.apiKey("sk-123")));
-		assertThat(IdentitySelector.parse("ip:192.0.2.7")).isEqualTo(new Selection("ip", Identity.address("192.0.2.7")));
+		assertThat(IdentitySelector.parse("ip:192.0.2.7"))
+			.isEqualTo(new Selection("ip", Identity.address("192.0.2.7")));
 	}
 
 	@Test
 	void bareAddressIsAnAddressAndAnyOtherBareValueAUser() {
 		assertThat(IdentitySelector.parse("192.0.2.7").identity()).isEqualTo(Identity.address("192.0.2.7"));
-		assertThat(IdentitySelector.parse("demo-free-alice")).isEqualTo(new Selection("user", Identity.user("demo-free-alice")));
-		assertThat(IdentitySelector.parse("alice@example.com").identity()).isEqualTo(Identity.user("alice@example.com"));
+		assertThat(IdentitySelector.parse("demo-free-alice"))
+			.isEqualTo(new Selection("user", Identity.user("demo-free-alice")));
+		assertThat(IdentitySelector.parse("alice@example.com").identity())
+			.isEqualTo(Identity.user("alice@example.com"));
 	}
 
 	@Test
@@ -56,9 +59,10 @@ class IdentitySelectorTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "", " ", "user:", "key:", "key:  ", "ip:", "ip:example.com", "ip:999.1.1.1", "ip:10.0.0.0/8",
-			"scope:", "scope:u:", "scope:u:123", "scope:global", "scope:x:0123456789abcdef0123456789abcdef",
-			"scope:u:0123456789abcdef0123456789abcdeg", "usr:alice", "Key:abc" })
+	@ValueSource(
+			strings = { "", " ", "user:", "key:", "key:  ", "ip:", "ip:example.com", "ip:999.1.1.1", "ip:10.0.0.0/8",
+					"scope:", "scope:u:", "scope:u:123", "scope:global", "scope:x:0123456789abcdef0123456789abcdef",
+					"scope:u:0123456789abcdef0123456789abcdeg", "usr:alice", "Key:abc" })
 	void rejectsInvalidSelectors(String selector) {
 		assertThatIllegalArgumentException().isThrownBy(() -> IdentitySelector.parse(selector));
 	}

@@ -30,7 +30,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The health indicator against real Redis servers of its own, which the tests stop and freeze.
+ * The health indicator against real Redis servers of its own, which the tests stop and
+ * freeze.
  */
 class RateLimitHealthIndicatorTests {
 
@@ -42,8 +43,8 @@ class RateLimitHealthIndicatorTests {
 	private static final Duration TIMEOUT = Duration.ofMillis(300);
 
 	/**
-	 * The timeout of indicators whose Redis answers: a cold first connection on a busy machine must
-	 * not make them report DOWN. They return as soon as Redis answers.
+	 * The timeout of indicators whose Redis answers: a cold first connection on a busy
+	 * machine must not make them report DOWN. They return as soon as Redis answers.
 	 */
 	private static final Duration GENEROUS = Duration.ofSeconds(10);
 
@@ -168,13 +169,13 @@ class RateLimitHealthIndicatorTests {
 		ResilientRateLimiter resilient = (limiter instanceof ResilientRateLimiter layer) ? layer : null;
 		RateLimiter inner = (resilient != null) ? resilient.getDelegate() : limiter;
 		RedisRateLimiter redis = (inner instanceof RedisRateLimiter layer) ? layer : null;
-		return register(new RateLimitHealthIndicator(new RateLimitBackend(limiter, redis, resilient), fallbackStatus,
-				timeout));
+		return register(
+				new RateLimitHealthIndicator(new RateLimitBackend(limiter, redis, resilient), fallbackStatus, timeout));
 	}
 
 	/**
-	 * The limiter, once its connection is up: what stops or freezes later is a Redis the client
-	 * was talking to.
+	 * The limiter, once its connection is up: what stops or freezes later is a Redis the
+	 * client was talking to.
 	 */
 	private static RedisRateLimiter connected(RedisRateLimiter redis) {
 		redis.ping();
@@ -182,8 +183,8 @@ class RateLimitHealthIndicatorTests {
 	}
 
 	/**
-	 * The health, asserting that it took about the timeout at most, far less than the client's own
-	 * command timeout.
+	 * The health, asserting that it took about the timeout at most, far less than the
+	 * client's own command timeout.
 	 */
 	private static Health timed(RateLimitHealthIndicator indicator) {
 		long start = System.nanoTime();
@@ -193,11 +194,12 @@ class RateLimitHealthIndicatorTests {
 	}
 
 	private ResilientRateLimiter resilient(EmbeddedRedisServer server, FailureMode failureMode) {
-		CircuitBreaker breaker = CircuitBreaker.of("ratelimit", CircuitBreakerConfig.custom()
-			.slidingWindowSize(2)
-			.minimumNumberOfCalls(2)
-			.waitDurationInOpenState(Duration.ofMinutes(1))
-			.build());
+		CircuitBreaker breaker = CircuitBreaker.of("ratelimit",
+				CircuitBreakerConfig.custom()
+					.slidingWindowSize(2)
+					.minimumNumberOfCalls(2)
+					.waitDurationInOpenState(Duration.ofMinutes(1))
+					.build());
 		return register(new ResilientRateLimiter(redisLimiter(server), failureMode,
 				new InMemoryRateLimiter(Clock.systemUTC(), 100), 1, breaker, BackendCallExecutor.create(4),
 				Duration.ofMillis(200)));

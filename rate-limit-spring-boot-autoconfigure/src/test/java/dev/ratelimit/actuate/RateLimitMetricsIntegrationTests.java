@@ -29,9 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = RateLimitMetricsIntegrationTests.TestApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "rate-limit.identity.api-key-header=X-API-Key", "rate-limit.tiers.free.limits.ai_generation=3/1h",
-				"rate-limit.tiers.free.limits.api_requests=1000/1h", "rate-limit.tiers.enterprise.unlimited=true",
-				// Long enough that a cold first call on a busy machine is not decided by the fallback
+		properties = { "rate-limit.identity.api-key-header=X-API-Key",
+				"rate-limit.tiers.free.limits.ai_generation=3/1h", "rate-limit.tiers.free.limits.api_requests=1000/1h",
+				"rate-limit.tiers.enterprise.unlimited=true",
+				// Long enough that a cold first call on a busy machine is not decided by
+				// the fallback
 				"rate-limit.redis.timeout=5s", "management.endpoints.web.exposure.include=health,prometheus",
 				"rate-limit.key-prefix=metrics-${random.uuid}" })
 @SharedRedis

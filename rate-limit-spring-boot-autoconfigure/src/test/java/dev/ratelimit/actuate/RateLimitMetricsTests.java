@@ -27,8 +27,7 @@ class RateLimitMetricsTests {
 
 	private static final LimitSpec TEN_PER_HOUR = LimitSpec.of(10, Duration.ofHours(1));
 
-	private static final LimitSpec BURST_OF_FIVE = new LimitSpec(100, Duration.ofHours(1),
-			Algorithm.TOKEN_BUCKET, 5);
+	private static final LimitSpec BURST_OF_FIVE = new LimitSpec(100, Duration.ofHours(1), Algorithm.TOKEN_BUCKET, 5);
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -43,8 +42,8 @@ class RateLimitMetricsTests {
 		this.metrics.onDecision(this.request, this.generation, allowed(TEN_PER_HOUR, 9), 1000);
 		this.metrics.onDecision(this.request, this.generation, allowed(TEN_PER_HOUR, 8), 1000);
 		this.metrics.onDecision(this.request, this.generation, denied(TEN_PER_HOUR), 1000);
-		this.metrics.onDecision(this.request, resolved("pro", "ai_generation", TEN_PER_HOUR),
-				allowed(TEN_PER_HOUR, 9), 1000);
+		this.metrics.onDecision(this.request, resolved("pro", "ai_generation", TEN_PER_HOUR), allowed(TEN_PER_HOUR, 9),
+				1000);
 		this.metrics.onExcluded(this.request);
 		assertThat(requests("free", "ai_generation", "allowed")).isEqualTo(2);
 		assertThat(requests("free", "ai_generation", "denied")).isEqualTo(1);
@@ -109,8 +108,8 @@ class RateLimitMetricsTests {
 	void metersAreCreatedOncePerTierAndOperation() {
 		this.metrics.onDecision(this.request, this.generation, allowed(TEN_PER_HOUR, 9), 1000);
 		int meters = this.registry.getMeters().size();
-		this.metrics.onDecision(this.request, resolved("free", "ai_generation", TEN_PER_HOUR),
-				allowed(TEN_PER_HOUR, 8), 1000);
+		this.metrics.onDecision(this.request, resolved("free", "ai_generation", TEN_PER_HOUR), allowed(TEN_PER_HOUR, 8),
+				1000);
 		this.metrics.onDecision(this.request, this.generation, denied(TEN_PER_HOUR), 1000);
 		assertThat(this.registry.getMeters()).hasSize(meters);
 		this.metrics.onDecision(this.request, resolved("free", "exports", TEN_PER_HOUR), allowed(TEN_PER_HOUR, 9),
@@ -134,7 +133,10 @@ class RateLimitMetricsTests {
 	}
 
 	private double nearLimit(String tier, String operation) {
-		return this.registry.get(RateLimitMetrics.NEAR_LIMIT).tags("tier", tier, "operation", operation).counter().count();
+		return this.registry.get(RateLimitMetrics.NEAR_LIMIT)
+			.tags("tier", tier, "operation", operation)
+			.counter()
+			.count();
 	}
 
 	private static Decision allowed(LimitSpec limit, long remaining) {

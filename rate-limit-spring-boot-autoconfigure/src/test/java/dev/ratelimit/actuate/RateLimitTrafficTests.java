@@ -29,8 +29,8 @@ class RateLimitTrafficTests {
 	private static final OperationPolicy GENERATION = new OperationPolicy("ai_generation", "aigeneration",
 			KeyType.IDENTITY, 1, List.of());
 
-	private static final OperationPolicy LOGIN = new OperationPolicy("auth_operations", "authoperations", KeyType.IP,
-			1, List.of(LIMIT));
+	private static final OperationPolicy LOGIN = new OperationPolicy("auth_operations", "authoperations", KeyType.IP, 1,
+			List.of(LIMIT));
 
 	private static final OperationPolicy EXPORTS = new OperationPolicy("exports", "exports", KeyType.GLOBAL, 1,
 			List.of(LIMIT));
@@ -39,7 +39,8 @@ class RateLimitTrafficTests {
 
 	private static final TierPolicy PRO = new TierPolicy("pro", "pro", false, null, Map.of());
 
-	private static final Decision ALLOWED = Decision.of(List.of(new LimitState(LIMIT, true, 3, Duration.ZERO, Duration.ZERO)));
+	private static final Decision ALLOWED = Decision
+		.of(List.of(new LimitState(LIMIT, true, 3, Duration.ZERO, Duration.ZERO)));
 
 	private static final Decision DENIED = Decision
 		.of(List.of(new LimitState(LIMIT, false, 0, Duration.ofMinutes(12), Duration.ofMinutes(12))));
@@ -107,8 +108,8 @@ class RateLimitTrafficTests {
 		record(GENERATION, FREE, alice, ALLOWED, 1);
 		this.clock.advance(Duration.ofMinutes(1));
 		record(GENERATION, PRO, alice, ALLOWED, 1);
-		assertThat(this.traffic.topCallers(1).byRequests()).containsExactly(
-				new RateLimitTraffic.Caller(alice.scope(), "pro", 2, 0));
+		assertThat(this.traffic.topCallers(1).byRequests())
+			.containsExactly(new RateLimitTraffic.Caller(alice.scope(), "pro", 2, 0));
 		assertThat(this.traffic.observedTier(alice.scope())).isEqualTo("pro");
 	}
 
@@ -139,8 +140,9 @@ class RateLimitTrafficTests {
 		RateLimitTraffic small = new RateLimitTraffic(this.clock, Duration.ofMinutes(5), 10);
 		for (int i = 0; i < 10_000; i++) {
 			Identity caller = Identity.user("caller-" + i);
-			small.onDecision(new MockHttpServletRequest(), new ResolvedRequest(GENERATION, FREE, caller, List.of(LIMIT), 1),
-					(i % 2 == 0) ? DENIED : ALLOWED, 1);
+			small.onDecision(new MockHttpServletRequest(),
+					new ResolvedRequest(GENERATION, FREE, caller, List.of(LIMIT), 1), (i % 2 == 0) ? DENIED : ALLOWED,
+					1);
 			if (i % 1000 == 0) {
 				this.clock.advance(Duration.ofMinutes(1));
 			}
@@ -148,13 +150,15 @@ class RateLimitTrafficTests {
 		}
 		RateLimitTraffic.TopCallers top = small.topCallers(10);
 		assertThat(top.byRequests()).hasSize(10);
-		// More distinct callers than counters: the counts are approximate, and say by how much.
+		// More distinct callers than counters: the counts are approximate, and say by how
+		// much.
 		assertThat(top.maxError()).isPositive();
 	}
 
 	@Test
 	void windowMustHoldItsSlices() {
-		assertThatIllegalArgumentException().isThrownBy(() -> new RateLimitTraffic(this.clock, Duration.ofMillis(4), 10));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new RateLimitTraffic(this.clock, Duration.ofMillis(4), 10));
 	}
 
 	private void record(OperationPolicy operation, TierPolicy tier, Identity identity, Decision decision, int times) {

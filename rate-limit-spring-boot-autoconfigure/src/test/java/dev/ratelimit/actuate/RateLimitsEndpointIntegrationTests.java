@@ -52,17 +52,18 @@ import static org.awaitility.Awaitility.await;
  * The {@code ratelimits} endpoint over real HTTP against a real Redis.
  */
 @SpringBootTest(classes = RateLimitsEndpointIntegrationTests.TestApplication.class,
-		webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-				"management.endpoints.web.exposure.include=ratelimits",
+		webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.endpoints.web.exposure.include=ratelimits",
 				"rate-limit.overrides.refresh-interval=50ms" })
 @SharedRedis
 class RateLimitsEndpointIntegrationTests {
 
 	private static final String[] RULES = { "rate-limit.identity.api-key-header=X-API-Key",
 			"rate-limit.tiers.free.upgrade-url=/pricing?upgrade=pro",
-			"rate-limit.tiers.free.limits.ai_generation=3/1h, 10/1d", "rate-limit.tiers.free.limits.api_requests=1000/1h",
-			"rate-limit.tiers.pro.limits.ai_generation=30/1h", "rate-limit.tiers.pro.limits.api_requests=10000/1h",
-			"rate-limit.tiers.enterprise.unlimited=true", "rate-limit.operations.ai_generation.match=POST /api/generate",
+			"rate-limit.tiers.free.limits.ai_generation=3/1h, 10/1d",
+			"rate-limit.tiers.free.limits.api_requests=1000/1h", "rate-limit.tiers.pro.limits.ai_generation=30/1h",
+			"rate-limit.tiers.pro.limits.api_requests=10000/1h", "rate-limit.tiers.enterprise.unlimited=true",
+			"rate-limit.operations.ai_generation.match=POST /api/generate",
 			"rate-limit.operations.auth_operations.match=POST /auth/login",
 			"rate-limit.operations.auth_operations.key=ip", "rate-limit.operations.auth_operations.limits=2/1m" };
 
@@ -194,7 +195,8 @@ class RateLimitsEndpointIntegrationTests {
 		assertThat(operation(caller, "api_requests").path("limits").get(0).path("used").asLong()).isZero();
 		// Keyed by address: not this caller's budget.
 		assertThat(caller.path("notes").toString()).contains("auth_operations");
-		// Reading again consumed nothing: the caller still has exactly one generation left.
+		// Reading again consumed nothing: the caller still has exactly one generation
+		// left.
 		assertThat(operation(getJson("/actuator/ratelimits/key:" + key), "ai_generation").path("limits")
 			.get(0)
 			.path("remaining")
@@ -250,13 +252,15 @@ class RateLimitsEndpointIntegrationTests {
 
 	@Test
 	void badRequestsSayWhatIsWrong() throws Exception {
-		HttpResponse<String> unknownTier = post("/actuator/ratelimits/alice", "{\"tier\": \"platinum\", \"expiresIn\": \"10m\"}");
+		HttpResponse<String> unknownTier = post("/actuator/ratelimits/alice",
+				"{\"tier\": \"platinum\", \"expiresIn\": \"10m\"}");
 		assertThat(unknownTier.statusCode()).isEqualTo(400);
 		assertThat(JsonMapper.shared().readTree(unknownTier.body()).path("message").asString())
 			.isEqualTo("Unknown tier 'platinum'; the tiers are enterprise, free, pro");
 		HttpResponse<String> noExpiry = post("/actuator/ratelimits/alice", "{\"tier\": \"pro\"}");
 		assertThat(JsonMapper.shared().readTree(noExpiry.body()).path("message").asString()).contains("expiresIn");
-		HttpResponse<String> tooLong = post("/actuator/ratelimits/alice", "{\"tier\": \"pro\", \"expiresIn\": \"90d\"}");
+		HttpResponse<String> tooLong = post("/actuator/ratelimits/alice",
+				"{\"tier\": \"pro\", \"expiresIn\": \"90d\"}");
 		assertThat(JsonMapper.shared().readTree(tooLong.body()).path("message").asString())
 			.isEqualTo("expiresIn must be a duration from 1s to 30d with a unit, e.g. 10m, 2h or 7d");
 		HttpResponse<String> badSelector = send("DELETE", "/actuator/ratelimits/usr:alice", Map.of());
@@ -280,8 +284,7 @@ class RateLimitsEndpointIntegrationTests {
 			.isEqualTo(CLOCK.instant().plus(Duration.ofMinutes(10)).toString());
 		HttpResponse<String> lifted = send("POST", "/api/generate", Map.of("X-API-Key", key));
 		assertThat(lifted.headers().firstValue("X-RateLimit-Limit")).hasValue("30");
-		assertThat(getJson("/actuator/ratelimits").path("overrides").toString())
-			.contains(Identity.apiKey(key).scope());
+		assertThat(getJson("/actuator/ratelimits").path("overrides").toString()).contains(Identity.apiKey(key).scope());
 		CLOCK.advance(Duration.ofMinutes(10));
 		JsonNode expired = getJson("/actuator/ratelimits/key:" + key);
 		assertThat(expired.path("override").isMissingNode()).isTrue();
@@ -338,22 +341,24 @@ class RateLimitsEndpointIntegrationTests {
 		HttpResponse<String> denied = send("POST", "/api/generate", Map.of("X-API-Key", key));
 		assertThat(denied.statusCode()).isEqualTo(429);
 		assertThat(denied.body()).contains("at most 6 per 1h");
-		// Not a budget the caller owns: login attempts are counted per address, shared with others.
+		// Not a budget the caller owns: login attempts are counted per address, shared
+		// with others.
 		HttpResponse<String> login = send("POST", "/auth/login", Map.of("X-API-Key", key));
 		assertThat(login.headers().firstValue("X-RateLimit-Limit")).hasValue("2");
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "{\"expiresIn\": \"10m\"}", "{\"tier\": \"pro\", \"multiplier\": 2, \"expiresIn\": \"10m\"}",
-			"{\"tier\": \"platinum\", \"expiresIn\": \"10m\"}", "{\"multiplier\": 0, \"expiresIn\": \"10m\"}",
-			"{\"multiplier\": -1, \"expiresIn\": \"10m\"}", "{\"multiplier\": 1e9, \"expiresIn\": \"10m\"}",
-			"{\"multiplier\": \"lots\", \"expiresIn\": \"10m\"}", "{\"tier\": \"pro\"}",
-			"{\"tier\": \"pro\", \"expiresIn\": \"600\"}", "{\"tier\": \"pro\", \"expiresIn\": \"0s\"}",
-			"{\"tier\": \"pro\", \"expiresIn\": \"-5m\"}", "{\"tier\": \"pro\", \"expiresIn\": \"31d\"}",
-			"{\"tier\": \"pro\", \"expiresIn\": \"soon\"}", "{\"tier\": \"pro\", \"expiresIn\": \"99999999999999999d\"}",
-			"{\"tier\": \"pro\", \"expiresIn\": null}", "{\"tier\": [\"pro\"], \"expiresIn\": \"10m\"}", "[]",
-			"{\"tier\": \"pro\", \"expiresIn\": \"10m\", \"reset\": \"maybe\"}",
-			"not json" })
+	@ValueSource(
+			strings = { "{\"expiresIn\": \"10m\"}", "{\"tier\": \"pro\", \"multiplier\": 2, \"expiresIn\": \"10m\"}",
+					"{\"tier\": \"platinum\", \"expiresIn\": \"10m\"}", "{\"multiplier\": 0, \"expiresIn\": \"10m\"}",
+					"{\"multiplier\": -1, \"expiresIn\": \"10m\"}", "{\"multiplier\": 1e9, \"expiresIn\": \"10m\"}",
+					"{\"multiplier\": \"lots\", \"expiresIn\": \"10m\"}", "{\"tier\": \"pro\"}",
+					"{\"tier\": \"pro\", \"expiresIn\": \"600\"}", "{\"tier\": \"pro\", \"expiresIn\": \"0s\"}",
+					"{\"tier\": \"pro\", \"expiresIn\": \"-5m\"}", "{\"tier\": \"pro\", \"expiresIn\": \"31d\"}",
+					"{\"tier\": \"pro\", \"expiresIn\": \"soon\"}",
+					"{\"tier\": \"pro\", \"expiresIn\": \"99999999999999999d\"}",
+					"{\"tier\": \"pro\", \"expiresIn\": null}", "{\"tier\": [\"pro\"], \"expiresIn\": \"10m\"}", "[]",
+					"{\"tier\": \"pro\", \"expiresIn\": \"10m\", \"reset\": \"maybe\"}", "not json" })
 	void invalidOverridesAreBadRequests(String body) throws Exception {
 		String key = newKey();
 		HttpResponse<String> response = post("/actuator/ratelimits/key:" + key, body);
@@ -397,8 +402,8 @@ class RateLimitsEndpointIntegrationTests {
 		String key = newKey();
 		int otherPort = otherInstancePort();
 		assertThat(limitOn(otherPort, key)).isEqualTo("1000");
-		assertThat(post("/actuator/ratelimits/key:" + key, "{\"tier\": \"pro\", \"expiresIn\": \"10m\"}")
-			.statusCode()).isEqualTo(200);
+		assertThat(post("/actuator/ratelimits/key:" + key, "{\"tier\": \"pro\", \"expiresIn\": \"10m\"}").statusCode())
+			.isEqualTo(200);
 		await().atMost(Duration.ofSeconds(5))
 			.pollInterval(Duration.ofMillis(20))
 			.untilAsserted(() -> assertThat(limitOn(otherPort, key)).isEqualTo("10000"));
@@ -426,8 +431,8 @@ class RateLimitsEndpointIntegrationTests {
 	}
 
 	/**
-	 * The port of a second instance of the application on the same Redis, started once for the
-	 * tests that need it.
+	 * The port of a second instance of the application on the same Redis, started once
+	 * for the tests that need it.
 	 */
 	private static synchronized int otherInstancePort() {
 		if (otherInstance == null) {

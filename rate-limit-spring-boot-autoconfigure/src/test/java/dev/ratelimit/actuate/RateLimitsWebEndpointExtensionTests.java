@@ -25,8 +25,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How the web extension answers when an operation cannot be completed: a malformed request is a
- * 400 and a Redis that is gone is a 503, never a 500.
+ * How the web extension answers when an operation cannot be completed: a malformed
+ * request is a 400 and a Redis that is gone is a 503, never a 500.
  */
 class RateLimitsWebEndpointExtensionTests {
 

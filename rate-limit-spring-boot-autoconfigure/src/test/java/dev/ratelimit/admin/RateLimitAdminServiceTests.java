@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * What operators do to callers' limits, against the real Redis server of the test support.
+ * What operators do to callers' limits, against the real Redis server of the test
+ * support.
  */
 class RateLimitAdminServiceTests {
 
@@ -40,8 +41,7 @@ class RateLimitAdminServiceTests {
 
 	private final LettuceConnectionFactory connectionFactory = connectionFactory();
 
-	private final RedisRateLimiter limiter = new RedisRateLimiter(this.connectionFactory,
-			"admin-" + UUID.randomUUID());
+	private final RedisRateLimiter limiter = new RedisRateLimiter(this.connectionFactory, "admin-" + UUID.randomUUID());
 
 	private final InMemoryOverrideStore overrides = new InMemoryOverrideStore(this.clock);
 
@@ -91,7 +91,8 @@ class RateLimitAdminServiceTests {
 		CallerUsage usage = this.service.override(ALICE, "pro", null, Duration.ofMinutes(10), false);
 		assertThat(usage.tier().name()).isEqualTo("pro");
 		assertThat(usage.tierSource()).isEqualTo("override");
-		// A token bucket remembers usage as time: the free tier's used-up hour is the pro tier's too.
+		// A token bucket remembers usage as time: the free tier's used-up hour is the pro
+		// tier's too.
 		assertThat(remaining(usage, "ai_generation")).containsExactly(0L);
 	}
 

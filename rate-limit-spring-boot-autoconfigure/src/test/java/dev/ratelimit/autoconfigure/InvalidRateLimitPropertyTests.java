@@ -12,8 +12,8 @@ import org.springframework.mock.env.MockEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link InvalidRateLimitProperty}: the property is named as it is in its source, so
- * that Boot's failure analysis finds where it is set.
+ * Tests for {@link InvalidRateLimitProperty}: the property is named as it is in its
+ * source, so that Boot's failure analysis finds where it is set.
  *
  * @author rate-limit-spring-boot
  */
@@ -33,8 +33,8 @@ class InvalidRateLimitPropertyTests {
 	@Test
 	void entryOfAShortFormIsReportedByTheShortForm() {
 		source(Map.of("rate-limit.tiers.free.limits.ai_generation", "0/1h, 20/1d"));
-		InvalidConfigurationPropertyValueException ex = invalid(
-				"rate-limit.tiers.free.limits.ai_generation[0].limit", 0L);
+		InvalidConfigurationPropertyValueException ex = invalid("rate-limit.tiers.free.limits.ai_generation[0].limit",
+				0L);
 		assertThat(ex.getName()).isEqualTo("rate-limit.tiers.free.limits.ai_generation");
 		assertThat(ex.getValue()).isEqualTo("0/1h, 20/1d");
 		assertThat(ex.getReason()).startsWith("rate-limit.tiers.free.limits.ai_generation[0].limit: ");

@@ -71,7 +71,8 @@ class RateLimitAutoConfigurationTests {
 				ResilientRateLimiter resilient = context.getBean(ResilientRateLimiter.class);
 				assertThat(resilient.getDelegate()).isSameAs(context.getBean(RedisRateLimiter.class));
 				assertThat(context.getBean(OverLimitCachingRateLimiter.class).getDelegate()).isSameAs(resilient);
-				assertThat(context.getBean(RateLimiter.class)).isSameAs(context.getBean(OverLimitCachingRateLimiter.class));
+				assertThat(context.getBean(RateLimiter.class))
+					.isSameAs(context.getBean(OverLimitCachingRateLimiter.class));
 				assertThat(context.getBean("rateLimitCircuitBreaker")).isSameAs(resilient.getCircuitBreaker());
 			});
 	}
@@ -249,8 +250,8 @@ class RateLimitAutoConfigurationTests {
 	}
 
 	/**
-	 * Two factories, the primary one on the shared Redis server; nothing listens on the other's
-	 * port, so a limiter on it could not answer.
+	 * Two factories, the primary one on the shared Redis server; nothing listens on the
+	 * other's port, so a limiter on it could not answer.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	static class TwoConnectionFactories {

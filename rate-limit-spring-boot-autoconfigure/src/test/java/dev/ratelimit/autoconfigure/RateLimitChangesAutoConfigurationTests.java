@@ -16,7 +16,8 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The listener for the changes other instances publish, and the container it listens through.
+ * The listener for the changes other instances publish, and the container it listens
+ * through.
  */
 class RateLimitChangesAutoConfigurationTests {
 

@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * An invalid value in {@code application.yml} stops startup with a failure analysis that names
- * the property and the file and line where it is set.
+ * An invalid value in {@code application.yml} stops startup with a failure analysis that
+ * names the property and the file and line where it is set.
  *
  * @author rate-limit-spring-boot
  */
@@ -27,9 +27,10 @@ class RateLimitConfigurationFailureTests {
 	void invalidLimitIsReportedWithItsFileAndLine(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> start("invalid-limit.yml"))
 			.withRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class);
-		assertThat(output).contains("Invalid value '0/1h, 20/1d' for configuration property "
-				+ "'rate-limit.tiers.free.limits.api_requests' (originating from 'class path resource "
-				+ "[dev/ratelimit/autoconfigure/invalid-limit.yml] - 5:")
+		assertThat(output)
+			.contains("Invalid value '0/1h, 20/1d' for configuration property "
+					+ "'rate-limit.tiers.free.limits.api_requests' (originating from 'class path resource "
+					+ "[dev/ratelimit/autoconfigure/invalid-limit.yml] - 5:")
 			.contains("rate-limit.tiers.free.limits.api_requests[0].limit: the limit must be at least 1, was 0");
 	}
 

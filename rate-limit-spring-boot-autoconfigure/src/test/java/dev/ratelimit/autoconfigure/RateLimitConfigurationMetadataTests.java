@@ -15,8 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The configuration metadata the build writes: the configuration processor's, merged with the
- * hand-written hints and deprecations.
+ * The configuration metadata the build writes: the configuration processor's, merged with
+ * the hand-written hints and deprecations.
  *
  * @author rate-limit-spring-boot
  */
@@ -28,13 +28,16 @@ class RateLimitConfigurationMetadataTests {
 
 	@BeforeAll
 	static void readMetadata() throws Exception {
-		// Other jars have metadata too: read this module's, which declares rate-limit.enabled.
+		// Other jars have metadata too: read this module's, which declares
+		// rate-limit.enabled.
 		Enumeration<URL> resources = RateLimitConfigurationMetadataTests.class.getClassLoader()
 			.getResources("META-INF/spring-configuration-metadata.json");
 		while (resources.hasMoreElements()) {
 			try (InputStream input = resources.nextElement().openStream()) {
 				JsonNode metadata = JsonMapper.shared().readTree(input);
-				if (metadata.path("groups").valueStream().anyMatch((group) -> group.get("name").asString().equals("rate-limit"))) {
+				if (metadata.path("groups")
+					.valueStream()
+					.anyMatch((group) -> group.get("name").asString().equals("rate-limit"))) {
 					metadata.get("properties")
 						.forEach((property) -> properties.put(property.get("name").asString(), property));
 					metadata.path("hints").forEach((hint) -> hints.put(hint.get("name").asString(), hint));
@@ -49,10 +52,12 @@ class RateLimitConfigurationMetadataTests {
 				"rate-limit.filter.order", "rate-limit.problem.type", "rate-limit.metrics.near-limit-threshold",
 				"rate-limit.health.fallback-status", "rate-limit.circuit-breaker.sliding-window-size",
 				"rate-limit.tiers", "rate-limit.operations", "management.health.ratelimit.enabled");
-		assertThat(properties.get("rate-limit.circuit-breaker.wait-duration-in-open-state").get("defaultValue").asString())
+		assertThat(
+				properties.get("rate-limit.circuit-breaker.wait-duration-in-open-state").get("defaultValue").asString())
 			.isEqualTo("5s");
 		assertThat(properties.get("rate-limit.tiers").get("description").asString()).contains("sliding-log");
-		assertThat(properties.get("rate-limit.operations").get("description").asString()).contains("identity, ip or global");
+		assertThat(properties.get("rate-limit.operations").get("description").asString())
+			.contains("identity, ip or global");
 	}
 
 	@Test

@@ -35,7 +35,8 @@ class RateLimitEndpointAutoConfigurationTests {
 
 	private static final String[] RULES = { "rate-limit.tiers.free.limits.ai_generation=5/1h, 20/1d",
 			"rate-limit.tiers.free.limits.api_requests=1000/1h", "rate-limit.tiers.pro.limits.ai_generation=50/1h",
-			"rate-limit.tiers.pro.limits.api_requests=10000/1h", "rate-limit.operations.ai_generation.match=POST /generate" };
+			"rate-limit.tiers.pro.limits.api_requests=10000/1h",
+			"rate-limit.operations.ai_generation.match=POST /generate" };
 
 	private static final String EXPOSED = "management.endpoints.web.exposure.include=ratelimits";
 
@@ -72,22 +73,26 @@ class RateLimitEndpointAutoConfigurationTests {
 
 	@Test
 	void withoutActuatorThereIsNoEndpointButOverridesStillApplyInMemory() {
-		this.runner.withClassLoader(new FilteredClassLoader(Endpoint.class)).withPropertyValues(EXPOSED).run((context) -> {
-			assertThat(context).doesNotHaveBean(RateLimitsEndpoint.class);
-			assertThat(context).doesNotHaveBean(RateLimitTraffic.class);
-			OverrideStore overrides = context.getBean(OverrideStore.class);
-			assertThat(overrides).isInstanceOf(InMemoryOverrideStore.class);
-			RequestPolicyResolver resolver = context.getBean(RequestPolicyResolver.class);
-			assertThat(generationLimit(resolver, "alice")).isEqualTo(5);
-			overrides.put(Identity.user("alice").scope(), RateLimitOverride.multiplier(2, Instant.now().plusSeconds(60)));
-			assertThat(generationLimit(resolver, "alice")).isEqualTo(10);
-			overrides.put(Identity.user("alice").scope(), RateLimitOverride.tier("pro", Instant.now().plusSeconds(60)));
-			ResolvedRequest resolved = resolve(resolver, "alice");
-			assertThat(resolved.tier().name()).isEqualTo("pro");
-			assertThat(resolved.limits().get(0).limit()).isEqualTo(50);
-			assertThat(resolved.isOwnTier()).isFalse();
-			assertThat(generationLimit(resolver, "bob")).isEqualTo(5);
-		});
+		this.runner.withClassLoader(new FilteredClassLoader(Endpoint.class))
+			.withPropertyValues(EXPOSED)
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(RateLimitsEndpoint.class);
+				assertThat(context).doesNotHaveBean(RateLimitTraffic.class);
+				OverrideStore overrides = context.getBean(OverrideStore.class);
+				assertThat(overrides).isInstanceOf(InMemoryOverrideStore.class);
+				RequestPolicyResolver resolver = context.getBean(RequestPolicyResolver.class);
+				assertThat(generationLimit(resolver, "alice")).isEqualTo(5);
+				overrides.put(Identity.user("alice").scope(),
+						RateLimitOverride.multiplier(2, Instant.now().plusSeconds(60)));
+				assertThat(generationLimit(resolver, "alice")).isEqualTo(10);
+				overrides.put(Identity.user("alice").scope(),
+						RateLimitOverride.tier("pro", Instant.now().plusSeconds(60)));
+				ResolvedRequest resolved = resolve(resolver, "alice");
+				assertThat(resolved.tier().name()).isEqualTo("pro");
+				assertThat(resolved.limits().get(0).limit()).isEqualTo(50);
+				assertThat(resolved.isOwnTier()).isFalse();
+				assertThat(generationLimit(resolver, "bob")).isEqualTo(5);
+			});
 	}
 
 	@Test
@@ -104,12 +109,14 @@ class RateLimitEndpointAutoConfigurationTests {
 
 	@Test
 	void userOverrideStoreWins() {
-		this.runner.withUserConfiguration(CustomOverrideStoreConfiguration.class).withPropertyValues(EXPOSED).run((context) -> {
-			assertThat(context).hasSingleBean(OverrideStore.class);
-			assertThat(context.getBean(OverrideStore.class)).isInstanceOf(CustomOverrideStore.class);
-			RequestPolicyResolver resolver = context.getBean(RequestPolicyResolver.class);
-			assertThat(generationLimit(resolver, "alice")).isEqualTo(15);
-		});
+		this.runner.withUserConfiguration(CustomOverrideStoreConfiguration.class)
+			.withPropertyValues(EXPOSED)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(OverrideStore.class);
+				assertThat(context.getBean(OverrideStore.class)).isInstanceOf(CustomOverrideStore.class);
+				RequestPolicyResolver resolver = context.getBean(RequestPolicyResolver.class);
+				assertThat(generationLimit(resolver, "alice")).isEqualTo(15);
+			});
 	}
 
 	@Test

@@ -29,17 +29,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for the fleet size that {@link RateLimitAutoConfiguration} gives the local fallback: counted
- * by heartbeats in Redis unless configured.
+ * Tests for the fleet size that {@link RateLimitAutoConfiguration} gives the local
+ * fallback: counted by heartbeats in Redis unless configured.
  *
  * @author rate-limit-spring-boot
  */
 class RateLimitFleetAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class, DataRedisAutoConfiguration.class))
-		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h", "spring.data.redis.host=" + redis().host(),
-				"spring.data.redis.port=" + redis().port(), "rate-limit.key-prefix=rl-fleet-" + System.nanoTime());
+		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+				RateLimitOverridesAutoConfiguration.class, DataRedisAutoConfiguration.class))
+		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h",
+				"spring.data.redis.host=" + redis().host(), "spring.data.redis.port=" + redis().port(),
+				"rate-limit.key-prefix=rl-fleet-" + System.nanoTime());
 
 	@Test
 	void byDefaultTheInstancesAreCountedByTheirHeartbeatsInRedis() {

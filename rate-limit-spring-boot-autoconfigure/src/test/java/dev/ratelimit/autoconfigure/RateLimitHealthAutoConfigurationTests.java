@@ -34,9 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RateLimitHealthAutoConfigurationTests {
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class,
-				RateLimitHealthAutoConfiguration.class, HealthContributorAutoConfiguration.class,
-				HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class,
+						RateLimitHealthAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+						HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class))
 		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h",
 				"management.endpoint.health.show-details=always");
 
@@ -84,7 +85,8 @@ class RateLimitHealthAutoConfigurationTests {
 		this.runner.withUserConfiguration(LimiterOnFallback.class).run((context) -> {
 			HealthEndpoint endpoint = context.getBean(HealthEndpoint.class);
 			assertThat(component(endpoint, "ratelimit")).isEqualTo(new Status("DEGRADED"));
-			// Boot ignores statuses missing from its order when aggregating, and maps them to 200.
+			// Boot ignores statuses missing from its order when aggregating, and maps
+			// them to 200.
 			assertThat(endpoint.health().getStatus()).isEqualTo(Status.UP);
 			assertThat(context.getBean(HttpCodeStatusMapper.class).getStatusCode(new Status("DEGRADED")))
 				.isEqualTo(200);

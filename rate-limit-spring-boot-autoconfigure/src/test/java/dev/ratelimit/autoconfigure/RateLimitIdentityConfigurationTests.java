@@ -15,12 +15,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * How the auto-configuration identifies callers: the {@code rate-limit.identity.*} properties.
+ * How the auto-configuration identifies callers: the {@code rate-limit.identity.*}
+ * properties.
  */
 class RateLimitIdentityConfigurationTests {
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class))
 		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h");
 
 	@Test

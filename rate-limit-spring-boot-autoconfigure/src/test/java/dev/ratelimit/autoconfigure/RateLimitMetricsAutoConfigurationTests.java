@@ -27,8 +27,8 @@ class RateLimitMetricsAutoConfigurationTests {
 			CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class);
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class, RateLimitMetricsAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+				RateLimitOverridesAutoConfiguration.class, RateLimitMetricsAutoConfiguration.class))
 		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h");
 
 	@Test
@@ -57,8 +57,10 @@ class RateLimitMetricsAutoConfigurationTests {
 					.tag("state", "closed")
 					.gauge()
 					.value()).isOne();
-				assertThat(registry.get(RateLimitBackendMetrics.CIRCUIT_BREAKER_STATE).tag("state", "open").gauge().value())
-					.isZero();
+				assertThat(registry.get(RateLimitBackendMetrics.CIRCUIT_BREAKER_STATE)
+					.tag("state", "open")
+					.gauge()
+					.value()).isZero();
 			});
 	}
 
@@ -89,8 +91,8 @@ class RateLimitMetricsAutoConfigurationTests {
 	@Test
 	void notAWebApplicationHasNoRequestMetrics() {
 		new ApplicationContextRunner()
-			.withConfiguration(
-					AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class, RateLimitMetricsAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+					RateLimitOverridesAutoConfiguration.class, RateLimitMetricsAutoConfiguration.class))
 			.withConfiguration(METRICS)
 			.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h")
 			.run((context) -> assertThat(context).doesNotHaveBean(RateLimitMetrics.class)

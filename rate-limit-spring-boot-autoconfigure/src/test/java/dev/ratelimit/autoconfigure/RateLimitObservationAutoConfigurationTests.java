@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * The filter observes each limiter call as {@code ratelimit.check}: with a test registry, and
- * with Boot's observation and metrics auto-configuration making the timer of it.
+ * The filter observes each limiter call as {@code ratelimit.check}: with a test registry,
+ * and with Boot's observation and metrics auto-configuration making the timer of it.
  */
 class RateLimitObservationAutoConfigurationTests {
 
@@ -49,9 +49,8 @@ class RateLimitObservationAutoConfigurationTests {
 			CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class);
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class,
-						RateLimitMetricsAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+				RateLimitOverridesAutoConfiguration.class, RateLimitMetricsAutoConfiguration.class))
 		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h",
 				"rate-limit.tiers.enterprise.unlimited=true");
 
@@ -74,8 +73,8 @@ class RateLimitObservationAutoConfigurationTests {
 
 	@Test
 	void tagsDecisionsOfTheFailureModeAsFallback() {
-		RateLimiter fallback = (request) -> Decision.of(List.of(new LimitState(request.limits().get(0), true, 9,
-				Duration.ofMinutes(1), Duration.ZERO)))
+		RateLimiter fallback = (request) -> Decision
+			.of(List.of(new LimitState(request.limits().get(0), true, 9, Duration.ofMinutes(1), Duration.ZERO)))
 			.asFallback();
 		this.runner.withBean(ObservationRegistry.class, TestObservationRegistry::create)
 			.withBean(RateLimiter.class, () -> fallback)
@@ -112,13 +111,13 @@ class RateLimitObservationAutoConfigurationTests {
 		this.runner.withBean(ObservationRegistry.class, TestObservationRegistry::create)
 			.withBean(TierResolver.class, () -> fromHeader)
 			.run((context) -> {
-			MockHttpServletRequest unlimited = new MockHttpServletRequest("GET", "/api/ping");
-			unlimited.addHeader("X-Test-Tier", "enterprise");
-			filter(context).doFilter(unlimited, new MockHttpServletResponse(), new MockFilterChain());
-			send(context, "/actuator/health");
-			TestObservationRegistryAssert.assertThat(context.getBean(TestObservationRegistry.class))
-				.doesNotHaveAnyObservation();
-		});
+				MockHttpServletRequest unlimited = new MockHttpServletRequest("GET", "/api/ping");
+				unlimited.addHeader("X-Test-Tier", "enterprise");
+				filter(context).doFilter(unlimited, new MockHttpServletResponse(), new MockFilterChain());
+				send(context, "/actuator/health");
+				TestObservationRegistryAssert.assertThat(context.getBean(TestObservationRegistry.class))
+					.doesNotHaveAnyObservation();
+			});
 	}
 
 	@Test
@@ -127,8 +126,8 @@ class RateLimitObservationAutoConfigurationTests {
 
 			@Override
 			public KeyValues getLowCardinalityKeyValues(RateLimitCheckObservationContext context) {
-				return super.getLowCardinalityKeyValues(context)
-					.and("operation", context.getResolved().operation().name());
+				return super.getLowCardinalityKeyValues(context).and("operation",
+						context.getResolved().operation().name());
 			}
 
 		};

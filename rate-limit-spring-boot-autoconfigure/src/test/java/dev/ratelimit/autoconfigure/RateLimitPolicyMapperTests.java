@@ -28,10 +28,11 @@ class RateLimitPolicyMapperTests {
 		RateLimitPolicy policy = this.mapper.toPolicy(properties());
 		OperationPolicy login = policy.operation("auth_operations");
 		assertThat(login).isNotNull();
-		assertThat(policy.tierOrDefault("free").limitsFor(login)).containsExactly(LimitSpec.of(5, Duration.ofMinutes(1)));
+		assertThat(policy.tierOrDefault("free").limitsFor(login))
+			.containsExactly(LimitSpec.of(5, Duration.ofMinutes(1)));
 		OperationPolicy generation = policy.operation("ai_generation");
-		assertThat(policy.tierOrDefault("free").limitsFor(generation)).containsExactly(
-				LimitSpec.of(5, Duration.ofHours(1)), LimitSpec.of(20, Duration.ofDays(1)));
+		assertThat(policy.tierOrDefault("free").limitsFor(generation))
+			.containsExactly(LimitSpec.of(5, Duration.ofHours(1)), LimitSpec.of(20, Duration.ofDays(1)));
 	}
 
 	@Test
@@ -87,8 +88,11 @@ class RateLimitPolicyMapperTests {
 
 	@Test
 	void zeroLimitFails() {
-		assertInvalid((properties) -> properties.getTiers().get("free").getLimits().put("api_requests",
-				List.of(new LimitProperties(0, Duration.ofHours(1), Algorithm.TOKEN_BUCKET))),
+		assertInvalid(
+				(properties) -> properties.getTiers()
+					.get("free")
+					.getLimits()
+					.put("api_requests", List.of(new LimitProperties(0, Duration.ofHours(1), Algorithm.TOKEN_BUCKET))),
 				"rate-limit.tiers.free.limits.api_requests[0].limit", "at least 1");
 	}
 
@@ -102,15 +106,17 @@ class RateLimitPolicyMapperTests {
 
 	@Test
 	void malformedPathRuleFails() {
-		assertInvalid((properties) -> properties.getOperations().get("project_validation")
-			.setMatch(List.of("FETCH /projects/validate")), "rate-limit.operations.project_validation.match[0]",
-				"is not a path rule");
-		assertInvalid((properties) -> properties.getOperations().get("project_validation")
-			.setMatch(List.of("POST projects")), "rate-limit.operations.project_validation.match[0]",
-				"does not start with /");
-		assertInvalid((properties) -> properties.getOperations().get("project_validation")
-			.setMatch(List.of("/projects/{id")), "rate-limit.operations.project_validation.match[0]",
-				"not a valid path pattern");
+		assertInvalid(
+				(properties) -> properties.getOperations()
+					.get("project_validation")
+					.setMatch(List.of("FETCH /projects/validate")),
+				"rate-limit.operations.project_validation.match[0]", "is not a path rule");
+		assertInvalid(
+				(properties) -> properties.getOperations().get("project_validation").setMatch(List.of("POST projects")),
+				"rate-limit.operations.project_validation.match[0]", "does not start with /");
+		assertInvalid(
+				(properties) -> properties.getOperations().get("project_validation").setMatch(List.of("/projects/{id")),
+				"rate-limit.operations.project_validation.match[0]", "not a valid path pattern");
 	}
 
 	@Test
@@ -121,8 +127,12 @@ class RateLimitPolicyMapperTests {
 
 	@Test
 	void unlimitedTierWithLimitsFails() {
-		assertInvalid((properties) -> properties.getTiers().get("enterprise").getLimits().put("api_requests",
-				List.of(LimitProperties.valueOf("1/1h"))), "rate-limit.tiers.enterprise.limits", "is unlimited");
+		assertInvalid(
+				(properties) -> properties.getTiers()
+					.get("enterprise")
+					.getLimits()
+					.put("api_requests", List.of(LimitProperties.valueOf("1/1h"))),
+				"rate-limit.tiers.enterprise.limits", "is unlimited");
 	}
 
 	@Test
@@ -147,7 +157,8 @@ class RateLimitPolicyMapperTests {
 		RateLimitProperties properties = new RateLimitProperties();
 		TierProperties free = new TierProperties();
 		free.setUpgradeUrl("/pricing");
-		free.getLimits().put("ai_generation", List.of(LimitProperties.valueOf("5/1h"), LimitProperties.valueOf("20/1d")));
+		free.getLimits()
+			.put("ai_generation", List.of(LimitProperties.valueOf("5/1h"), LimitProperties.valueOf("20/1d")));
 		free.getLimits().put("project_validation", List.of(LimitProperties.valueOf("50/1h")));
 		free.getLimits().put("api_requests", List.of(LimitProperties.valueOf("1000/1h")));
 		TierProperties enterprise = new TierProperties();

@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for the Redis failure handling that {@link RateLimitAutoConfiguration} sets up: the
- * circuit breaker's configuration, the failure mode and the over-limit cache.
+ * Tests for the Redis failure handling that {@link RateLimitAutoConfiguration} sets up:
+ * the circuit breaker's configuration, the failure mode and the over-limit cache.
  *
  * @author rate-limit-spring-boot
  */
@@ -49,7 +49,8 @@ class RateLimitResilienceAutoConfigurationTests {
 	private static final String BREAKER = "resilience4j.circuitbreaker.instances.ratelimit.";
 
 	private final ApplicationContextRunner runner = redisRunner(new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class, DataRedisAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+				RateLimitOverridesAutoConfiguration.class, DataRedisAutoConfiguration.class))
 		.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h"));
 
 	private static ApplicationContextRunner redisRunner(ApplicationContextRunner runner) {
@@ -123,15 +124,12 @@ class RateLimitResilienceAutoConfigurationTests {
 	}
 
 	private void assertBreakerConfiguredWith(String prefix) {
-		this.runner
-			.withPropertyValues(prefix + "sliding-window-type=time-based", prefix + "sliding-window-size=30",
-					prefix + "minimum-number-of-calls=3", prefix + "failure-rate-threshold=25",
-					prefix + "slow-call-rate-threshold=80", prefix + "slow-call-duration-threshold=40ms",
-					prefix + "wait-duration-in-open-state=2s",
-					prefix + "permitted-number-of-calls-in-half-open-state=1",
-					prefix + "max-wait-duration-in-half-open-state=10s",
-					prefix + "automatic-transition-from-open-to-half-open-enabled=true",
-					"rate-limit.redis.timeout=250ms")
+		this.runner.withPropertyValues(prefix + "sliding-window-type=time-based", prefix + "sliding-window-size=30",
+				prefix + "minimum-number-of-calls=3", prefix + "failure-rate-threshold=25",
+				prefix + "slow-call-rate-threshold=80", prefix + "slow-call-duration-threshold=40ms",
+				prefix + "wait-duration-in-open-state=2s", prefix + "permitted-number-of-calls-in-half-open-state=1",
+				prefix + "max-wait-duration-in-half-open-state=10s",
+				prefix + "automatic-transition-from-open-to-half-open-enabled=true", "rate-limit.redis.timeout=250ms")
 			.run((context) -> {
 				ResilientRateLimiter resilient = resilient(context);
 				assertThat(resilient.getTimeout()).isEqualTo(Duration.ofMillis(250));
@@ -234,7 +232,9 @@ class RateLimitResilienceAutoConfigurationTests {
 
 	@Test
 	void inMemoryLimiterHasNoOverLimitCache() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class))
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class))
 			.withPropertyValues("rate-limit.tiers.free.limits.api_requests=1000/1h")
 			.run((context) -> assertThat(context.getBean(RateLimiter.class)).isInstanceOf(InMemoryRateLimiter.class));
 	}
@@ -242,18 +242,20 @@ class RateLimitResilienceAutoConfigurationTests {
 	@Test
 	void closingTheContextStopsTheThreadsThatCallRedis() {
 		// a breaker that stays closed while the first checks wait for the connection
-		this.runner.withPropertyValues("rate-limit.failure-mode=allow", BREAKER + "sliding-window-size=100",
-				BREAKER + "minimum-number-of-calls=100").run((context) -> {
-			ResilientRateLimiter resilient = resilient(context);
-			RateLimitRequest request = new RateLimitRequest("u:close", "op",
-					List.of(LimitSpec.of(10, Duration.ofHours(1))), 1);
-			// the connection is opened in the background at startup
-			await().atMost(Duration.ofSeconds(10)).until(() -> !resilient.check(request).isFallback());
-			((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
-			// Its executor is shut down: nothing reaches Redis any more.
-			Decision afterClose = resilient.check(request);
-			assertThat(afterClose.isFallback()).isTrue();
-		});
+		this.runner
+			.withPropertyValues("rate-limit.failure-mode=allow", BREAKER + "sliding-window-size=100",
+					BREAKER + "minimum-number-of-calls=100")
+			.run((context) -> {
+				ResilientRateLimiter resilient = resilient(context);
+				RateLimitRequest request = new RateLimitRequest("u:close", "op",
+						List.of(LimitSpec.of(10, Duration.ofHours(1))), 1);
+				// the connection is opened in the background at startup
+				await().atMost(Duration.ofSeconds(10)).until(() -> !resilient.check(request).isFallback());
+				((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+				// Its executor is shut down: nothing reaches Redis any more.
+				Decision afterClose = resilient.check(request);
+				assertThat(afterClose.isFallback()).isTrue();
+			});
 	}
 
 	private void assertStartupFailure(String property, String named) {

@@ -30,13 +30,14 @@ import static dev.ratelimit.core.Algorithm.TOKEN_BUCKET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The behaviour every {@link RateLimiter} must show, with the values of {@code docs/algorithms.md}
- * computed by hand. Every test uses its own random scope, so the tests share no state and can run
- * against one shared Redis. Windows are long (minutes to days) and the clock only moves when a test
- * moves it, so a limiter whose keys expire in real time (Redis TTLs) loses nothing while a test runs.
+ * The behaviour every {@link RateLimiter} must show, with the values of
+ * {@code docs/algorithms.md} computed by hand. Every test uses its own random scope, so
+ * the tests share no state and can run against one shared Redis. Windows are long
+ * (minutes to days) and the clock only moves when a test moves it, so a limiter whose
+ * keys expire in real time (Redis TTLs) loses nothing while a test runs.
  * <p>
- * Notation in comments: {@code t0} is the start of the test (midnight, aligned to every window),
- * {@code T} the token bucket's emission interval ({@code window / limit}).
+ * Notation in comments: {@code t0} is the start of the test (midnight, aligned to every
+ * window), {@code T} the token bucket's emission interval ({@code window / limit}).
  *
  * @author rate-limit-spring-boot
  */
@@ -58,8 +59,8 @@ public abstract class RateLimiterContractTests {
 
 	/**
 	 * Create the limiter under test.
-	 * @param clock the clock, starting at {@link MutableClock#startingAtMidnight()}; a limiter that
-	 * cannot read it must pass its time as "now" some other way
+	 * @param clock the clock, starting at {@link MutableClock#startingAtMidnight()}; a
+	 * limiter that cannot read it must pass its time as "now" some other way
 	 * @return the limiter
 	 */
 	protected abstract RateLimiter createLimiter(MutableClock clock);
@@ -90,13 +91,16 @@ public abstract class RateLimiterContractTests {
 
 	static Stream<Arguments> exhaustion() {
 		return Stream.of(
-				// T = 12m: after one unit the bucket is full again in T; when empty, in 5T, and the next
+				// T = 12m: after one unit the bucket is full again in T; when empty, in
+				// 5T, and the next
 				// unit fits in T
 				Arguments.of(TOKEN_BUCKET, Duration.ofMinutes(12), HOUR, Duration.ofMinutes(12)),
 				// everything resets at t0 + 1h
 				Arguments.of(FIXED_WINDOW, HOUR, HOUR, HOUR),
-				// slots of S = 6m: the slot of t0 counts until t0 + 11S = 66m; it is the oldest slot from
-				// t0 + 60m, weighted 5 * (S - e) / S, which allows one more unit from e = S / 5 = 72s
+				// slots of S = 6m: the slot of t0 counts until t0 + 11S = 66m; it is the
+				// oldest slot from
+				// t0 + 60m, weighted 5 * (S - e) / S, which allows one more unit from e =
+				// S / 5 = 72s
 				Arguments.of(SLIDING_WINDOW, Duration.ofMinutes(66), Duration.ofMinutes(66),
 						Duration.ofMinutes(60).plusSeconds(72)),
 				// every unit frees one window after its admission
@@ -131,8 +135,7 @@ public abstract class RateLimiterContractTests {
 
 	@ParameterizedTest
 	@MethodSource("costThatDoesNotFit")
-	void costThatExactlyFitsIsAdmittedAndOneMoreIsNot(Algorithm algorithm, Duration deniedReset,
-			Duration deniedRetry) {
+	void costThatExactlyFitsIsAdmittedAndOneMoreIsNot(Algorithm algorithm, Duration deniedReset, Duration deniedRetry) {
 		LimitSpec limit = LimitSpec.of(5, HOUR, algorithm);
 		assertThat(single(check(2, limit)).remaining()).isEqualTo(3);
 		assertThat(single(check(4, limit))).isEqualTo(denied(limit, 3, deniedReset, deniedRetry));
@@ -147,7 +150,8 @@ public abstract class RateLimiterContractTests {
 				// TAT = t0 + 2T (T = 12m): cost 4 fits once TAT + 4T - 5T = t0 + T
 				Arguments.of(TOKEN_BUCKET, Duration.ofMinutes(24), Duration.ofMinutes(12)),
 				Arguments.of(FIXED_WINDOW, HOUR, HOUR),
-				// 2 + 4 > 5 until the slot of t0 is the oldest (t0 + 60m) and 2 * (S - e) / S + 4 <= 5,
+				// 2 + 4 > 5 until the slot of t0 is the oldest (t0 + 60m) and 2 * (S - e)
+				// / S + 4 <= 5,
 				// i.e. e = S / 2 = 3m
 				Arguments.of(SLIDING_WINDOW, Duration.ofMinutes(66), Duration.ofMinutes(63)),
 				// the member at rank 2 + 4 - 5 - 1 = 0 was admitted at t0
@@ -157,7 +161,8 @@ public abstract class RateLimiterContractTests {
 	@ParameterizedTest
 	@EnumSource(Algorithm.class)
 	void costAboveTheCapacityIsDeniedAndConsumesNothing(Algorithm algorithm) {
-		// The specification gives no meaningful retry for a cost that can never be admitted, so only
+		// The specification gives no meaningful retry for a cost that can never be
+		// admitted, so only
 		// the denial is part of the contract.
 		LimitSpec limit = LimitSpec.of(5, HOUR, algorithm);
 		assertThat(single(check(5, limit)).allowed()).isTrue();
@@ -174,8 +179,8 @@ public abstract class RateLimiterContractTests {
 		consume(5, limit);
 		// T = 12m; TAT = t0 + 60m
 		this.clock.advance(Duration.ofMinutes(12).minus(MICROSECOND));
-		assertThat(single(check(1, limit))).isEqualTo(denied(limit, 0, Duration.ofMinutes(48).plus(MICROSECOND),
-				MICROSECOND));
+		assertThat(single(check(1, limit)))
+			.isEqualTo(denied(limit, 0, Duration.ofMinutes(48).plus(MICROSECOND), MICROSECOND));
 		this.clock.advance(MICROSECOND);
 		// now t0 + 12m; TAT becomes t0 + 72m
 		assertThat(single(check(1, limit))).isEqualTo(allowed(limit, 0, HOUR));
@@ -229,13 +234,14 @@ public abstract class RateLimiterContractTests {
 		this.clock.advance(Duration.ofMinutes(10));
 		assertThat(single(check(3, limit))).isEqualTo(allowed(limit, 0, HOUR));
 		this.clock.advance(Duration.ofMinutes(20));
-		// t0 + 30m: the oldest unit (t0) frees at t0 + 60m, the newest (t0 + 10m) at t0 + 70m
+		// t0 + 30m: the oldest unit (t0) frees at t0 + 60m, the newest (t0 + 10m) at t0 +
+		// 70m
 		assertThat(single(check(1, limit))).isEqualTo(denied(limit, 0, Duration.ofMinutes(40), Duration.ofMinutes(30)));
 		// cost 3 needs the units up to rank 2 (admitted at t0 + 10m) to free
 		assertThat(single(check(3, limit))).isEqualTo(denied(limit, 0, Duration.ofMinutes(40), Duration.ofMinutes(40)));
 		this.clock.advance(Duration.ofMinutes(30).minus(MICROSECOND));
-		assertThat(single(check(1, limit))).isEqualTo(denied(limit, 0, Duration.ofMinutes(10).plus(MICROSECOND),
-				MICROSECOND));
+		assertThat(single(check(1, limit)))
+			.isEqualTo(denied(limit, 0, Duration.ofMinutes(10).plus(MICROSECOND), MICROSECOND));
 		this.clock.advance(MICROSECOND);
 		// t0 + 60m: the two units of t0 are free
 		assertThat(single(check(2, limit))).isEqualTo(allowed(limit, 0, HOUR));
@@ -247,13 +253,16 @@ public abstract class RateLimiterContractTests {
 		// S = 6m; the bound is 10 + 1 = 11
 		LimitSpec limit = LimitSpec.of(10, HOUR, SLIDING_WINDOW);
 		assertThat(single(check(10, limit))).isEqualTo(allowed(limit, 0, Duration.ofMinutes(66)));
-		// once the slot of t0 is the oldest (t0 + 60m), 10 * (S - e) / S + 1 <= 10 from e = 36s
+		// once the slot of t0 is the oldest (t0 + 60m), 10 * (S - e) / S + 1 <= 10 from e
+		// = 36s
 		assertThat(single(check(1, limit)))
 			.isEqualTo(denied(limit, 0, Duration.ofMinutes(66), Duration.ofMinutes(60).plusSeconds(36)));
 		this.clock.advance(Duration.ofMinutes(63));
-		// e = 3m: the estimate is 5, but the eleven slots already hold 10: one more reaches the bound
+		// e = 3m: the estimate is 5, but the eleven slots already hold 10: one more
+		// reaches the bound
 		assertThat(single(check(1, limit))).isEqualTo(allowed(limit, 0, Duration.ofMinutes(63)));
-		// the estimate (6) would admit more; the bound does not, until the slot of t0 leaves
+		// the estimate (6) would admit more; the bound does not, until the slot of t0
+		// leaves
 		assertThat(single(check(1, limit))).isEqualTo(denied(limit, 0, Duration.ofMinutes(63), Duration.ofMinutes(3)));
 		this.clock.advance(Duration.ofMinutes(3).minus(MICROSECOND));
 		assertThat(single(check(1, limit)).retryAfter()).isEqualTo(MICROSECOND);
@@ -274,7 +283,8 @@ public abstract class RateLimiterContractTests {
 	@MethodSource("adversarialPhases")
 	void slidingWindowNeverAdmitsMoreThanTheLimitAndATenthInAnyRollingWindow(long limitValue, long phaseMicros,
 			long attemptsPerWindow, long cost) {
-		// A full burst placed at a phase of the sub-windows, then attempts at a steady pace: the
+		// A full burst placed at a phase of the sub-windows, then attempts at a steady
+		// pace: the
 		// pattern under which a weighted estimate overshoots the most
 		LimitSpec limit = LimitSpec.of(limitValue, HOUR, SLIDING_WINDOW);
 		long window = limit.windowMicros();
@@ -297,7 +307,8 @@ public abstract class RateLimiterContractTests {
 			}
 		}
 		assertThat(maxInRollingWindow(admitted, window)).isLessThanOrEqualTo(bound);
-		// the long run is the limit: at most the limit per window, plus what the last window holds
+		// the long run is the limit: at most the limit per window, plus what the last
+		// window holds
 		assertThat((long) admitted.size()).isLessThanOrEqualTo(4 * limitValue + bound);
 	}
 
@@ -317,8 +328,10 @@ public abstract class RateLimiterContractTests {
 	@ParameterizedTest
 	@EnumSource(Algorithm.class)
 	void retryAfterIsExact(Algorithm algorithm) {
-		// A caller that comes back one microsecond before its Retry-After is denied, and one that
-		// comes back at it is admitted, from whatever state pseudo-random traffic left behind
+		// A caller that comes back one microsecond before its Retry-After is denied, and
+		// one that
+		// comes back at it is admitted, from whatever state pseudo-random traffic left
+		// behind
 		LimitSpec limit = LimitSpec.of(7, HOUR, algorithm);
 		Random random = new Random(13);
 		for (int request = 0; request < 60; request++) {

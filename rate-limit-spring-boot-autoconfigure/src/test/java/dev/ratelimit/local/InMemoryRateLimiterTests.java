@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Tests for what is specific to {@link InMemoryRateLimiter}: expiry, sweeping and the key bound.
- * Its limiting behaviour is covered by {@link InMemoryRateLimiterContractTests}.
+ * Tests for what is specific to {@link InMemoryRateLimiter}: expiry, sweeping and the key
+ * bound. Its limiting behaviour is covered by {@link InMemoryRateLimiterContractTests}.
  *
  * @author rate-limit-spring-boot
  */

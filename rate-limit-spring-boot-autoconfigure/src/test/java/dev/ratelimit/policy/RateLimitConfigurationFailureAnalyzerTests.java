@@ -23,7 +23,8 @@ class RateLimitConfigurationFailureAnalyzerTests {
 
 	@Test
 	void isRegistered() throws Exception {
-		String factories = new ClassPathResource("META-INF/spring.factories").getContentAsString(StandardCharsets.UTF_8);
+		String factories = new ClassPathResource("META-INF/spring.factories")
+			.getContentAsString(StandardCharsets.UTF_8);
 		assertThat(factories).contains(RateLimitConfigurationFailureAnalyzer.class.getName());
 	}
 

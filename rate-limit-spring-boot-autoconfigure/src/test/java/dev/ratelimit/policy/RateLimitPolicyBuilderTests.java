@@ -45,27 +45,30 @@ class RateLimitPolicyBuilderTests {
 			.exclude(paths.parse("/health"))
 			.build();
 		assertThat(policy.operationFor("POST", PathContainer.parsePath("/auth/login")).name()).isEqualTo("login");
-		assertThat(policy.operationFor("GET", PathContainer.parsePath("/auth/login")).name())
-			.isEqualTo("api_requests");
+		assertThat(policy.operationFor("GET", PathContainer.parsePath("/auth/login")).name()).isEqualTo("api_requests");
 		assertThat(policy.isExcluded(PathContainer.parsePath("/health"))).isTrue();
 	}
 
 	@Test
 	void namesThatMeanTheSameAreRefused() {
-		RateLimitPolicyBuilder builder = RateLimitPolicy.builder().operation("ai_generation", KeyType.IDENTITY, 1,
-				List.of());
+		RateLimitPolicyBuilder builder = RateLimitPolicy.builder()
+			.operation("ai_generation", KeyType.IDENTITY, 1, List.of());
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> builder.operation("AiGeneration", KeyType.IDENTITY, 1, List.of()));
 	}
 
 	@Test
 	void defaultsMustBeConfigured() {
-		assertThatIllegalStateException().isThrownBy(() -> RateLimitPolicy.builder()
-			.tier("pro", false, null, Map.of("api_requests", List.of(HUNDRED_AN_HOUR)))
-			.build()).withMessageContaining("'free'");
-		assertThatIllegalStateException().isThrownBy(() -> RateLimitPolicy.builder()
-			.tier("free", false, null, Map.of("exports", List.of(HUNDRED_AN_HOUR)))
-			.build()).withMessageContaining("'api_requests'");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> RateLimitPolicy.builder()
+				.tier("pro", false, null, Map.of("api_requests", List.of(HUNDRED_AN_HOUR)))
+				.build())
+			.withMessageContaining("'free'");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> RateLimitPolicy.builder()
+				.tier("free", false, null, Map.of("exports", List.of(HUNDRED_AN_HOUR)))
+				.build())
+			.withMessageContaining("'api_requests'");
 	}
 
 }

@@ -12,8 +12,8 @@ import org.springframework.data.redis.connection.Message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The messages of the changes channel, as the listener reads them. That they arrive from another
- * instance over a real Redis is shown by {@link RedisChangesIntegrationTests}.
+ * The messages of the changes channel, as the listener reads them. That they arrive from
+ * another instance over a real Redis is shown by {@link RedisChangesIntegrationTests}.
  */
 class RedisChangeListenerTests {
 

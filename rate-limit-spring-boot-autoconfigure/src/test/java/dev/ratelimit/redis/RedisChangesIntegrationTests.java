@@ -37,10 +37,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two instances of an application (two Spring contexts, each with its own web server) on one
- * real Redis: an override or a reset made through one instance's endpoint applies on the other
- * as soon as its message arrives. The instances refresh their overrides once an hour, so only
- * the message can bring a change within the tests' bounded waits.
+ * Two instances of an application (two Spring contexts, each with its own web server) on
+ * one real Redis: an override or a reset made through one instance's endpoint applies on
+ * the other as soon as its message arrives. The instances refresh their overrides once an
+ * hour, so only the message can bring a change within the tests' bounded waits.
  */
 class RedisChangesIntegrationTests {
 
@@ -59,7 +59,8 @@ class RedisChangesIntegrationTests {
 	static void startTwoInstances() {
 		first = startInstance();
 		second = startInstance();
-		// Both subscribed before any test publishes: pub/sub delivers only to current subscribers.
+		// Both subscribed before any test publishes: pub/sub delivers only to current
+		// subscribers.
 		await().atMost(WAIT).until(() -> subscribers() == 2);
 	}
 
@@ -82,7 +83,8 @@ class RedisChangesIntegrationTests {
 		RedisOverrideStore store = second.getBean(RedisOverrideStore.class);
 		await().atMost(WAIT).until(() -> !store.findAll().isEmpty());
 		assertThat(limitOn(second, key)).isEqualTo("10000");
-		// Lifted through the first instance: gone on the second as soon as the message arrives.
+		// Lifted through the first instance: gone on the second as soon as the message
+		// arrives.
 		assertThat(send(first, "DELETE", "/actuator/ratelimits/key:" + key, Map.of()).statusCode()).isEqualTo(200);
 		await().atMost(WAIT).until(() -> store.findAll().isEmpty());
 		assertThat(limitOn(second, key)).isEqualTo("1000");
@@ -95,7 +97,8 @@ class RedisChangesIntegrationTests {
 		assertThat(send(second, "POST", "/api/generate", caller).statusCode()).isEqualTo(200);
 		assertThat(send(second, "POST", "/api/generate", caller).statusCode()).isEqualTo(200);
 		assertThat(send(second, "POST", "/api/generate", caller).statusCode()).isEqualTo(429);
-		// The second instance now answers the caller's retries from its over-limit cache, for up
+		// The second instance now answers the caller's retries from its over-limit cache,
+		// for up
 		// to half an hour, without asking Redis.
 		OverLimitCachingRateLimiter cache = overLimitCache(second);
 		assertThat(cache.size()).isEqualTo(1);
@@ -157,7 +160,8 @@ class RedisChangesIntegrationTests {
 					"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
 					"rate-limit.key-prefix=" + KEY_PREFIX, "rate-limit.overrides.refresh-interval=1h",
 					"rate-limit.redis.timeout=5s", "rate-limit.identity.api-key-header=X-API-Key",
-					"rate-limit.tiers.free.limits.ai_generation=2/1h", "rate-limit.tiers.free.limits.api_requests=1000/1h",
+					"rate-limit.tiers.free.limits.ai_generation=2/1h",
+					"rate-limit.tiers.free.limits.api_requests=1000/1h",
 					"rate-limit.tiers.pro.limits.ai_generation=30/1h",
 					"rate-limit.tiers.pro.limits.api_requests=10000/1h")
 			.run();

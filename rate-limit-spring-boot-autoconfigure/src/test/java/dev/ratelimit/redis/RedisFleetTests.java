@@ -26,16 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link RedisFleet}: several instances' heartbeats on a real redis-server of its own,
- * which one test stops.
+ * Tests for {@link RedisFleet}: several instances' heartbeats on a real redis-server of
+ * its own, which one test stops.
  *
  * @author rate-limit-spring-boot
  */
 class RedisFleetTests {
 
 	/**
-	 * Short, so that an instance expires quickly; long enough that a busy machine does not miss
-	 * a lifetime of heartbeats.
+	 * Short, so that an instance expires quickly; long enough that a busy machine does
+	 * not miss a lifetime of heartbeats.
 	 */
 	private static final Duration INTERVAL = Duration.ofMillis(200);
 
@@ -106,7 +106,8 @@ class RedisFleetTests {
 
 	@Test
 	void stoppedInstanceLeavesTheFleetAtOnce() {
-		// Beats every 5s: a heartbeat counts for 15s, so only leaving removes the member sooner.
+		// Beats every 5s: a heartbeat counts for 15s, so only leaving removes the member
+		// sooner.
 		RedisFleet leaving = fleet(Duration.ofSeconds(5));
 		RedisFleet staying = fleet(Duration.ofSeconds(5));
 		leaving.start();
@@ -181,8 +182,8 @@ class RedisFleetTests {
 	}
 
 	private static long scriptCalls() {
-		Properties stats = redis.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands()
-			.info("commandstats"));
+		Properties stats = redis
+			.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands().info("commandstats"));
 		assertThat(stats).isNotNull();
 		return CommandStats.scriptCalls(stats);
 	}

@@ -26,9 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The override store against a real Redis. Tests call {@link RedisOverrideStore#refresh()}
- * themselves rather than wait for the background refresh, except where the background refresh is
- * what is tested.
+ * The override store against a real Redis. Tests call
+ * {@link RedisOverrideStore#refresh()} themselves rather than wait for the background
+ * refresh, except where the background refresh is what is tested.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class RedisOverrideStoreTests {
@@ -96,7 +96,8 @@ class RedisOverrideStoreTests {
 		this.clock.advance(Duration.ofMinutes(2));
 		this.store.put("u:carol", RateLimitOverride.multiplier(2, in(Duration.ofMinutes(1))));
 		assertThat(this.template.opsForHash().keys(hashKey())).containsExactlyInAnyOrder("u:bob", "u:carol");
-		// The hash expires when bob's override does (the clock is in 2030, so Redis sees that far).
+		// The hash expires when bob's override does (the clock is in 2030, so Redis sees
+		// that far).
 		Long expiresAt = this.template.execute(RedisScript.of("return redis.call('PEXPIRETIME', KEYS[1])", Long.class),
 				List.of(hashKey()));
 		assertThat(expiresAt).isEqualTo(Instant.parse("2030-01-01T00:05:00Z").toEpochMilli());
@@ -152,8 +153,10 @@ class RedisOverrideStoreTests {
 			connectionFactory.start();
 			try {
 				StringRedisTemplate template = new StringRedisTemplate(connectionFactory);
-				RedisOverrideStore writer = new RedisOverrideStore(template, this.prefix, this.clock, Duration.ofSeconds(1));
-				RedisOverrideStore reader = new RedisOverrideStore(template, this.prefix, this.clock, Duration.ofSeconds(1));
+				RedisOverrideStore writer = new RedisOverrideStore(template, this.prefix, this.clock,
+						Duration.ofSeconds(1));
+				RedisOverrideStore reader = new RedisOverrideStore(template, this.prefix, this.clock,
+						Duration.ofSeconds(1));
 				RateLimitOverride toPro = RateLimitOverride.tier("pro", in(Duration.ofMinutes(10)));
 				writer.put("u:alice", toPro);
 				reader.refresh();
@@ -168,7 +171,8 @@ class RedisOverrideStoreTests {
 					reader.refresh();
 					assertThat(output.getOut()).contains("Reading rate limit overrides from Redis again");
 				});
-				// A restarted Redis without persistence lost the overrides: so does the reader.
+				// A restarted Redis without persistence lost the overrides: so does the
+				// reader.
 				assertThat(reader.find("u:alice")).isNull();
 			}
 			finally {
@@ -190,8 +194,8 @@ class RedisOverrideStoreTests {
 	}
 
 	private long hashReads() {
-		Properties stats = this.template.execute((RedisConnection connection) -> connection.serverCommands()
-			.info("commandstats"));
+		Properties stats = this.template
+			.execute((RedisConnection connection) -> connection.serverCommands().info("commandstats"));
 		return CommandStats.calls(stats, "cmdstat_hgetall");
 	}
 

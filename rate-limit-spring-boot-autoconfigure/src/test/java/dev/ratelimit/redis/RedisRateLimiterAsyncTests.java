@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Tests for {@link RedisRateLimiter#checkAsync(RateLimitRequest)}, the non-blocking check on
- * Lettuce's reactive client, against a real Redis.
+ * Tests for {@link RedisRateLimiter#checkAsync(RateLimitRequest)}, the non-blocking check
+ * on Lettuce's reactive client, against a real Redis.
  *
  * @author rate-limit-spring-boot
  */

@@ -23,8 +23,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests that {@link RedisRateLimiter} never admits more than the limit when many callers race for
- * the same key: the script's read and write are one atomic step.
+ * Tests that {@link RedisRateLimiter} never admits more than the limit when many callers
+ * race for the same key: the script's read and write are one atomic step.
  *
  * @author rate-limit-spring-boot
  */

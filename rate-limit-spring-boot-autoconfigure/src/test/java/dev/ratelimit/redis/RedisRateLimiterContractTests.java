@@ -7,10 +7,9 @@ import dev.ratelimit.core.RateLimiterContractTests;
 import dev.ratelimit.test.MutableClock;
 import dev.ratelimit.test.RedisServer;
 
-
 /**
- * The {@link RateLimiterContractTests} against a {@link RedisRateLimiter} on a real Redis, with
- * the test's clock passed into the script as "now".
+ * The {@link RateLimiterContractTests} against a {@link RedisRateLimiter} on a real
+ * Redis, with the test's clock passed into the script as "now".
  *
  * @author rate-limit-spring-boot
  */

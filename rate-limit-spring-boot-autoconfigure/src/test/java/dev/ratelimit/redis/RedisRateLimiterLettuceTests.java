@@ -31,8 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link RedisRateLimiter} created from a Lettuce connection factory: checks without
- * blocking on the factory's shared native connection, against a real Redis.
+ * Tests for {@link RedisRateLimiter} created from a Lettuce connection factory: checks
+ * without blocking on the factory's shared native connection, against a real Redis.
  *
  * @author rate-limit-spring-boot
  */
@@ -101,13 +101,15 @@ class RedisRateLimiterLettuceTests {
 	@Test
 	void cancellingACheckAbandonsItsCommandAndLeavesTheConnectionUsable() throws Exception {
 		await(this.limiter.checkAsync(this.request));
-		// A Redis that does not answer for a while: the check is waiting when it is cancelled.
-		redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT", bytes("PAUSE"),
-				bytes("500")));
+		// A Redis that does not answer for a while: the check is waiting when it is
+		// cancelled.
+		redis.execute(
+				(RedisCallback<Object>) (connection) -> connection.execute("CLIENT", bytes("PAUSE"), bytes("500")));
 		CompletableFuture<Decision> pending = this.limiter.checkAsync(this.request);
 		assertThat(pending.cancel(true)).isTrue();
 		assertThat(pending).isCancelled();
-		// The abandoned command's reply, when it comes, is not taken for the next check's.
+		// The abandoned command's reply, when it comes, is not taken for the next
+		// check's.
 		Decision next = await(this.limiter.checkAsync(this.request));
 		assertThat(next.limits()).hasSize(2);
 		assertThat(next.limits().get(1).limit()).isEqualTo(this.request.limits().get(1));
@@ -139,7 +141,8 @@ class RedisRateLimiterLettuceTests {
 
 	@Test
 	void connectingNeverBlocksTheCaller() {
-		// A blackholed address: connecting waits for the connect timeout (or fails at once where
+		// A blackholed address: connecting waits for the connect timeout (or fails at
+		// once where
 		// the network says it is unreachable); either way not on the caller's thread.
 		LettuceConnectionFactory blackholed = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration("10.255.255.1", 6379));
@@ -195,8 +198,8 @@ class RedisRateLimiterLettuceTests {
 	}
 
 	private static Properties commandStats() {
-		return redis.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands()
-			.info("commandstats"));
+		return redis
+			.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands().info("commandstats"));
 	}
 
 	private static byte[] bytes(String value) {

@@ -28,8 +28,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for the arithmetic of {@code check.lua} through {@link RedisRateLimiter}, against a real
- * Redis. Every expected value is worked out by hand from {@code docs/algorithms.md}.
+ * Tests for the arithmetic of {@code check.lua} through {@link RedisRateLimiter}, against
+ * a real Redis. Every expected value is worked out by hand from
+ * {@code docs/algorithms.md}.
  *
  * @author rate-limit-spring-boot
  */
@@ -197,17 +198,21 @@ class RedisRateLimiterScriptTests {
 			assertTtl(onlyKey(), 66_000);
 			clock.advance(Duration.ofSeconds(63));
 			// slot k + 15, e = 3s: the 6 are in the oldest slot, weighted 6 * 3 / 6 = 3
-			// remaining = min(floor(10 - 3 - 5), 11 - 6 - 5) = 0; reset = (k + 26) * S - now = 63s
+			// remaining = min(floor(10 - 3 - 5), 11 - 6 - 5) = 0; reset = (k + 26) * S -
+			// now = 63s
 			assertState(check(this.limit, 5), true, 0, seconds(63), 0);
 			assertTtl(onlyKey(), 63_000);
-			// the total (11) is at the bound: only the slot of the 6 leaving frees it, at (k + 16) * S
+			// the total (11) is at the bound: only the slot of the 6 leaving frees it, at
+			// (k + 16) * S
 			assertState(check(this.limit, 1), false, 0, seconds(63), seconds(3));
 			clock.advance(Duration.ofMillis(2999));
 			assertThat(check(this.limit, 1).allowed()).isFalse();
 			clock.advance(Duration.ofMillis(1));
-			// slot k + 16, e = 0: the 5 count in full; remaining = min(10 - 5 - 1, 11 - 5 - 1) = 4
+			// slot k + 16, e = 0: the 5 count in full; remaining = min(10 - 5 - 1, 11 - 5
+			// - 1) = 4
 			assertState(check(this.limit, 1), true, 4, seconds(66), 0);
-			// 6 + 5 > 10 until the slot of the 5 (k + 15) is the oldest, from (k + 25) * S, weighted
+			// 6 + 5 > 10 until the slot of the 5 (k + 15) is the oldest, from (k + 25) *
+			// S, weighted
 			// 5 * (S - e) / S + 1 + 5 <= 10 from e = S / 5 = 1.2s: retry = 54s + 1.2s
 			assertState(check(this.limit, 5), false, 4, seconds(66), seconds(54) + millis(1200));
 		}
@@ -220,36 +225,38 @@ class RedisRateLimiterScriptTests {
 			check(this.limit, 1);
 			// slots k and k + 2, under fields k mod 11 and (k + 2) mod 11
 			assertThat(redis.<String, String>opsForHash().entries(onlyKey()))
-				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 2),
-						Long.toString(this.k % 11), "3", Long.toString((this.k + 2) % 11), "3"));
+				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 2), Long.toString(this.k % 11),
+						"3", Long.toString((this.k + 2) % 11), "3"));
 			clock.advance(Duration.ofSeconds(47));
-			// slot k + 10, e = 0: the 3 of slot k in full; the field of slot k + 2 - 11 is long gone
+			// slot k + 10, e = 0: the 3 of slot k in full; the field of slot k + 2 - 11
+			// is long gone
 			check(this.limit, 1);
 			assertThat(redis.<String, String>opsForHash().entries(onlyKey()))
-				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 10),
-						Long.toString(this.k % 11), "3", Long.toString((this.k + 2) % 11), "3",
-						Long.toString((this.k + 10) % 11), "1"));
+				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 10), Long.toString(this.k % 11),
+						"3", Long.toString((this.k + 2) % 11), "3", Long.toString((this.k + 10) % 11), "1"));
 			clock.advance(Duration.ofSeconds(12));
-			// slot k + 12: slot k has left the window, and its field is that of the skipped slot
-			// k + 11, so it is cleared; the field of slot k + 1 is that of k + 12, so it is
-			// overwritten. Estimate = 3 (the oldest slot, k + 2, at e = 0) + 1: remaining 10 - 4 - 1
+			// slot k + 12: slot k has left the window, and its field is that of the
+			// skipped slot
+			// k + 11, so it is cleared; the field of slot k + 1 is that of k + 12, so it
+			// is
+			// overwritten. Estimate = 3 (the oldest slot, k + 2, at e = 0) + 1: remaining
+			// 10 - 4 - 1
 			assertState(check(this.limit, 1), true, 5, seconds(66), 0);
-			assertThat(redis.<String, String>opsForHash().entries(onlyKey()))
-				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 12),
-						Long.toString((this.k + 2) % 11), "3", Long.toString((this.k + 10) % 11), "1",
-						Long.toString((this.k + 12) % 11), "1"));
+			assertThat(redis.<String, String>opsForHash().entries(onlyKey())).containsExactlyInAnyOrderEntriesOf(
+					Map.of("n", Long.toString(this.k + 12), Long.toString((this.k + 2) % 11), "3",
+							Long.toString((this.k + 10) % 11), "1", Long.toString((this.k + 12) % 11), "1"));
 			clock.advance(Duration.ofMinutes(3));
 			assertState(check(this.limit, 0), true, 10, 0, 0);
 			check(this.limit, 1);
 			// more than a window later, the hash starts afresh
-			assertThat(redis.<String, String>opsForHash().entries(onlyKey()))
-				.containsExactlyInAnyOrderEntriesOf(Map.of("n", Long.toString(this.k + 42),
-						Long.toString((this.k + 42) % 11), "1"));
+			assertThat(redis.<String, String>opsForHash().entries(onlyKey())).containsExactlyInAnyOrderEntriesOf(
+					Map.of("n", Long.toString(this.k + 42), Long.toString((this.k + 42) % 11), "1"));
 		}
 
 		@Test
 		void ignoresAHashOfTheEarlierScheme() {
-			// the two-window scheme's key ended in ':sw'; even a hash of that shape under the new key
+			// the two-window scheme's key ended in ':sw'; even a hash of that shape under
+			// the new key
 			// is no state of this one
 			String key = this.limiterKey();
 			redis.opsForHash().putAll(key, Map.of("w", Long.toString(MIDNIGHT_MICROS), "c", "10", "p", "10"));
@@ -266,7 +273,8 @@ class RedisRateLimiterScriptTests {
 			assertThat(keys()).isEmpty();
 			check(this.limit, 4);
 			clock.advance(Duration.ofSeconds(63));
-			// slot k + 10, e = 3s: estimate = 4 * 3 / 6 = 2, but the total is 4: remaining
+			// slot k + 10, e = 3s: estimate = 4 * 3 / 6 = 2, but the total is 4:
+			// remaining
 			// min(10 - 2, 11 - 4) = 7; reset = (k + 11) * S - now = 3s
 			assertState(check(this.limit, 0), true, 7, seconds(3), 0);
 			assertThat(redis.opsForHash().get(onlyKey(), "n")).isEqualTo(Long.toString(this.k));
@@ -286,7 +294,8 @@ class RedisRateLimiterScriptTests {
 			assertThat(redis.opsForHash().get(onlyKey(), "n")).isEqualTo(Long.toString(MIDNIGHT_MICROS / slot));
 			assertThat(redis.opsForHash().get(onlyKey(), Long.toString(MIDNIGHT_MICROS / slot % 11)))
 				.isEqualTo("999999999");
-			// once the slot is the oldest: ceil(S - 999_999_998 * S / 999_999_999) = ceil(8.64000...)
+			// once the slot is the oldest: ceil(S - 999_999_998 * S / 999_999_999) =
+			// ceil(8.64000...)
 			assertState(check(limit, 2), false, 1, day + slot, day + 9);
 		}
 
@@ -388,7 +397,8 @@ class RedisRateLimiterScriptTests {
 	@EnumSource(Algorithm.class)
 	void everyWrittenKeyHasATtlAndAllKeysShareOneHashTag(Algorithm algorithm) {
 		RateLimitRequest request = new RateLimitRequest("u:abc", "generate",
-				List.of(LimitSpec.of(5, Duration.ofSeconds(30), algorithm), LimitSpec.of(5, Duration.ofHours(1), algorithm),
+				List.of(LimitSpec.of(5, Duration.ofSeconds(30), algorithm),
+						LimitSpec.of(5, Duration.ofHours(1), algorithm),
 						LimitSpec.of(5, Duration.ofDays(1), algorithm)),
 				1);
 		assertThat(this.limiter.check(request).isAllowed()).isTrue();
@@ -398,8 +408,7 @@ class RedisRateLimiterScriptTests {
 			assertThat(redis.getExpire(key, TimeUnit.MILLISECONDS)).isPositive();
 		});
 		assertThat(keys.stream().map(SlotHash::getSlot).distinct()).hasSize(1);
-		assertThat(keys).containsExactlyInAnyOrder(
-				this.prefix + ":{u:abc}:generate:30s:" + algorithm.code(),
+		assertThat(keys).containsExactlyInAnyOrder(this.prefix + ":{u:abc}:generate:30s:" + algorithm.code(),
 				this.prefix + ":{u:abc}:generate:1h:" + algorithm.code(),
 				this.prefix + ":{u:abc}:generate:1d:" + algorithm.code());
 	}
@@ -407,7 +416,8 @@ class RedisRateLimiterScriptTests {
 	@ParameterizedTest
 	@EnumSource(Algorithm.class)
 	void largeTimestampsKeepFullPrecision(Algorithm algorithm) {
-		// 2250-01-01: about 8.5e15us, close to 2^53 (9.007e15), where doubles stop being exact
+		// 2250-01-01: about 8.5e15us, close to 2^53 (9.007e15), where doubles stop being
+		// exact
 		Instant instant = Instant.parse("2250-01-01T00:00:00.123456Z");
 		long micros = instant.getEpochSecond() * 1_000_000L + 123_456;
 		this.clock.set(instant);
@@ -415,8 +425,7 @@ class RedisRateLimiterScriptTests {
 		assertThat(check(limit, 1).allowed()).isTrue();
 		String key = onlyKey();
 		switch (algorithm) {
-			case TOKEN_BUCKET ->
-				assertThat(redis.opsForValue().get(key)).isEqualTo(Long.toString(micros + 333_333));
+			case TOKEN_BUCKET -> assertThat(redis.opsForValue().get(key)).isEqualTo(Long.toString(micros + 333_333));
 			case FIXED_WINDOW ->
 				assertThat(redis.opsForHash().get(key, "w")).isEqualTo(Long.toString(micros - 123_456));
 			case SLIDING_WINDOW ->
@@ -442,14 +451,16 @@ class RedisRateLimiterScriptTests {
 		// T = 30m: the third request fits 30 minutes after the first
 		assertThat(denied.retryAfter()).isBetween(Duration.ofMinutes(29), Duration.ofMinutes(30));
 		long tat = Long.parseLong(redis.opsForValue().get(onlyKey()));
-		assertThat(tat - before).isBetween(Duration.ofMinutes(59).toNanos() / 1000, Duration.ofMinutes(61).toNanos() / 1000);
+		assertThat(tat - before).isBetween(Duration.ofMinutes(59).toNanos() / 1000,
+				Duration.ofMinutes(61).toNanos() / 1000);
 	}
 
 	@Test
 	void reloadsTheScriptWhenRedisForgotIt() {
 		LimitSpec limit = LimitSpec.of(2, Duration.ofMinutes(1), Algorithm.FIXED_WINDOW);
 		assertState(check(limit, 1), true, 1, seconds(60), 0);
-		// EVALSHA fails with NOSCRIPT after a flush (or a failover); the template falls back to EVAL.
+		// EVALSHA fails with NOSCRIPT after a flush (or a failover); the template falls
+		// back to EVAL.
 		redis.execute((RedisCallback<Void>) (connection) -> {
 			connection.scriptingCommands().scriptFlush();
 			return null;
@@ -485,8 +496,7 @@ class RedisRateLimiterScriptTests {
 
 	private static void assertTtl(String key, long expectedMillis) {
 		// PTTL counts down in real time while the test runs.
-		assertThat(redis.getExpire(key, TimeUnit.MILLISECONDS)).isBetween(expectedMillis - 5_000,
-				expectedMillis);
+		assertThat(redis.getExpire(key, TimeUnit.MILLISECONDS)).isBetween(expectedMillis - 5_000, expectedMillis);
 	}
 
 	private static long seconds(long seconds) {

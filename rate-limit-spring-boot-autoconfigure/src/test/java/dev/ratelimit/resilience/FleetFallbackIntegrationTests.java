@@ -29,9 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Several instances of an application, each with its own resilient limiter, local fallback and
- * fleet heartbeat, on one real redis-server that then stops: with the fleet counted in Redis,
- * the instances on their fallbacks together admit at most each limit, never a copy of it each.
+ * Several instances of an application, each with its own resilient limiter, local
+ * fallback and fleet heartbeat, on one real redis-server that then stops: with the fleet
+ * counted in Redis, the instances on their fallbacks together admit at most each limit,
+ * never a copy of it each.
  *
  * @author rate-limit-spring-boot
  */
@@ -40,8 +41,8 @@ class FleetFallbackIntegrationTests {
 	private static final int INSTANCES = 3;
 
 	/**
-	 * Long enough that a busy machine does not miss a lifetime (three intervals) of heartbeats
-	 * and count an instance out while the test runs.
+	 * Long enough that a busy machine does not miss a lifetime (three intervals) of
+	 * heartbeats and count an instance out while the test runs.
 	 */
 	private static final Duration INTERVAL = Duration.ofMillis(500);
 
@@ -64,7 +65,8 @@ class FleetFallbackIntegrationTests {
 		this.connectionFactory.afterPropertiesSet();
 		this.connectionFactory.start();
 		for (int i = 0; i < INSTANCES; i++) {
-			// A template of its own each, like separate processes; one connection factory suffices.
+			// A template of its own each, like separate processes; one connection factory
+			// suffices.
 			this.instances.add(new Instance(new StringRedisTemplate(this.connectionFactory), this.prefix));
 		}
 		this.instances.forEach((instance) -> instance.fleet.start());
@@ -96,7 +98,8 @@ class FleetFallbackIntegrationTests {
 			}
 		}
 		assertThat(decisions).allMatch(Decision::isFallback);
-		// The count from before the outage is remembered: a third of 10 each, rounded down.
+		// The count from before the outage is remembered: a third of 10 each, rounded
+		// down.
 		assertThat(this.instances).allMatch((instance) -> instance.fleet.instances() == INSTANCES);
 		assertThat(decisions.stream().filter(Decision::isAllowed).count()).isEqualTo(9);
 		for (int i = 0; i < INSTANCES; i++) {
@@ -150,12 +153,13 @@ class FleetFallbackIntegrationTests {
 
 		Instance(StringRedisTemplate template, String prefix) {
 			this.fleet = new RedisFleet(template, prefix, INTERVAL);
-			CircuitBreaker breaker = CircuitBreaker.of("test", CircuitBreakerConfig.custom()
-				.slidingWindow(4, 2, SlidingWindowType.COUNT_BASED)
-				.failureRateThreshold(50)
-				.waitDurationInOpenState(Duration.ofMinutes(1))
-				.permittedNumberOfCallsInHalfOpenState(1)
-				.build());
+			CircuitBreaker breaker = CircuitBreaker.of("test",
+					CircuitBreakerConfig.custom()
+						.slidingWindow(4, 2, SlidingWindowType.COUNT_BASED)
+						.failureRateThreshold(50)
+						.waitDurationInOpenState(Duration.ofMinutes(1))
+						.permittedNumberOfCallsInHalfOpenState(1)
+						.build());
 			this.limiter = new ResilientRateLimiter(new RedisRateLimiter(template, prefix), FailureMode.LOCAL,
 					new InMemoryRateLimiter(), this.fleet, breaker, BackendCallExecutor.create(4),
 					Duration.ofMillis(100));

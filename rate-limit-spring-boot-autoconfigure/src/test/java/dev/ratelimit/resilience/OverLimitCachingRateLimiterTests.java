@@ -30,9 +30,10 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link OverLimitCachingRateLimiter} around a {@link RedisRateLimiter} on a real
- * redis-server of its own, whose {@code INFO commandstats} show every script call. The limiter and
- * the cache share one clock, so the cache's waits can be compared with Redis's own answers.
+ * Tests for {@link OverLimitCachingRateLimiter} around a {@link RedisRateLimiter} on a
+ * real redis-server of its own, whose {@code INFO commandstats} show every script call.
+ * The limiter and the cache share one clock, so the cache's waits can be compared with
+ * Redis's own answers.
  *
  * @author rate-limit-spring-boot
  */
@@ -57,7 +58,8 @@ class OverLimitCachingRateLimiterTests {
 	@BeforeAll
 	static void startRedis() {
 		server = new EmbeddedRedisServer();
-		connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()));
+		connectionFactory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration(server.host(), server.port()));
 		connectionFactory.afterPropertiesSet();
 		connectionFactory.start();
 		redis = new StringRedisTemplate(connectionFactory);
@@ -187,8 +189,7 @@ class OverLimitCachingRateLimiterTests {
 	@Test
 	void resetForgetsTheDenialsOfTheScope() {
 		RateLimitRequest request = request(TWO_PER_MINUTE, 1);
-		RateLimitRequest otherScope = new RateLimitRequest("u:" + UUID.randomUUID(), "op", List.of(TWO_PER_MINUTE),
-				1);
+		RateLimitRequest otherScope = new RateLimitRequest("u:" + UUID.randomUUID(), "op", List.of(TWO_PER_MINUTE), 1);
 		for (int i = 0; i < 3; i++) {
 			this.limiter.check(request);
 			this.limiter.check(otherScope);
@@ -245,7 +246,8 @@ class OverLimitCachingRateLimiterTests {
 			assertThat(limiter.check(request).isAllowed()).isFalse();
 			assertThat(limiter.size()).isLessThanOrEqualTo(8);
 		}
-		// Expired entries are swept when room is needed: two new denials leave just those two.
+		// Expired entries are swept when room is needed: two new denials leave just those
+		// two.
 		this.clock.advance(Duration.ofMinutes(1));
 		for (int i = 0; i < 2; i++) {
 			RateLimitRequest next = new RateLimitRequest("u:next-" + i, "op", List.of(limit), 1);
@@ -280,8 +282,8 @@ class OverLimitCachingRateLimiterTests {
 	}
 
 	private static long scriptCalls() {
-		Properties stats = redis.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands()
-			.info("commandstats"));
+		Properties stats = redis
+			.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands().info("commandstats"));
 		return CommandStats.scriptCalls(stats);
 	}
 

@@ -30,19 +30,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The filter over real HTTP with {@code rate-limit.failure-mode=deny} while its redis-server is
- * down: limited requests get {@code 503} with {@code Retry-After}, and once Redis is back they are
- * limited by it again.
+ * The filter over real HTTP with {@code rate-limit.failure-mode=deny} while its
+ * redis-server is down: limited requests get {@code 503} with {@code Retry-After}, and
+ * once Redis is back they are limited by it again.
  *
  * @author rate-limit-spring-boot
  */
 @SpringBootTest(classes = RedisOutageFailClosedIntegrationTests.TestApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.identity.api-key-header=X-API-Key", "rate-limit.redis.timeout=100ms",
-				"rate-limit.failure-mode=deny",
-				"rate-limit.tiers.free.limits.api_requests=100000/1h",
-				"rate-limit.tiers.free.limits.ai_generation=4/1h",
-				"rate-limit.circuit-breaker.sliding-window-size=4",
+				"rate-limit.failure-mode=deny", "rate-limit.tiers.free.limits.api_requests=100000/1h",
+				"rate-limit.tiers.free.limits.ai_generation=4/1h", "rate-limit.circuit-breaker.sliding-window-size=4",
 				"rate-limit.circuit-breaker.minimum-number-of-calls=2",
 				"rate-limit.circuit-breaker.failure-rate-threshold=100",
 				"rate-limit.circuit-breaker.wait-duration-in-open-state=3s",
@@ -75,7 +73,8 @@ class RedisOutageFailClosedIntegrationTests {
 	void limitedRequestsGet503WithRetryAfterWhileRedisIsDown() throws Exception {
 		ResilientRateLimiter resilient = this.resilient;
 		assertThat(resilient.getFailureMode()).isEqualTo(FailureMode.DENY);
-		// on a cold start the first checks may time out and open the breaker: wait until it is closed
+		// on a cold start the first checks may time out and open the breaker: wait until
+		// it is closed
 		CircuitBreaker breaker = resilient.getCircuitBreaker();
 		await().atMost(Duration.ofSeconds(15))
 			.pollInterval(Duration.ofMillis(100))
@@ -96,7 +95,8 @@ class RedisOutageFailClosedIntegrationTests {
 				retryAfter[i] = Long.parseLong(header(response, "Retry-After"));
 				assertThat(((Number) body.get("retryAfter")).longValue()).isEqualTo(retryAfter[i]);
 			}
-			// A stopped Redis answers nothing: the first check stalls and opens the breaker for 3
+			// A stopped Redis answers nothing: the first check stalls and opens the
+			// breaker for 3
 			// seconds at once, and every caller is told to wait until it probes again.
 			assertThat(retryAfter[0]).isEqualTo(3);
 			for (int i = 1; i < retryAfter.length; i++) {

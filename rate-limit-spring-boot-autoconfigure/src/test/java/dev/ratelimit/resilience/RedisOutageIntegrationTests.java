@@ -47,18 +47,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The filter over real HTTP while its redis-server (one of its own) stops, hangs and comes back:
- * no server errors, no check waiting beyond the timeout, limits still enforced, and traffic back
- * on Redis by itself. The breaker is configured through resilience4j's keys to open and probe
- * quickly.
+ * The filter over real HTTP while its redis-server (one of its own) stops, hangs and
+ * comes back: no server errors, no check waiting beyond the timeout, limits still
+ * enforced, and traffic back on Redis by itself. The breaker is configured through
+ * resilience4j's keys to open and probe quickly.
  *
  * @author rate-limit-spring-boot
  */
 @SpringBootTest(classes = RedisOutageIntegrationTests.TestApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "rate-limit.identity.api-key-header=X-API-Key", "rate-limit.redis.timeout=100ms", "rate-limit.tiers.free.limits.api_requests=100000/1h",
-				"rate-limit.tiers.free.limits.ai_generation=4/1h",
-				"rate-limit.fallback.instances=2",
+		properties = { "rate-limit.identity.api-key-header=X-API-Key", "rate-limit.redis.timeout=100ms",
+				"rate-limit.tiers.free.limits.api_requests=100000/1h",
+				"rate-limit.tiers.free.limits.ai_generation=4/1h", "rate-limit.fallback.instances=2",
 				"rate-limit.circuit-breaker.sliding-window-size=4",
 				"rate-limit.circuit-breaker.minimum-number-of-calls=2",
 				"rate-limit.circuit-breaker.wait-duration-in-open-state=300ms",
@@ -66,12 +66,16 @@ import static org.awaitility.Awaitility.await;
 @DirtiesContext
 class RedisOutageIntegrationTests {
 
-	/** The default rate-limit.redis.timeout, set here because the module's tests use a longer one. */
+	/**
+	 * The default rate-limit.redis.timeout, set here because the module's tests use a
+	 * longer one.
+	 */
 	private static final Duration TIMEOUT = Duration.ofMillis(100);
 
 	/**
-	 * How far a check may overrun the timeout: scheduling on a busy machine, and the first use of
-	 * the fallback path loading its classes. Far below Lettuce's own command timeout.
+	 * How far a check may overrun the timeout: scheduling on a busy machine, and the
+	 * first use of the fallback path loading its classes. Far below Lettuce's own command
+	 * timeout.
 	 */
 	private static final Duration MARGIN = Duration.ofMillis(250);
 
@@ -202,8 +206,8 @@ class RedisOutageIntegrationTests {
 			HttpResponse<String> again = send("POST", "/api/generate", key);
 			assertThat(again.statusCode()).isEqualTo(429);
 			assertThat(header(again, "X-RateLimit-Remaining")).isEqualTo("0");
-			assertThat(Long.parseLong(header(again, "Retry-After")))
-				.isBetween(Long.parseLong(header(denied, "Retry-After")) - 1, Long.parseLong(header(denied, "Retry-After")));
+			assertThat(Long.parseLong(header(again, "Retry-After"))).isBetween(
+					Long.parseLong(header(denied, "Retry-After")) - 1, Long.parseLong(header(denied, "Retry-After")));
 		}
 		assertThat(scriptCalls()).isEqualTo(calls);
 		// another caller still goes to Redis
@@ -245,7 +249,8 @@ class RedisOutageIntegrationTests {
 	}
 
 	/**
-	 * HTTP clients that call back to back, each with its own API key, recording every status.
+	 * HTTP clients that call back to back, each with its own API key, recording every
+	 * status.
 	 */
 	private final class Callers {
 

@@ -51,8 +51,8 @@ import static org.assertj.core.api.Assertions.assertThatRuntimeException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link ResilientRateLimiter} around a {@link RedisRateLimiter} on a real redis-server
- * of its own, which the tests stop, restart and freeze.
+ * Tests for {@link ResilientRateLimiter} around a {@link RedisRateLimiter} on a real
+ * redis-server of its own, which the tests stop, restart and freeze.
  *
  * @author rate-limit-spring-boot
  */
@@ -61,8 +61,9 @@ class ResilientRateLimiterTests {
 	private static final Duration TIMEOUT = Duration.ofMillis(100);
 
 	/**
-	 * How far a check may overrun the timeout: scheduling on a busy machine, and the first use of
-	 * the fallback path loading its classes. Far below Lettuce's own command timeout.
+	 * How far a check may overrun the timeout: scheduling on a busy machine, and the
+	 * first use of the fallback path loading its classes. Far below Lettuce's own command
+	 * timeout.
 	 */
 	private static final Duration MARGIN = Duration.ofMillis(250);
 
@@ -83,7 +84,8 @@ class ResilientRateLimiterTests {
 	@BeforeAll
 	static void startRedis() {
 		server = new EmbeddedRedisServer();
-		// Lettuce's own command timeout is far longer than the limiter's, as with Boot's defaults.
+		// Lettuce's own command timeout is far longer than the limiter's, as with Boot's
+		// defaults.
 		connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()),
 				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(5)).build());
 		connectionFactory.afterPropertiesSet();
@@ -99,7 +101,8 @@ class ResilientRateLimiterTests {
 
 	@BeforeEach
 	void awaitRedis() {
-		// After a test stopped or froze the server, Lettuce reconnects on its own schedule.
+		// After a test stopped or froze the server, Lettuce reconnects on its own
+		// schedule.
 		await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> "PONG".equals(ping()));
 	}
 
@@ -133,8 +136,7 @@ class ResilientRateLimiterTests {
 	}
 
 	@Test
-	void checksRunningWhileRedisStopsNeitherFailNorWaitBeyondTheTimeoutAndReturnToRedisByThemselves()
-			throws Exception {
+	void checksRunningWhileRedisStopsNeitherFailNorWaitBeyondTheTimeoutAndReturnToRedisByThemselves() throws Exception {
 		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(OPEN_WAIT));
 		Load load = new Load(limiter, 4);
 		try {
@@ -178,12 +180,14 @@ class ResilientRateLimiterTests {
 
 	@Test
 	void aStallOpensTheBreakerAtOnceAndItsCallIsCancelledSoAFrozenRedisDoesNotHoldTheThreads() {
-		// A breaker whose failure rate could never open it, and one thread: the stall opens it,
+		// A breaker whose failure rate could never open it, and one thread: the stall
+		// opens it,
 		// and the thread is free again for the probes.
-		CircuitBreaker breaker = CircuitBreaker.of("test", CircuitBreakerConfig.custom()
-			.slidingWindow(100, 100, SlidingWindowType.COUNT_BASED)
-			.waitDurationInOpenState(OPEN_WAIT)
-			.build());
+		CircuitBreaker breaker = CircuitBreaker.of("test",
+				CircuitBreakerConfig.custom()
+					.slidingWindow(100, 100, SlidingWindowType.COUNT_BASED)
+					.waitDurationInOpenState(OPEN_WAIT)
+					.build());
 		ThreadPoolExecutor executor = (ThreadPoolExecutor) BackendCallExecutor.create(1);
 		ResilientRateLimiter limiter = limiter(FailureMode.ALLOW, 1, breaker, executor);
 		awaitOnRedis(limiter);
@@ -234,7 +238,8 @@ class ResilientRateLimiterTests {
 				new RedisRateLimiter(connectionFactory, this.prefix), timeout);
 		awaitOnRedis(limiter);
 		stopRedis();
-		// Lettuce notices the closed socket by itself and reports the connection down: from then
+		// Lettuce notices the closed socket by itself and reports the connection down:
+		// from then
 		// on no check waits, and the first that fails opens the breaker.
 		AtomicLong slowest = new AtomicLong();
 		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -263,12 +268,14 @@ class ResilientRateLimiterTests {
 
 	@Test
 	void frozenRedisBoundsAsyncChecksToTheTimeoutAndTheirCallsAreCancelled() {
-		// A breaker whose failure rate could never open it: the stall does, after one call.
-		CircuitBreaker breaker = CircuitBreaker.of("test", CircuitBreakerConfig.custom()
-			.slidingWindow(100, 100, SlidingWindowType.COUNT_BASED)
-			.waitDurationInOpenState(OPEN_WAIT)
-			.permittedNumberOfCallsInHalfOpenState(1)
-			.build());
+		// A breaker whose failure rate could never open it: the stall does, after one
+		// call.
+		CircuitBreaker breaker = CircuitBreaker.of("test",
+				CircuitBreakerConfig.custom()
+					.slidingWindow(100, 100, SlidingWindowType.COUNT_BASED)
+					.waitDurationInOpenState(OPEN_WAIT)
+					.permittedNumberOfCallsInHalfOpenState(1)
+					.build());
 		RecordingAsyncLimiter primary = new RecordingAsyncLimiter(asyncRedis());
 		ThreadPoolExecutor executor = (ThreadPoolExecutor) BackendCallExecutor.create(1);
 		ResilientRateLimiter limiter = limiter(FailureMode.ALLOW, breaker, executor, primary);
@@ -282,8 +289,8 @@ class ResilientRateLimiterTests {
 		assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
 		// A probe after the open wait stalls as well.
 		await().atMost(Duration.ofSeconds(5))
-			.until(() -> breaker.getState() == CircuitBreaker.State.OPEN && timed(
-					() -> limiter.check(request("u:frozen", 10))).isFallback() && primary.calls.size() == 2);
+			.until(() -> breaker.getState() == CircuitBreaker.State.OPEN
+					&& timed(() -> limiter.check(request("u:frozen", 10))).isFallback() && primary.calls.size() == 2);
 		// Cancelling the future cancels the Redis command.
 		assertThat(primary.calls).allMatch(CompletableFuture::isCancelled);
 		assertThat(executor.getTaskCount()).isZero();
@@ -291,11 +298,13 @@ class ResilientRateLimiterTests {
 
 	@Test
 	void aBusyRedisThatKeepsAnsweringIsWaitedForSoNoCheckFallsBackAndTheLimitHoldsExactly() throws Exception {
-		// Answers reach the limiter late and one after another, as on a starved machine: the
-		// last of ten arrives three timeouts after it was sent, while others keep arriving.
+		// Answers reach the limiter late and one after another, as on a starved machine:
+		// the
+		// last of ten arrives three timeouts after it was sent, while others keep
+		// arriving.
 		DelayedAnswers primary = new DelayedAnswers(asyncRedis(), Duration.ofMillis(30));
-		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, breaker(OPEN_WAIT),
-				BackendCallExecutor.create(1), primary);
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, breaker(OPEN_WAIT), BackendCallExecutor.create(1),
+				primary);
 		awaitOnRedis(limiter);
 		RateLimitRequest request = request("u:" + UUID.randomUUID(), 5);
 		ExecutorService callers = Executors.newFixedThreadPool(10);
@@ -334,7 +343,8 @@ class ResilientRateLimiterTests {
 	void denyModeRefusesAsUnavailableUntilTheBreakerLetsAProbeThrough() {
 		ResilientRateLimiter limiter = limiter(FailureMode.DENY, 1, breaker(Duration.ofSeconds(5)));
 		stopRedis();
-		// A stopped Redis answers nothing: the first check stalls and opens the breaker at once.
+		// A stopped Redis answers nothing: the first check stalls and opens the breaker
+		// at once.
 		Decision first = timed(() -> limiter.check(request("u:deny", 10)));
 		assertThat(first.isAllowed()).isFalse();
 		assertThat(first.isUnavailable()).isTrue();
@@ -351,7 +361,8 @@ class ResilientRateLimiterTests {
 		ResilientRateLimiter limiter = limiter(FailureMode.DENY, 1, breaker(Duration.ofSeconds(5)));
 		RateLimitRequest request = new RateLimitRequest("u:wrongtype-deny", "op",
 				List.of(LimitSpec.of(5, Duration.ofMinutes(1), Algorithm.FIXED_WINDOW)), 1);
-		// A live Redis that answers with an error: counted, but one failure leaves it closed.
+		// A live Redis that answers with an error: counted, but one failure leaves it
+		// closed.
 		redis.opsForValue().set(request.key(this.prefix, request.limits().get(0)), "not a hash");
 		Decision first = limiter.check(request);
 		assertThat(first.isUnavailable()).isTrue();
@@ -368,7 +379,8 @@ class ResilientRateLimiterTests {
 		server.start();
 		await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> "PONG".equals(ping()));
 		assertThat(primary.isScriptLoaded()).isFalse();
-		// EVALSHA answers NOSCRIPT; the template sends the script with EVAL, which caches it.
+		// EVALSHA answers NOSCRIPT; the template sends the script with EVAL, which caches
+		// it.
 		Decision decision = primary.check(request("u:restart", 10));
 		assertThat(decision.isAllowed()).isTrue();
 		assertThat(decision.binding().remaining()).isEqualTo(9);
@@ -477,7 +489,8 @@ class ResilientRateLimiterTests {
 
 	@Test
 	void resetForgetsWhatTheScopeConsumedInRedisAndLocally() {
-		// a time limit no busy machine exceeds: every check below must reach Redis while it is up
+		// a time limit no busy machine exceeds: every check below must reach Redis while
+		// it is up
 		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(OPEN_WAIT), BackendCallExecutor.create(8),
 				Duration.ofSeconds(1));
 		RateLimitRequest request = request("u:reset", 1);
@@ -512,7 +525,8 @@ class ResilientRateLimiterTests {
 	}
 
 	/**
-	 * The Redis limiter as the auto-configuration creates it on Lettuce: with the reactive client.
+	 * The Redis limiter as the auto-configuration creates it on Lettuce: with the
+	 * reactive client.
 	 */
 	private RedisRateLimiter asyncRedis() {
 		return new RedisRateLimiter(redis, new ReactiveStringRedisTemplate(connectionFactory), this.prefix, null);
@@ -536,15 +550,17 @@ class ResilientRateLimiterTests {
 	}
 
 	/**
-	 * A breaker that opens after two failed calls out of four, and lets one probe through.
+	 * A breaker that opens after two failed calls out of four, and lets one probe
+	 * through.
 	 */
 	private static CircuitBreaker breaker(Duration openWait) {
-		return CircuitBreaker.of("test", CircuitBreakerConfig.custom()
-			.slidingWindow(4, 2, SlidingWindowType.COUNT_BASED)
-			.failureRateThreshold(50)
-			.waitDurationInOpenState(openWait)
-			.permittedNumberOfCallsInHalfOpenState(1)
-			.build());
+		return CircuitBreaker.of("test",
+				CircuitBreakerConfig.custom()
+					.slidingWindow(4, 2, SlidingWindowType.COUNT_BASED)
+					.failureRateThreshold(50)
+					.waitDurationInOpenState(openWait)
+					.permittedNumberOfCallsInHalfOpenState(1)
+					.build());
 	}
 
 	private static RateLimitRequest request(String scope, long limit) {
@@ -552,7 +568,8 @@ class ResilientRateLimiterTests {
 	}
 
 	/**
-	 * Wait until a check is answered by Redis: on a busy machine one may exceed the timeout.
+	 * Wait until a check is answered by Redis: on a busy machine one may exceed the
+	 * timeout.
 	 */
 	private static void awaitOnRedis(ResilientRateLimiter limiter) {
 		await().atMost(Duration.ofSeconds(10))
@@ -580,8 +597,8 @@ class ResilientRateLimiterTests {
 	}
 
 	private static long calls(String command) {
-		Properties stats = redis.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands()
-			.info("commandstats"));
+		Properties stats = redis
+			.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands().info("commandstats"));
 		return CommandStats.calls(stats, command);
 	}
 
@@ -638,8 +655,9 @@ class ResilientRateLimiterTests {
 	}
 
 	/**
-	 * Redis's answers handed over late, one every {@code spacing} in the order they arrive, as
-	 * a starved client's I/O thread would: Redis decides, only the hand-over is slow.
+	 * Redis's answers handed over late, one every {@code spacing} in the order they
+	 * arrive, as a starved client's I/O thread would: Redis decides, only the hand-over
+	 * is slow.
 	 */
 	private static final class DelayedAnswers extends ForwardingAsyncLimiter {
 
@@ -666,7 +684,8 @@ class ResilientRateLimiterTests {
 			CompletableFuture<Decision> delayed = new CompletableFuture<>();
 			this.delegate.checkAsync(request).whenComplete((decision, failure) -> {
 				long now = System.nanoTime();
-				long at = this.nextAt.accumulateAndGet(now, (last, current) -> Math.max(last, current) + this.spacingNanos);
+				long at = this.nextAt.accumulateAndGet(now,
+						(last, current) -> Math.max(last, current) + this.spacingNanos);
 				this.scheduler.schedule(() -> {
 					this.latest.accumulateAndGet(System.nanoTime() - sent, Math::max);
 					if (failure != null) {

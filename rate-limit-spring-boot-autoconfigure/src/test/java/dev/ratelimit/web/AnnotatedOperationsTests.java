@@ -26,8 +26,8 @@ import org.springframework.web.util.ServletRequestPathUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link AnnotatedOperations}: the operation of the handler that will serve a request,
- * looked up only for requests an annotated method could serve.
+ * Tests for {@link AnnotatedOperations}: the operation of the handler that will serve a
+ * request, looked up only for requests an annotated method could serve.
  *
  * @author rate-limit-spring-boot
  */
@@ -97,8 +97,9 @@ class AnnotatedOperationsTests {
 
 	private static RateLimitPolicy policy() {
 		return RateLimitPolicy.builder()
-			.tier("free", false, null, Map.of("ai_generation", List.of(LimitSpec.of(5, Duration.ofHours(1))),
-					"api_requests", List.of(LimitSpec.of(100, Duration.ofHours(1)))))
+			.tier("free", false, null,
+					Map.of("ai_generation", List.of(LimitSpec.of(5, Duration.ofHours(1))), "api_requests",
+							List.of(LimitSpec.of(100, Duration.ofHours(1)))))
 			.build();
 	}
 

@@ -42,7 +42,8 @@ class ClientAddressResolverTests {
 
 	@Test
 	void forwardedHeaderPassedThroughFromTheClientIsNotBelieved() {
-		// The proxies write X-Forwarded-For and pass the client's own Forwarded header on untouched.
+		// The proxies write X-Forwarded-For and pass the client's own Forwarded header on
+		// untouched.
 		MockHttpServletRequest request = request("10.0.0.2");
 		request.addHeader("Forwarded", "for=192.0.2.1");
 		request.addHeader("X-Forwarded-For", "198.51.100.7");
@@ -68,7 +69,8 @@ class ClientAddressResolverTests {
 
 	@Test
 	void severalHeaderLinesAreOneListInOrder() {
-		// A proxy that appends a header line of its own rather than extending the client's.
+		// A proxy that appends a header line of its own rather than extending the
+		// client's.
 		MockHttpServletRequest request = request("10.0.0.2");
 		request.addHeader("X-Forwarded-For", "192.0.2.1, 192.0.2.2");
 		request.addHeader("X-Forwarded-For", "198.51.100.7, 10.0.0.3");
@@ -124,8 +126,8 @@ class ClientAddressResolverTests {
 
 	@Test
 	void garbageFromATrustedProxyNeverFails() {
-		for (String header : List.of("\u0000", "\u00ff\u00fe", "[", "[]", "[::1", "]:80", ":", "::::::::::", "1.2.3.4.5",
-				"256.1.1.1", "1.2.3", "01.2.3.4x", "fe80::1%eth0", ".:1", "x:1", "a".repeat(10_000),
+		for (String header : List.of("\u0000", "\u00ff\u00fe", "[", "[]", "[::1", "]:80", ":", "::::::::::",
+				"1.2.3.4.5", "256.1.1.1", "1.2.3", "01.2.3.4x", "fe80::1%eth0", ".:1", "x:1", "a".repeat(10_000),
 				"1.2.3.4:99999:1", "-1.2.3.4", "0x7f.0.0.1", "\u0661.\u0662.\u0663.\u0664")) {
 			for (ClientAddressResolver resolver : List.of(this.resolver, this.forwardedResolver)) {
 				MockHttpServletRequest request = request("10.0.0.2");
@@ -163,8 +165,7 @@ class ClientAddressResolverTests {
 	@Test
 	void addressRangesMatchByPrefix() {
 		assertThat(AddressRange.parse("192.168.0.0/16").contains(AddressRange.parseAddress("192.168.44.1"))).isTrue();
-		assertThat(AddressRange.parse("192.168.0.0/17").contains(AddressRange.parseAddress("192.168.200.1")))
-			.isFalse();
+		assertThat(AddressRange.parse("192.168.0.0/17").contains(AddressRange.parseAddress("192.168.200.1"))).isFalse();
 		assertThat(AddressRange.parse("fd00::/8").contains(AddressRange.parseAddress("fd12::1"))).isTrue();
 		assertThat(AddressRange.parseAddress("localhost")).isNull();
 		// Neither is an IP literal; InetAddress would hand them to the name service.

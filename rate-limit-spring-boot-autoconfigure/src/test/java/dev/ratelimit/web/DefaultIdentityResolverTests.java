@@ -68,8 +68,7 @@ class DefaultIdentityResolverTests {
 	void keysWithAnythingButVisibleAsciiAreRejected() {
 		for (String key : List.of("sec\u0000ret", "sec\u0001ret", "sec\u007Fret", "sec ret", "sec\tret", "s\u00e9cret",
 				"s\u00ffcret", "s\u4e16cret", "sec\rret", "sec\nret")) {
-			assertThatExceptionOfType(MalformedRequestException.class)
-				.as("key %s", key.chars().boxed().toList())
+			assertThatExceptionOfType(MalformedRequestException.class).as("key %s", key.chars().boxed().toList())
 				.isThrownBy(() -> this.resolver.resolve(request(key)))
 				.withMessageNotContaining("sec")
 				.withMessageContaining("visible ASCII");

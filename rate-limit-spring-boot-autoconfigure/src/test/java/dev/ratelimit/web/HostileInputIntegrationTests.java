@@ -54,19 +54,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Callers that try to talk their way past a limit, or to break the filter, over real HTTP against
- * a real Redis. The peer is never a trusted proxy here.
+ * Callers that try to talk their way past a limit, or to break the filter, over real HTTP
+ * against a real Redis. The peer is never a trusted proxy here.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(classes = HostileInputIntegrationTests.TestApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.identity.api-key-header=X-API-Key",
-				"rate-limit.tiers.free.limits.api_requests=1000/1h", "rate-limit.tiers.pro.limits.api_requests=10000/1h",
-				"rate-limit.tiers.enterprise.unlimited=true", "rate-limit.operations.spoof.match=/spoof/**",
-				"rate-limit.operations.spoof.limits=3/1h", "rate-limit.operations.concurrent.match=/concurrent/**",
-				"rate-limit.operations.concurrent.limits=5/1h", "rate-limit.operations.logged.match=/logged/**",
-				"rate-limit.operations.logged.limits=2/1h", "logging.level.dev.ratelimit=debug",
-				// Generous: a loaded build machine must not move these checks to the local fallback.
+				"rate-limit.tiers.free.limits.api_requests=1000/1h",
+				"rate-limit.tiers.pro.limits.api_requests=10000/1h", "rate-limit.tiers.enterprise.unlimited=true",
+				"rate-limit.operations.spoof.match=/spoof/**", "rate-limit.operations.spoof.limits=3/1h",
+				"rate-limit.operations.concurrent.match=/concurrent/**", "rate-limit.operations.concurrent.limits=5/1h",
+				"rate-limit.operations.logged.match=/logged/**", "rate-limit.operations.logged.limits=2/1h",
+				"logging.level.dev.ratelimit=debug",
+				// Generous: a loaded build machine must not move these checks to the
+				// local fallback.
 				"rate-limit.redis.timeout=5s" })
 @SharedRedis
 class HostileInputIntegrationTests {
@@ -113,8 +115,7 @@ class HostileInputIntegrationTests {
 
 	@Test
 	void concurrentRequestsOfOneNewCallerAdmitExactlyTheLimit() throws Exception {
-		assertThat(statusesOfConcurrentRequests(Map.of("X-API-Key", "k-" + UUID.randomUUID())))
-			.containsEntry(200, 5L)
+		assertThat(statusesOfConcurrentRequests(Map.of("X-API-Key", "k-" + UUID.randomUUID()))).containsEntry(200, 5L)
 			.containsEntry(429, 19L)
 			.hasSize(2);
 		assertThat(statusesOfConcurrentRequests(Map.of("Authorization", bearer(newUser(), "pro"))))
@@ -131,8 +132,8 @@ class HostileInputIntegrationTests {
 		for (String key : rejected) {
 			HttpResponse<String> response = send("/api/ping", Map.of("X-API-Key", key));
 			assertThat(response.statusCode()).isEqualTo(400);
-			assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-					(type) -> assertThat(type).startsWith("application/problem+json"));
+			assertThat(response.headers().firstValue("Content-Type"))
+				.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 			assertThat(response.body()).contains("\"status\":400")
 				.contains("X-API-Key header")
 				.contains("\"instance\":\"/api/ping\"")
@@ -142,18 +143,21 @@ class HostileInputIntegrationTests {
 		String longest = "k".repeat(256);
 		assertThat(send("/api/ping", Map.of("X-API-Key", longest)).statusCode()).isEqualTo(200);
 		RawHttp raw = new RawHttp(this.port);
-		// Bytes that are not UTF-8, and a value just under the server's 8 KB header limit: both reach
+		// Bytes that are not UTF-8, and a value just under the server's 8 KB header
+		// limit: both reach
 		// the filter, which answers for itself.
-		for (byte[] key : List.of(new byte[] { 'k', (byte) 0xFF, (byte) 0xFE, 'k' }, "k\u00e9".getBytes(StandardCharsets.UTF_8),
-				"k".repeat(7000).getBytes(StandardCharsets.US_ASCII))) {
+		for (byte[] key : List.of(new byte[] { 'k', (byte) 0xFF, (byte) 0xFE, 'k' },
+				"k\u00e9".getBytes(StandardCharsets.UTF_8), "k".repeat(7000).getBytes(StandardCharsets.US_ASCII))) {
 			RawHttp.Response response = raw.request("GET", "/api/ping").header("X-API-Key", key).send();
 			assertThat(response.status()).isEqualTo(400);
 			assertThat(response.isProblem()).isTrue();
 			rejected.add(new String(key, StandardCharsets.ISO_8859_1));
 		}
-		// Control characters and values over the header limit never get past the server itself.
+		// Control characters and values over the header limit never get past the server
+		// itself.
 		for (byte[] key : List.of("k\u0001k".getBytes(StandardCharsets.US_ASCII), new byte[] { 'k', 0, 'k' },
-				"k\u007Fk".getBytes(StandardCharsets.US_ASCII), "k".repeat(10 * 1024).getBytes(StandardCharsets.US_ASCII))) {
+				"k\u007Fk".getBytes(StandardCharsets.US_ASCII),
+				"k".repeat(10 * 1024).getBytes(StandardCharsets.US_ASCII))) {
 			assertThat(raw.request("GET", "/api/ping").header("X-API-Key", key).send().status()).isEqualTo(400);
 			rejected.add(new String(key, StandardCharsets.ISO_8859_1));
 		}
@@ -201,7 +205,8 @@ class HostileInputIntegrationTests {
 			statuses.put(target.substring(0, Math.min(target.length(), 40)), response.status());
 		}
 		assertThat(statuses).allSatisfy((target, status) -> assertThat(status).as(target).isBetween(200, 499));
-		// The server passes undecodable path parameters on: the filter answers for itself.
+		// The server passes undecodable path parameters on: the filter answers for
+		// itself.
 		RawHttp.Response undecodable = raw.request("GET", "/api/ping;b=%zz").send();
 		assertThat(undecodable.status()).isEqualTo(400);
 		assertThat(undecodable.isProblem()).isTrue();
@@ -237,7 +242,8 @@ class HostileInputIntegrationTests {
 			statuses.merge(response.status(), 1, Integer::sum);
 			problems += (response.status() == 400 && response.isProblem()) ? 1 : 0;
 		}
-		// The fuzz must have reached the limiter and our own rejection, not only the server's.
+		// The fuzz must have reached the limiter and our own rejection, not only the
+		// server's.
 		assertThat(statuses).as("statuses %s", statuses).containsKeys(200, 400, 404);
 		assertThat(problems).as("400 problems of the filter").isPositive();
 	}
@@ -317,8 +323,9 @@ class HostileInputIntegrationTests {
 	}
 
 	/**
-	 * Stands in for Spring Security: {@code Authorization: Bearer <user>@<tier>} authenticates the
-	 * user with the authority {@code TIER_<tier>}. Any other value leaves the caller anonymous.
+	 * Stands in for Spring Security: {@code Authorization: Bearer <user>@<tier>}
+	 * authenticates the user with the authority {@code TIER_<tier>}. Any other value
+	 * leaves the caller anonymous.
 	 */
 	static final class TestAuthenticationFilter extends OncePerRequestFilter {
 

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Random hostile header values and request targets for fuzz-style tests. Deterministic for a
- * given {@link Random} seed. Header values never hold CR or LF (those end the header; the server
- * rejects them before any application code could see them).
+ * Random hostile header values and request targets for fuzz-style tests. Deterministic
+ * for a given {@link Random} seed. Header values never hold CR or LF (those end the
+ * header; the server rejects them before any application code could see them).
  */
 final class HostileValues {
 
@@ -23,7 +23,8 @@ final class HostileValues {
 
 	private static final List<String> SEGMENTS = List.of("api", "ping", "fuzz", "..", ".", "%2e%2e", "%2E", "%00",
 			"%zz", "%", "%2", "%25", "%2F", "%5C", "%C3%A9", "%FF", "%C0%AF", ";a=b", ";jsessionid=x", "", "~", "*",
-			"a?b=%", "a?x=1&y", ";b=%zz", ";%", "a#frag", "\u00e9", "\u00ff", "{x}", "<script>", "'", "\"", "|", "^", "`");
+			"a?b=%", "a?x=1&y", ";b=%zz", ";%", "a#frag", "\u00e9", "\u00ff", "{x}", "<script>", "'", "\"", "|", "^",
+			"`");
 
 	private HostileValues() {
 	}
@@ -47,9 +48,11 @@ final class HostileValues {
 	}
 
 	/**
-	 * A request target: a path of odd segments, sometimes with raw bytes that are not ASCII.
+	 * A request target: a path of odd segments, sometimes with raw bytes that are not
+	 * ASCII.
 	 * @param random the source of randomness
-	 * @param prefix the first segment, to keep fuzzed requests away from other tests' budgets
+	 * @param prefix the first segment, to keep fuzzed requests away from other tests'
+	 * budgets
 	 * @return the target's bytes
 	 */
 	static byte[] target(Random random, String prefix) {
@@ -59,7 +62,8 @@ final class HostileValues {
 		for (int i = 0; i < segments; i++) {
 			target.write('/');
 			String segment = SEGMENTS.get(random.nextInt(SEGMENTS.size()));
-			target.writeBytes(segment.getBytes(random.nextBoolean() ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1));
+			target.writeBytes(
+					segment.getBytes(random.nextBoolean() ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1));
 		}
 		return target.toByteArray();
 	}

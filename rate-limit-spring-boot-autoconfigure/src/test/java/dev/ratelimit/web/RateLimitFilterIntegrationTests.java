@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The filter over real HTTP against a real Redis.
  */
-@SpringBootTest(classes = RateLimitFilterIntegrationTests.TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = RateLimitFilterIntegrationTests.TestApplication.class,
+		webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.tiers.free.upgrade-url=/pricing?upgrade=pro",
 				"rate-limit.tiers.free.limits.ai_generation=3/1h, 10/1d",
 				"rate-limit.tiers.free.limits.project_operations=100/1h",
@@ -42,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"rate-limit.operations.auth_operations.match=POST /auth/login",
 				"rate-limit.operations.auth_operations.key=ip", "rate-limit.operations.auth_operations.limits=2/1m",
 				"rate-limit.headers.ietf=true", "rate-limit.identity.api-key-header=X-API-Key",
-				// Generous: on a loaded machine the first call (connecting) must not go to the fallback.
+				// Generous: on a loaded machine the first call (connecting) must not go
+				// to the fallback.
 				"rate-limit.redis.timeout=5s", "rate-limit.key-prefix=it-${random.uuid}" })
 @SharedRedis
 class RateLimitFilterIntegrationTests {
@@ -138,8 +140,7 @@ class RateLimitFilterIntegrationTests {
 
 	@Test
 	void forwardedForFromUntrustedPeerDoesNotChangeTheBudget() throws Exception {
-		assertThat(send("POST", "/auth/login", Map.of("X-Forwarded-For", "198.51.100.1")).statusCode())
-			.isEqualTo(200);
+		assertThat(send("POST", "/auth/login", Map.of("X-Forwarded-For", "198.51.100.1")).statusCode()).isEqualTo(200);
 		assertThat(send("POST", "/auth/login", Map.of("X-Forwarded-For", "198.51.100.2", "X-API-Key", newKey()))
 			.statusCode()).isEqualTo(200);
 		HttpResponse<String> third = send("POST", "/auth/login", Map.of("X-Forwarded-For", "198.51.100.3"));
@@ -175,8 +176,8 @@ class RateLimitFilterIntegrationTests {
 	}
 
 	/**
-	 * Paths beyond the shared test API: an annotated method under a path rule, a method under the
-	 * path rule only, and an excluded path that a handler serves.
+	 * Paths beyond the shared test API: an annotated method under a path rule, a method
+	 * under the path rule only, and an excluded path that a handler serves.
 	 */
 	@RestController
 	static class ProjectController {

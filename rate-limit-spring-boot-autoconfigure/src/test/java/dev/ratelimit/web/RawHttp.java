@@ -15,9 +15,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * An HTTP/1.1 client on a bare socket, for requests {@code java.net.http} refuses to send: control
- * characters, bytes that are not UTF-8, headers near the server's size limit, repeated header
- * lines. One request per connection ({@code Connection: close}).
+ * An HTTP/1.1 client on a bare socket, for requests {@code java.net.http} refuses to
+ * send: control characters, bytes that are not UTF-8, headers near the server's size
+ * limit, repeated header lines. One request per connection ({@code Connection: close}).
  */
 final class RawHttp {
 
@@ -48,7 +48,8 @@ final class RawHttp {
 			this.bytes.writeBytes(method);
 			this.bytes.write(' ');
 			this.bytes.writeBytes(target);
-			this.bytes.writeBytes(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n".getBytes(StandardCharsets.US_ASCII));
+			this.bytes.writeBytes(
+					" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n".getBytes(StandardCharsets.US_ASCII));
 			this.description.append(printable(method)).append(' ').append(printable(target));
 		}
 
@@ -89,8 +90,8 @@ final class RawHttp {
 	}
 
 	/**
-	 * Reads until the server closes. A server that rejects a request before reading all of it may
-	 * reset the connection after its answer: keep what arrived.
+	 * Reads until the server closes. A server that rejects a request before reading all
+	 * of it may reset the connection after its answer: keep what arrived.
 	 */
 	private static byte[] readAll(InputStream in) throws IOException {
 		ByteArrayOutputStream response = new ByteArrayOutputStream();

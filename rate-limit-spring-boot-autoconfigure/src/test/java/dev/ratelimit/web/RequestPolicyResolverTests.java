@@ -233,8 +233,9 @@ class RequestPolicyResolverTests {
 	}
 
 	/**
-	 * Tiers free, pro and enterprise (unlimited); operations by path rule (projects, cost 4),
-	 * by address (auth_operations) and shared by everyone (status); the default exclusions.
+	 * Tiers free, pro and enterprise (unlimited); operations by path rule (projects, cost
+	 * 4), by address (auth_operations) and shared by everyone (status); the default
+	 * exclusions.
 	 */
 	private static RateLimitPolicy policy() {
 		PathPatternParser parser = PathPatternParser.defaultInstance;

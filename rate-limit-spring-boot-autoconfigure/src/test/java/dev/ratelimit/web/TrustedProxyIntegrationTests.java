@@ -31,15 +31,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Requests through a trusted proxy (the loopback address the tests connect from), over real HTTP
- * against a real Redis: the right-most address that is not a trusted proxy is the client.
+ * Requests through a trusted proxy (the loopback address the tests connect from), over
+ * real HTTP against a real Redis: the right-most address that is not a trusted proxy is
+ * the client.
  */
 @SpringBootTest(classes = TrustedProxyIntegrationTests.TestApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.identity.trusted-proxies=127.0.0.1, ::1, 10.0.0.0/8",
 				"rate-limit.tiers.free.limits.api_requests=1000/1h", "rate-limit.operations.hop.match=/hop/**",
 				"rate-limit.operations.hop.limits=3/1h",
-				// Generous: a loaded build machine must not move these checks to the local fallback.
+				// Generous: a loaded build machine must not move these checks to the
+				// local fallback.
 				"rate-limit.redis.timeout=5s" })
 @SharedRedis
 class TrustedProxyIntegrationTests {
@@ -61,10 +63,12 @@ class TrustedProxyIntegrationTests {
 	void rightMostUntrustedHopIsTheClient() throws Exception {
 		List<String> remaining = new ArrayList<>();
 		for (int i = 1; i <= 4; i++) {
-			// Whatever the client wrote, then the client as the edge proxy saw it, then an inner proxy.
+			// Whatever the client wrote, then the client as the edge proxy saw it, then
+			// an inner proxy.
 			HttpResponse<String> response = send("/hop/x",
 					Map.of("X-Forwarded-For", "203.0.113." + i + ", 198.51.100.1, 10.0.0.5"));
-			remaining.add(response.statusCode() + "/" + response.headers().firstValue("X-RateLimit-Remaining").orElse(""));
+			remaining
+				.add(response.statusCode() + "/" + response.headers().firstValue("X-RateLimit-Remaining").orElse(""));
 		}
 		assertThat(remaining).containsExactly("200/2", "200/1", "200/0", "429/0");
 		assertThat(budgetExists("198.51.100.1")).isTrue();
@@ -155,7 +159,8 @@ class TrustedProxyIntegrationTests {
 	private boolean budgetExists(String address) {
 		String key = KEY_PREFIX + ":{" + Identity.address(address).scope() + "}:";
 		StringRedisTemplate redis = new StringRedisTemplate(this.connectionFactory);
-		return Boolean.TRUE.equals(redis.hasKey(key + "hop:1h:tb")) || Boolean.TRUE.equals(redis.hasKey(key + "apirequests:1h:tb"));
+		return Boolean.TRUE.equals(redis.hasKey(key + "hop:1h:tb"))
+				|| Boolean.TRUE.equals(redis.hasKey(key + "apirequests:1h:tb"));
 	}
 
 	private HttpResponse<String> send(String path, Map<String, String> headers)

@@ -3,7 +3,8 @@ package dev.ratelimit.test;
 import java.util.Properties;
 
 /**
- * Reads Redis {@code INFO commandstats}, where tests count the commands a piece of code sent.
+ * Reads Redis {@code INFO commandstats}, where tests count the commands a piece of code
+ * sent.
  *
  * @author rate-limit-spring-boot
  */

@@ -27,13 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real {@code redis-server} process on {@code 127.0.0.1}, started from the statically linked
- * binaries that the {@code org.signal:embedded-redis} artifact ships as class path resources (only
- * the binaries are used, not that library's Java API). Nothing has to be installed by hand.
+ * A real {@code redis-server} process on {@code 127.0.0.1}, started from the statically
+ * linked binaries that the {@code org.signal:embedded-redis} artifact ships as class path
+ * resources (only the binaries are used, not that library's Java API). Nothing has to be
+ * installed by hand.
  * <p>
  * The server keeps no data on disk ({@code --save "" --appendonly no}) and is killed on
- * {@link #close()} and, at the latest, when the JVM shuts down. Construction starts it and waits
- * until it answers {@code PING}.
+ * {@link #close()} and, at the latest, when the JVM shuts down. Construction starts it
+ * and waits until it answers {@code PING}.
  *
  * @author rate-limit-spring-boot
  */
@@ -50,7 +51,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	private static final int OUTPUT_LINES_KEPT = 40;
 
 	/**
-	 * Servers not closed yet: killed, and their directories deleted, when the JVM shuts down.
+	 * Servers not closed yet: killed, and their directories deleted, when the JVM shuts
+	 * down.
 	 */
 	private static final Set<EmbeddedRedisServer> open = ConcurrentHashMap.newKeySet();
 
@@ -114,8 +116,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	}
 
 	/**
-	 * Start the server again on the same port after {@link #stop()}; does nothing when it is
-	 * running.
+	 * Start the server again on the same port after {@link #stop()}; does nothing when it
+	 * is running.
 	 */
 	@Override
 	public synchronized void start() {
@@ -182,7 +184,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	}
 
 	private int startOnFreePort() {
-		// Another process can take a free port between our probe and redis binding it, so retry
+		// Another process can take a free port between our probe and redis binding it, so
+		// retry
 		// with a fresh port when the server does not come up.
 		IllegalStateException failure = null;
 		for (int attempt = 0; attempt < 5; attempt++) {
@@ -214,9 +217,12 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		add(command, "--appendonly", "no");
 		add(command, "--protected-mode", "yes");
 		add(command, "--daemonize", "no");
-		// redis-server changes into its directory at startup and, with persistence off, never
-		// writes there. The directory is deleted as soon as the server answers (see awaitPong) and
-		// created again for a restart, so nothing is left behind even when the JVM is killed.
+		// redis-server changes into its directory at startup and, with persistence off,
+		// never
+		// writes there. The directory is deleted as soon as the server answers (see
+		// awaitPong) and
+		// created again for a restart, so nothing is left behind even when the JVM is
+		// killed.
 		createDirectory(this.workingDirectory);
 		add(command, "--dir", this.workingDirectory.toString());
 		ProcessBuilder builder = new ProcessBuilder(command).directory(this.workingDirectory.toFile())
@@ -238,7 +244,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	}
 
 	private static Process exec(ProcessBuilder builder) {
-		// A freshly written executable can briefly fail with ETXTBSY ("Text file busy") while a
+		// A freshly written executable can briefly fail with ETXTBSY ("Text file busy")
+		// while a
 		// concurrently forked child still holds the descriptor it was written through.
 		IOException failure = null;
 		for (int attempt = 0; attempt < 10; attempt++) {
@@ -280,7 +287,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 						+ process.exitValue() + ":\n" + recentOutput());
 			}
 			if (Resp.ping(HOST, port, 200)) {
-				// Make sure it is our server that answered, not another one that owns the port.
+				// Make sure it is our server that answered, not another one that owns the
+				// port.
 				if (isServedBy(process, port)) {
 					deleteRecursively(this.workingDirectory);
 					return;
@@ -289,12 +297,13 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			sleep(20);
 		}
 		process.destroyForcibly();
-		throw new IllegalStateException("redis-server did not answer PING within " + STARTUP_TIMEOUT_MILLIS
-				+ "ms:\n" + recentOutput());
+		throw new IllegalStateException(
+				"redis-server did not answer PING within " + STARTUP_TIMEOUT_MILLIS + "ms:\n" + recentOutput());
 	}
 
 	private void awaitOutput() {
-		// The output is drained on another thread, which ends with the stream once the process has
+		// The output is drained on another thread, which ends with the stream once the
+		// process has
 		// exited; wait for it so the error message shows why the server exited.
 		Thread drainer = this.drainer;
 		if (drainer != null) {

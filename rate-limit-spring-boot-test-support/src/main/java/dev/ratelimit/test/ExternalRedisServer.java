@@ -3,8 +3,8 @@ package dev.ratelimit.test;
 import java.net.URI;
 
 /**
- * A Redis server that someone else runs, named by a {@code redis://host:port} URL. Its lifecycle
- * cannot be controlled from here.
+ * A Redis server that someone else runs, named by a {@code redis://host:port} URL. Its
+ * lifecycle cannot be controlled from here.
  *
  * @author rate-limit-spring-boot
  */

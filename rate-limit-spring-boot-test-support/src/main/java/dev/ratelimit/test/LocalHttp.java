@@ -8,7 +8,8 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 
 /**
- * Sends requests without a body to an application on this machine, as the integration tests do.
+ * Sends requests without a body to an application on this machine, as the integration
+ * tests do.
  *
  * @author rate-limit-spring-boot
  */

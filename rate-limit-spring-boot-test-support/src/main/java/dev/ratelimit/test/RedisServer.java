@@ -1,10 +1,10 @@
 package dev.ratelimit.test;
 
 /**
- * A real Redis server that tests and demos can connect to. Lifecycle methods exist for failure
- * tests (a Redis that is gone, a Redis that hangs); a kind of server that cannot support one throws
- * {@link UnsupportedOperationException}, so check {@link #supportsStopStart()} and
- * {@link #supportsSuspend()} first.
+ * A real Redis server that tests and demos can connect to. Lifecycle methods exist for
+ * failure tests (a Redis that is gone, a Redis that hangs); a kind of server that cannot
+ * support one throws {@link UnsupportedOperationException}, so check
+ * {@link #supportsStopStart()} and {@link #supportsSuspend()} first.
  *
  * @author rate-limit-spring-boot
  * @see RedisServers#shared()
@@ -33,7 +33,8 @@ public interface RedisServer {
 
 	/**
 	 * Whether {@link #stop()} and {@link #start()} are supported.
-	 * @return {@code true} when this server can be stopped and started again on the same port
+	 * @return {@code true} when this server can be stopped and started again on the same
+	 * port
 	 */
 	default boolean supportsStopStart() {
 		return false;
@@ -62,8 +63,8 @@ public interface RedisServer {
 	}
 
 	/**
-	 * Freeze the server (SIGSTOP): connections are accepted by the kernel but never answered, like a
-	 * Redis that hangs.
+	 * Freeze the server (SIGSTOP): connections are accepted by the kernel but never
+	 * answered, like a Redis that hangs.
 	 */
 	default void suspend() {
 		throw unsupported("suspend");

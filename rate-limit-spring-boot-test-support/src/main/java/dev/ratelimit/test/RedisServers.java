@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisServers {
 
 	/**
-	 * The environment variable that names an external Redis, e.g. {@code redis://localhost:6379}.
+	 * The environment variable that names an external Redis, e.g.
+	 * {@code redis://localhost:6379}.
 	 */
 	public static final String URL_ENVIRONMENT_VARIABLE = "RATE_LIMIT_TEST_REDIS_URL";
 
@@ -26,16 +27,17 @@ public final class RedisServers {
 	}
 
 	/**
-	 * The one Redis server of this JVM, started on first use and shared by every caller, chosen as:
+	 * The one Redis server of this JVM, started on first use and shared by every caller,
+	 * chosen as:
 	 * <ol>
 	 * <li>the external server named by {@value #URL_ENVIRONMENT_VARIABLE}, when set;</li>
-	 * <li>a {@code redis:7-alpine} container, when Testcontainers is on the class path and Docker is
-	 * available;</li>
+	 * <li>a {@code redis:7-alpine} container, when Testcontainers is on the class path
+	 * and Docker is available;</li>
 	 * <li>an {@link EmbeddedRedisServer}.</li>
 	 * </ol>
-	 * Callers share its data: isolate tests with unique key prefixes rather than by flushing. Only an
-	 * embedded server supports every lifecycle method; failure tests should start their own
-	 * {@link EmbeddedRedisServer} rather than stop the shared one.
+	 * Callers share its data: isolate tests with unique key prefixes rather than by
+	 * flushing. Only an embedded server supports every lifecycle method; failure tests
+	 * should start their own {@link EmbeddedRedisServer} rather than stop the shared one.
 	 * @return the shared server
 	 */
 	public static synchronized RedisServer shared() {

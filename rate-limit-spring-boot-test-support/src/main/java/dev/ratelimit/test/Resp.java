@@ -9,8 +9,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Just enough of the Redis protocol (RESP) to ask a server whether it is up, without a client
- * library on the class path.
+ * Just enough of the Redis protocol (RESP) to ask a server whether it is up, without a
+ * client library on the class path.
  *
  * @author rate-limit-spring-boot
  */
@@ -20,8 +20,9 @@ final class Resp {
 	}
 
 	/**
-	 * Send one command and return its reply: the first line ({@code +PONG}, {@code -ERR …},
-	 * {@code :1}), or for a bulk string reply ({@code $<length>}) the string itself.
+	 * Send one command and return its reply: the first line ({@code +PONG},
+	 * {@code -ERR …}, {@code :1}), or for a bulk string reply ({@code $<length>}) the
+	 * string itself.
 	 * @param host the host
 	 * @param port the port
 	 * @param timeoutMillis the connect and read timeout
@@ -48,7 +49,8 @@ final class Resp {
 				throw new IOException("Connection closed by " + host + ":" + port + " without a reply");
 			}
 			if (line.startsWith("$") && !line.equals("$-1")) {
-				// INFO and similar replies are ASCII, so characters and bytes count the same.
+				// INFO and similar replies are ASCII, so characters and bytes count the
+				// same.
 				char[] bulk = new char[Integer.parseInt(line.substring(1))];
 				int read = 0;
 				while (read < bulk.length) {

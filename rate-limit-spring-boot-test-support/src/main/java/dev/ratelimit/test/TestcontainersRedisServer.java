@@ -5,9 +5,9 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A Redis server in a Docker container. Only loaded when Testcontainers is on the class path.
- * Suspending pauses the container (the cgroup freezer: the same effect as SIGSTOP); stopping is not
- * supported because a restarted container may get a different host port.
+ * A Redis server in a Docker container. Only loaded when Testcontainers is on the class
+ * path. Suspending pauses the container (the cgroup freezer: the same effect as SIGSTOP);
+ * stopping is not supported because a restarted container may get a different host port.
  *
  * @author rate-limit-spring-boot
  */

@@ -16,8 +16,9 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * DEMO ONLY: authenticates {@code X-API-Key: demo-<tier>-<anything>} as the user named by the key,
- * with the authority {@code TIER_<tier>}. A real application validates keys against a store.
+ * DEMO ONLY: authenticates {@code X-API-Key: demo-<tier>-<anything>} as the user named by
+ * the key, with the authority {@code TIER_<tier>}. A real application validates keys
+ * against a store.
  *
  * @author rate-limit-spring-boot
  */

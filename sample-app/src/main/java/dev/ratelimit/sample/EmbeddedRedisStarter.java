@@ -13,10 +13,10 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Starts a real redis-server (from a Maven Central package) when the application configures no
- * Redis, so the sample runs on a fresh machine with one command. Any of
- * {@code spring.data.redis.host}, {@code port}, {@code url} or {@code cluster.nodes} means a Redis
- * is configured, and none is started.
+ * Starts a real redis-server (from a Maven Central package) when the application
+ * configures no Redis, so the sample runs on a fresh machine with one command. Any of
+ * {@code spring.data.redis.host}, {@code port}, {@code url} or {@code cluster.nodes}
+ * means a Redis is configured, and none is started.
  *
  * @author rate-limit-spring-boot
  */

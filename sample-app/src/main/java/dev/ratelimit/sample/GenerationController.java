@@ -34,7 +34,9 @@ class GenerationController {
 
 	@GetMapping("/generations/{id}/download")
 	ResponseEntity<byte[]> download(@PathVariable String id) {
-		return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(("generation " + id).getBytes());
+		return ResponseEntity.ok()
+			.contentType(MediaType.APPLICATION_OCTET_STREAM)
+			.body(("generation " + id).getBytes());
 	}
 
 }

@@ -8,8 +8,8 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 
 /**
- * A stateless API: every endpoint is open, and demo API keys authenticate callers so that the
- * rate limiter sees a principal and its tier.
+ * A stateless API: every endpoint is open, and demo API keys authenticate callers so that
+ * the rate limiter sees a principal and its tier.
  *
  * @author rate-limit-spring-boot
  */

@@ -36,10 +36,10 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps the Grafana dashboard honest: every metric its queries use must be one the sample app
- * exports at /actuator/prometheus once it has served allowed, denied and excluded requests and
- * lived through a Redis outage. A renamed meter or a typo in a query fails here, not in an
- * operator's empty panel.
+ * Keeps the Grafana dashboard honest: every metric its queries use must be one the sample
+ * app exports at /actuator/prometheus once it has served allowed, denied and excluded
+ * requests and lived through a Redis outage. A renamed meter or a typo in a query fails
+ * here, not in an operator's empty panel.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.redis.timeout=5s", "spring.data.redis.timeout=1s" })
@@ -54,8 +54,7 @@ class DashboardTests {
 
 	private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.$])[a-zA-Z_:][a-zA-Z0-9_:]*");
 
-	private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "atan2", "inf",
-			"nan");
+	private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "atan2", "inf", "nan");
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -83,12 +82,14 @@ class DashboardTests {
 		awaitRedisDecides();
 		String key = "demo-free-" + UUID.randomUUID();
 		for (int i = 0; i < 6; i++) {
-			// free: 5 generations an hour (the fifth leaves nothing: near the limit), then 429
+			// free: 5 generations an hour (the fifth leaves nothing: near the limit),
+			// then 429
 			assertThat(send("POST", "/api/v2/generation/generate", key).statusCode()).isEqualTo((i < 5) ? 200 : 429);
 		}
 		assertThat(send("GET", "/actuator/health", null).statusCode()).isEqualTo(200);
 		redis.stop();
-		// Decided by the failure mode after a failed call: a backend error and a fallback decision.
+		// Decided by the failure mode after a failed call: a backend error and a fallback
+		// decision.
 		assertThat(send("GET", "/api/ping", key).statusCode()).isEqualTo(200);
 		HttpResponse<String> scrape = send("GET", "/actuator/prometheus", null);
 		assertThat(scrape.statusCode()).isEqualTo(200);
@@ -107,13 +108,14 @@ class DashboardTests {
 	}
 
 	/**
-	 * On a cold and busy machine the first calls to Redis can outlast the timeout and be decided by
-	 * the fallback; wait until Redis decides.
+	 * On a cold and busy machine the first calls to Redis can outlast the timeout and be
+	 * decided by the fallback; wait until Redis decides.
 	 */
 	private void awaitRedisDecides() {
 		Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
 			send("GET", "/api/ping", "demo-pro-warm-up");
-			// Made by Boot's meter observation handler at the first check the backend decides.
+			// Made by Boot's meter observation handler at the first check the backend
+			// decides.
 			Timer primary = this.registry.find(RateLimitMetrics.CHECK).tag("backend", "primary").timer();
 			return primary != null && primary.count() > 0;
 		});
@@ -147,9 +149,9 @@ class DashboardTests {
 	}
 
 	/**
-	 * The metric names a PromQL expression selects: identifiers that remain once strings, label
-	 * matchers, ranges, grouping clauses and Grafana variables are removed, other than functions
-	 * (followed by a parenthesis) and keywords.
+	 * The metric names a PromQL expression selects: identifiers that remain once strings,
+	 * label matchers, ranges, grouping clauses and Grafana variables are removed, other
+	 * than functions (followed by a parenthesis) and keywords.
 	 */
 	static Set<String> metricNames(String expression) {
 		String stripped = expression.replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"")
@@ -180,7 +182,8 @@ class DashboardTests {
 	}
 
 	static Path locate(Path relative) {
-		// Tests run in the module's directory; the docs live at the root of the repository.
+		// Tests run in the module's directory; the docs live at the root of the
+		// repository.
 		for (Path directory = Path.of("").toAbsolutePath(); directory != null; directory = directory.getParent()) {
 			Path candidate = directory.resolve(relative);
 			if (Files.isRegularFile(candidate)) {

@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two instances of the sample on one Redis, with the starter's default settings, under
- * concurrent load on a machine kept busy: every limit admits exactly its number across both
- * instances, on cold instances and on warm ones, and no check is decided by the failure mode
- * while Redis answers.
+ * concurrent load on a machine kept busy: every limit admits exactly its number across
+ * both instances, on cold instances and on warm ones, and no check is decided by the
+ * failure mode while Redis answers.
  *
  * @author rate-limit-spring-boot
  */
@@ -83,8 +83,8 @@ class FleetExactnessTests {
 	}
 
 	/**
-	 * Send {@code requests} generations for one caller from {@link #CLIENTS} concurrent clients,
-	 * alternating between the instances.
+	 * Send {@code requests} generations for one caller from {@link #CLIENTS} concurrent
+	 * clients, alternating between the instances.
 	 * @return how many were admitted
 	 */
 	private int admitted(String key, int requests) throws Exception {
@@ -130,8 +130,8 @@ class FleetExactnessTests {
 	}
 
 	/**
-	 * Threads that keep every core busy, so that the instances compete for the CPU as on a
-	 * loaded machine.
+	 * Threads that keep every core busy, so that the instances compete for the CPU as on
+	 * a loaded machine.
 	 */
 	private static final class CpuLoad implements AutoCloseable {
 

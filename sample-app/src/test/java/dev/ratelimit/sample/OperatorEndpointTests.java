@@ -21,10 +21,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The operator's side of the sample: after a burst of traffic, {@code /actuator/ratelimits} shows
- * who was denied and how often, and one request lifts a caller to another tier for ten minutes.
+ * The operator's side of the sample: after a burst of traffic,
+ * {@code /actuator/ratelimits} shows who was denied and how often, and one request lifts
+ * a caller to another tier for ten minutes.
  */
-// A generous Redis timeout: on a loaded machine the first checks (connecting, loading the script)
+// A generous Redis timeout: on a loaded machine the first checks (connecting, loading the
+// script)
 // could otherwise be decided by the local fallback, and the counts below are exact.
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.key-prefix=sample-operator-${random.uuid}", "rate-limit.redis.timeout=10s" })
@@ -89,8 +91,8 @@ class OperatorEndpointTests {
 	private HttpResponse<String> send(String method, String path, String body, String contentType, String apiKey)
 			throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
-					: HttpRequest.BodyPublishers.noBody());
+			.method(method,
+					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
 		if (contentType != null) {
 			request.header("Content-Type", contentType);
 		}

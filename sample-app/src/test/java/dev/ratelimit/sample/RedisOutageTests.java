@@ -30,9 +30,9 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample over HTTP while its Redis is stopped: requests are still served (by the local
- * fallback), the application stays UP for its load balancer, and the 'ratelimit' health
- * component and the metrics say what is going on.
+ * The sample over HTTP while its Redis is stopped: requests are still served (by the
+ * local fallback), the application stays UP for its load balancer, and the 'ratelimit'
+ * health component and the metrics say what is going on.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "rate-limit.redis.timeout=300ms",
 		"spring.data.redis.timeout=1s", "rate-limit.health.timeout=5s" })
@@ -110,13 +110,14 @@ class RedisOutageTests {
 	}
 
 	/**
-	 * On a cold and busy machine the first calls to Redis can outlast the timeout and be decided by
-	 * the fallback; wait until Redis decides.
+	 * On a cold and busy machine the first calls to Redis can outlast the timeout and be
+	 * decided by the fallback; wait until Redis decides.
 	 */
 	private void awaitRedisDecides() {
 		Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
 			send("GET", "/api/ping", "demo-pro-warm-up");
-			// Made by Boot's meter observation handler at the first check the backend decides.
+			// Made by Boot's meter observation handler at the first check the backend
+			// decides.
 			Timer primary = this.registry.find(RateLimitMetrics.CHECK).tag("backend", "primary").timer();
 			return primary != null && primary.count() > 0;
 		});

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.key-prefix=sample-${random.uuid}",
-				// Generous: on a loaded build machine the first calls (connecting to Redis) must not go
+				// Generous: on a loaded build machine the first calls (connecting to
+				// Redis) must not go
 				// to the local fallback, whose counters are not Redis's.
 				"rate-limit.redis.timeout=5s" })
 @SharedRedis
@@ -54,8 +55,7 @@ class SampleApplicationTests {
 	@Test
 	void tiersGetTheirOwnLimits() throws Exception {
 		assertThat(limit("POST", "/api/v2/generation/generate", "demo-pro-" + UUID.randomUUID())).isEqualTo("50");
-		assertThat(limit("POST", "/api/v2/generation/generate", "demo-business-" + UUID.randomUUID()))
-			.isEqualTo("200");
+		assertThat(limit("POST", "/api/v2/generation/generate", "demo-business-" + UUID.randomUUID())).isEqualTo("200");
 		assertThat(limit("POST", "/projects/validate", "demo-free-" + UUID.randomUUID())).isEqualTo("50");
 		assertThat(limit("POST", "/projects/preview", "demo-pro-" + UUID.randomUUID())).isEqualTo("500");
 		assertThat(limit("GET", "/generations/42/files", "demo-business-" + UUID.randomUUID())).isEqualTo("5000");
@@ -67,7 +67,8 @@ class SampleApplicationTests {
 
 	@Test
 	void enterpriseIsUnlimited() throws Exception {
-		HttpResponse<String> response = send("POST", "/api/v2/generation/generate", "demo-enterprise-" + UUID.randomUUID());
+		HttpResponse<String> response = send("POST", "/api/v2/generation/generate",
+				"demo-enterprise-" + UUID.randomUUID());
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.headers().firstValue("X-RateLimit-Limit")).isEmpty();
 	}
@@ -84,7 +85,8 @@ class SampleApplicationTests {
 
 	@Test
 	void madeUpKeysAreAnonymousAndShareTheAddressBudget() throws Exception {
-		// Only keys Spring Security authenticates identify a caller: rotating unknown keys buys nothing.
+		// Only keys Spring Security authenticates identify a caller: rotating unknown
+		// keys buys nothing.
 		for (int i = 0; i < 5; i++) {
 			assertThat(send("POST", "/api/v2/generation/generate", "made-up-" + UUID.randomUUID()).statusCode())
 				.isEqualTo(200);
