@@ -13,7 +13,7 @@ import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
 import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
-import dev.ratelimit.web.RateLimited;
+import dev.ratelimit.testfixtures.TestApiController;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -29,9 +29,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -169,24 +166,8 @@ class RedisChangesIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import(TestController.class)
+	@Import(TestApiController.class)
 	static class TestApplication {
-
-	}
-
-	@RestController
-	static class TestController {
-
-		@GetMapping("/api/ping")
-		String ping() {
-			return "pong";
-		}
-
-		@PostMapping("/api/generate")
-		@RateLimited(operation = "ai_generation")
-		String generate() {
-			return "generated";
-		}
 
 	}
 
