@@ -10,13 +10,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +40,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(EmbeddedRedisServer.class);
 
-	private static final String REDIS_VERSION = "7.0.15";
-
 	private static final String HOST = "127.0.0.1";
 
 	private static final long STARTUP_TIMEOUT_MILLIS = 15_000;
@@ -55,8 +51,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	 * down.
 	 */
 	private static final Set<EmbeddedRedisServer> open = ConcurrentHashMap.newKeySet();
-
-	private static @Nullable Path binary;
 
 	static {
 		Runtime.getRuntime()
@@ -127,7 +121,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		this.process = launch(this.port);
 		this.suspended = false;
 		awaitPong(this.process, this.port);
-		logger.info("Started redis-server {} on {} (pid {})", REDIS_VERSION, url(), this.process.pid());
+		logger.info("Started redis-server {} on {} (pid {})", RedisServerBinary.VERSION, url(), this.process.pid());
 	}
 
 	/**
@@ -193,8 +187,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			try {
 				this.process = launch(candidate);
 				awaitPong(this.process, candidate);
-				logger.info("Started redis-server {} on redis://{}:{} (pid {})", REDIS_VERSION, HOST, candidate,
-						this.process.pid());
+				logger.info("Started redis-server {} on redis://{}:{} (pid {})", RedisServerBinary.VERSION, HOST,
+						candidate, this.process.pid());
 				return candidate;
 			}
 			catch (IllegalStateException ex) {
@@ -210,7 +204,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private Process launch(int port) {
 		List<String> command = new ArrayList<>();
-		command.add(binary().toString());
+		command.add(RedisServerBinary.path().toString());
 		add(command, "--port", Integer.toString(port));
 		add(command, "--bind", HOST);
 		add(command, "--save", "");
@@ -368,59 +362,6 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			}
 		}
 		deleteRecursively(this.workingDirectory);
-	}
-
-	private static synchronized Path binary() {
-		if (binary == null) {
-			binary = extractBinary();
-		}
-		return binary;
-	}
-
-	private static Path extractBinary() {
-		String os = System.getProperty("os.name", "");
-		String arch = System.getProperty("os.arch", "");
-		String resource = "redis-server-" + REDIS_VERSION + "-" + normalizeOs(os) + "-" + normalizeArch(arch);
-		ClassLoader classLoader = EmbeddedRedisServer.class.getClassLoader();
-		try (InputStream in = classLoader.getResourceAsStream(resource)) {
-			if (in == null) {
-				throw new IllegalStateException("No redis-server binary for os.name='" + os + "', os.arch='" + arch
-						+ "': class path resource '" + resource + "' not found. org.signal:embedded-redis ships "
-						+ "linux-amd64, linux-arm64, linux-386, darwin-amd64 and darwin-arm64. Set "
-						+ RedisServers.URL_ENVIRONMENT_VARIABLE + " to use an external Redis instead.");
-			}
-			Path file = Files.createTempFile(resource + "-", "");
-			file.toFile().deleteOnExit();
-			Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-			if (!file.toFile().setExecutable(true, true)) {
-				throw new IllegalStateException("Could not make " + file + " executable");
-			}
-			logger.debug("Extracted {} to {}", resource, file);
-			return file;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Could not extract " + resource, ex);
-		}
-	}
-
-	private static String normalizeOs(String os) {
-		String name = os.toLowerCase(Locale.ROOT);
-		if (name.contains("linux")) {
-			return "linux";
-		}
-		if (name.contains("mac") || name.contains("darwin")) {
-			return "darwin";
-		}
-		return name.replace(' ', '_');
-	}
-
-	private static String normalizeArch(String arch) {
-		return switch (arch.toLowerCase(Locale.ROOT)) {
-			case "amd64", "x86_64", "x64" -> "amd64";
-			case "aarch64", "arm64" -> "arm64";
-			case "x86", "i386", "i486", "i586", "i686" -> "386";
-			default -> arch.toLowerCase(Locale.ROOT);
-		};
 	}
 
 	private static int findFreePort() {
