@@ -17,6 +17,7 @@ import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
+import dev.ratelimit.test.context.SharedRedisConfiguration;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import dev.ratelimit.web.IdentityResolver;
@@ -63,9 +64,8 @@ class RateLimitAutoConfigurationTests {
 
 	@Test
 	void withRedisLimitsInRedis() {
-		RedisServer redis = RedisServers.shared();
 		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withUserConfiguration(SharedRedisConfiguration.class)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(RedisConnectionFactory.class);
 				ResilientRateLimiter resilient = context.getBean(ResilientRateLimiter.class);
@@ -79,10 +79,9 @@ class RateLimitAutoConfigurationTests {
 
 	@Test
 	void withRedisButWithoutResilience4jLimitsInRedisDirectly() {
-		RedisServer redis = RedisServers.shared();
 		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader(CircuitBreaker.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withUserConfiguration(SharedRedisConfiguration.class)
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(ResilientRateLimiter.class);
 				assertThat(context.getBean(OverLimitCachingRateLimiter.class).getDelegate())
@@ -92,10 +91,9 @@ class RateLimitAutoConfigurationTests {
 
 	@Test
 	void withoutTheOverLimitCacheTheResilientLayerIsTheLimiter() {
-		RedisServer redis = RedisServers.shared();
 		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
-					"rate-limit.over-limit-cache.enabled=false")
+			.withUserConfiguration(SharedRedisConfiguration.class)
+			.withPropertyValues("rate-limit.over-limit-cache.enabled=false")
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(OverLimitCachingRateLimiter.class);
 				assertThat(context.getBean(RateLimiter.class)).isSameAs(context.getBean(ResilientRateLimiter.class));
@@ -104,9 +102,8 @@ class RateLimitAutoConfigurationTests {
 
 	@Test
 	void userLimiterReplacesEveryLayerOfTheRedisLimiter() {
-		RedisServer redis = RedisServers.shared();
 		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withUserConfiguration(SharedRedisConfiguration.class)
 			.withUserConfiguration(UserBeans.class)
 			.run((context) -> {
 				assertThat(context.getBean(RateLimiter.class)).isSameAs(UserBeans.LIMITER);
@@ -120,10 +117,9 @@ class RateLimitAutoConfigurationTests {
 
 	@Test
 	void userCircuitBreakerReplacesTheBreakerAlone() {
-		RedisServer redis = RedisServers.shared();
 		CircuitBreaker breaker = CircuitBreaker.ofDefaults("user");
 		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withUserConfiguration(SharedRedisConfiguration.class)
 			.withBean("rateLimitCircuitBreaker", CircuitBreaker.class, () -> breaker)
 			.run((context) -> assertThat(context.getBean(ResilientRateLimiter.class).getCircuitBreaker())
 				.isSameAs(breaker));

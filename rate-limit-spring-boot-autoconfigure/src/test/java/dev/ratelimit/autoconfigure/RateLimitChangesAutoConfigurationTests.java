@@ -1,8 +1,7 @@
 package dev.ratelimit.autoconfigure;
 
 import dev.ratelimit.redis.RedisChangeListener;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedisConfiguration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -59,9 +58,8 @@ class RateLimitChangesAutoConfigurationTests {
 	}
 
 	private ApplicationContextRunner withRedis() {
-		RedisServer redis = RedisServers.shared();
 		return this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port());
+			.withUserConfiguration(SharedRedisConfiguration.class);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -10,8 +10,7 @@ import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.redis.RedisOverrideStore;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedisConfiguration;
 import dev.ratelimit.web.Identity;
 import dev.ratelimit.web.RequestPolicyResolver;
 import dev.ratelimit.web.ResolvedRequest;
@@ -97,9 +96,8 @@ class RateLimitEndpointAutoConfigurationTests {
 
 	@Test
 	void overridesLiveInRedisWhenThereIsRedis() {
-		RedisServer redis = RedisServers.shared();
 		this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withUserConfiguration(SharedRedisConfiguration.class)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(OverrideStore.class);
 				assertThat(context.getBean(OverrideStore.class)).isInstanceOfSatisfying(RedisOverrideStore.class,
@@ -146,10 +144,9 @@ class RateLimitEndpointAutoConfigurationTests {
 		assertFailure("rate-limit.traffic.window=1s", "rate-limit.traffic.window");
 		assertFailure("rate-limit.traffic.counters=0", "rate-limit.traffic.counters");
 		assertFailure("rate-limit.overrides.max-duration=0s", "rate-limit.overrides.max-duration");
-		RedisServer redis = RedisServers.shared();
 		this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
-					"rate-limit.overrides.refresh-interval=0s")
+			.withUserConfiguration(SharedRedisConfiguration.class)
+			.withPropertyValues("rate-limit.overrides.refresh-interval=0s")
 			.run((context) -> assertThat(context).getFailure()
 				.hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.rootCause()

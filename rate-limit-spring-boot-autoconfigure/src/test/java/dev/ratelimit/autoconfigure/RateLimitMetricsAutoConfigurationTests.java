@@ -2,8 +2,7 @@ package dev.ratelimit.autoconfigure;
 
 import dev.ratelimit.actuate.RateLimitBackendMetrics;
 import dev.ratelimit.actuate.RateLimitMetrics;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.SharedRedisConfiguration;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -46,10 +45,9 @@ class RateLimitMetricsAutoConfigurationTests {
 
 	@Test
 	void withRedisBindsTheStateOfTheCircuitBreaker() {
-		RedisServer redis = RedisServers.shared();
 		this.runner.withConfiguration(METRICS)
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port())
+			.withUserConfiguration(SharedRedisConfiguration.class)
 			.run((context) -> {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				assertThat(registry.get(RateLimitBackendMetrics.FALLBACK_ACTIVE).gauge().value()).isZero();
