@@ -15,6 +15,7 @@ import dev.ratelimit.resilience.BackendCallExecutor;
 import dev.ratelimit.resilience.FailureMode;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.test.EmbeddedRedisServer;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -22,8 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -206,11 +205,7 @@ class RateLimitHealthIndicatorTests {
 	}
 
 	private RedisRateLimiter redisLimiter(EmbeddedRedisServer server) {
-		LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(server.host(), server.port()),
-				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(10)).build());
-		connectionFactory.afterPropertiesSet();
-		connectionFactory.start();
+		LettuceConnectionFactory connectionFactory = LettuceConnectionFactories.started(server, Duration.ofSeconds(10));
 		register(connectionFactory::destroy);
 		return new RedisRateLimiter(new StringRedisTemplate(connectionFactory), "health-" + UUID.randomUUID());
 	}

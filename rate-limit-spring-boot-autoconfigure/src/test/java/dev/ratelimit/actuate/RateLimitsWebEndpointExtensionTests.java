@@ -13,12 +13,11 @@ import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.redis.RedisOverrideStore;
 import dev.ratelimit.test.EmbeddedRedisServer;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -44,11 +43,8 @@ class RateLimitsWebEndpointExtensionTests {
 	@Test
 	void writesWhileRedisIsDownAreServiceUnavailable() {
 		try (EmbeddedRedisServer redis = new EmbeddedRedisServer()) {
-			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(
-					new RedisStandaloneConfiguration(redis.host(), redis.port()),
-					LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
-			connectionFactory.afterPropertiesSet();
-			connectionFactory.start();
+			LettuceConnectionFactory connectionFactory = LettuceConnectionFactories.started(redis,
+					Duration.ofMillis(500));
 			try {
 				RedisOverrideStore overrides = new RedisOverrideStore(new StringRedisTemplate(connectionFactory), "rl",
 						Clock.systemUTC(), Duration.ofSeconds(1));

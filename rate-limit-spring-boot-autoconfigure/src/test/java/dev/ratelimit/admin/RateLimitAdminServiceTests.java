@@ -16,8 +16,8 @@ import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.test.MutableClock;
-import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 import dev.ratelimit.web.Identity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -139,11 +139,7 @@ class RateLimitAdminServiceTests {
 	}
 
 	private static LettuceConnectionFactory connectionFactory() {
-		RedisServer redis = RedisServers.shared();
-		LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(redis.host(), redis.port());
-		connectionFactory.afterPropertiesSet();
-		connectionFactory.start();
-		return connectionFactory;
+		return LettuceConnectionFactories.started(RedisServers.shared());
 	}
 
 	private static RateLimitPolicy policy() {

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnectionCommands;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -56,10 +55,7 @@ class RedisFleetTests {
 	@BeforeAll
 	static void startRedis() {
 		server = new EmbeddedRedisServer();
-		connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()),
-				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(2)).build());
-		connectionFactory.afterPropertiesSet();
-		connectionFactory.start();
+		connectionFactory = LettuceConnectionFactories.started(server, Duration.ofSeconds(2));
 		redis = new StringRedisTemplate(connectionFactory);
 	}
 

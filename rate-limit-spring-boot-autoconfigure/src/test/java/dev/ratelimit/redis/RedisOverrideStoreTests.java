@@ -10,14 +10,13 @@ import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import dev.ratelimit.test.MutableClock;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -146,11 +145,8 @@ class RedisOverrideStoreTests {
 	@Test
 	void keepsTheLastOverridesWhileRedisIsDownAndSaysSoOnce(CapturedOutput output) {
 		try (EmbeddedRedisServer redis = new EmbeddedRedisServer()) {
-			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(
-					new RedisStandaloneConfiguration(redis.host(), redis.port()),
-					LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(200)).build());
-			connectionFactory.afterPropertiesSet();
-			connectionFactory.start();
+			LettuceConnectionFactory connectionFactory = LettuceConnectionFactories.started(redis,
+					Duration.ofMillis(200));
 			try {
 				StringRedisTemplate template = new StringRedisTemplate(connectionFactory);
 				RedisOverrideStore writer = new RedisOverrideStore(template, this.prefix, this.clock,

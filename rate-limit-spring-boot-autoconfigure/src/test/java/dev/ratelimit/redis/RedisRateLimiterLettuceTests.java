@@ -18,11 +18,11 @@ import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.MutableClock;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.RedisConnectionFailureException;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -144,10 +144,7 @@ class RedisRateLimiterLettuceTests {
 		// A blackholed address: connecting waits for the connect timeout (or fails at
 		// once where
 		// the network says it is unreachable); either way not on the caller's thread.
-		LettuceConnectionFactory blackholed = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration("10.255.255.1", 6379));
-		blackholed.afterPropertiesSet();
-		blackholed.start();
+		LettuceConnectionFactory blackholed = LettuceConnectionFactories.started("10.255.255.1", 6379, null);
 		try {
 			RedisRateLimiter limiter = new RedisRateLimiter(blackholed, "rl-test-" + UUID.randomUUID());
 			long start = System.nanoTime();
@@ -177,11 +174,7 @@ class RedisRateLimiterLettuceTests {
 
 	private static LettuceConnectionFactory connectionFactory(int port) {
 		RedisServer server = RedisServers.shared();
-		LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(server.host(), port));
-		connectionFactory.afterPropertiesSet();
-		connectionFactory.start();
-		return connectionFactory;
+		return LettuceConnectionFactories.started(server.host(), port, null);
 	}
 
 	private static int closedPort() throws IOException {

@@ -2,8 +2,8 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -24,10 +24,7 @@ final class TestRedisTemplate {
 	static synchronized StringRedisTemplate get() {
 		if (template == null) {
 			RedisServer server = RedisServers.shared();
-			LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(
-					new RedisStandaloneConfiguration(server.host(), server.port()));
-			connectionFactory.afterPropertiesSet();
-			connectionFactory.start();
+			LettuceConnectionFactory connectionFactory = LettuceConnectionFactories.started(server);
 			Runtime.getRuntime().addShutdownHook(new Thread(connectionFactory::destroy));
 			template = new StringRedisTemplate(connectionFactory);
 			reactiveTemplate = new ReactiveStringRedisTemplate(connectionFactory);

@@ -13,6 +13,7 @@ import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.redis.RedisFleet;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.test.EmbeddedRedisServer;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
@@ -20,8 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -59,11 +58,7 @@ class FleetFallbackIntegrationTests {
 	@BeforeEach
 	void startFleet() {
 		this.server = new EmbeddedRedisServer();
-		this.connectionFactory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(this.server.host(), this.server.port()),
-				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(5)).build());
-		this.connectionFactory.afterPropertiesSet();
-		this.connectionFactory.start();
+		this.connectionFactory = LettuceConnectionFactories.started(this.server, Duration.ofSeconds(5));
 		for (int i = 0; i < INSTANCES; i++) {
 			// A template of its own each, like separate processes; one connection factory
 			// suffices.

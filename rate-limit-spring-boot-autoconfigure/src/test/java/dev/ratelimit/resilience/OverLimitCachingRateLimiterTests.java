@@ -17,12 +17,12 @@ import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
 import dev.ratelimit.test.MutableClock;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -58,10 +58,7 @@ class OverLimitCachingRateLimiterTests {
 	@BeforeAll
 	static void startRedis() {
 		server = new EmbeddedRedisServer();
-		connectionFactory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(server.host(), server.port()));
-		connectionFactory.afterPropertiesSet();
-		connectionFactory.start();
+		connectionFactory = LettuceConnectionFactories.started(server);
 		redis = new StringRedisTemplate(connectionFactory);
 	}
 

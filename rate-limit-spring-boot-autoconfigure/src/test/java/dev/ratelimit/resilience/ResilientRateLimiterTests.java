@@ -29,6 +29,7 @@ import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.EmbeddedRedisServer;
+import dev.ratelimit.test.context.LettuceConnectionFactories;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
@@ -39,8 +40,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnectionCommands;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.RedisCallback;
@@ -86,10 +85,7 @@ class ResilientRateLimiterTests {
 		server = new EmbeddedRedisServer();
 		// Lettuce's own command timeout is far longer than the limiter's, as with Boot's
 		// defaults.
-		connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()),
-				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(5)).build());
-		connectionFactory.afterPropertiesSet();
-		connectionFactory.start();
+		connectionFactory = LettuceConnectionFactories.started(server, Duration.ofSeconds(5));
 		redis = new StringRedisTemplate(connectionFactory);
 	}
 
