@@ -58,19 +58,15 @@ public final class RateLimiterBenchmark {
 		connectionFactory.start();
 		RateLimiter redisLimiter = new RedisRateLimiter(new StringRedisTemplate(connectionFactory), "bench");
 		// The same limiter on Lettuce's native asynchronous commands: what the
-		// auto-configuration
-		// builds.
+		// auto-configuration builds.
 		RateLimiter asyncRedisLimiter = new RedisRateLimiter(connectionFactory, "bench");
 		RateLimiter memoryLimiter = new InMemoryRateLimiter();
 		// What the auto-configuration builds: the Redis limiter with a time limit inside
-		// a circuit
-		// breaker, and the over-limit cache around that; with Lettuce the check is
-		// asynchronous and
-		// waited for on the calling thread, with a blocking client (Jedis) it runs on a
-		// bounded
-		// executor. The time limit is longer than the default 100ms so that a starved
-		// benchmark
-		// machine measures the overhead rather than the fallback.
+		// a circuit breaker, and the over-limit cache around that; with Lettuce the check
+		// is asynchronous and waited for on the calling thread, with a blocking client
+		// (Jedis) it runs on a bounded executor. The time limit is longer than the
+		// default 100ms so that a starved benchmark machine measures the overhead rather
+		// than the fallback.
 		ResilientRateLimiter resilientLimiter = resilient(redisLimiter);
 		ResilientRateLimiter asyncResilientLimiter = resilient(asyncRedisLimiter);
 		ResilientRateLimiter cachedDelegate = resilient(asyncRedisLimiter);

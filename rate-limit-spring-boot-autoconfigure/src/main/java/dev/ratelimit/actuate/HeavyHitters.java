@@ -71,8 +71,7 @@ final class HeavyHitters {
 		}
 		else {
 			// Take over the smallest counter: the new key may have been seen up to that
-			// many times
-			// before, while it was not counted.
+			// many times before, while it was not counted.
 			index = 0;
 			this.positions.remove(this.keys[0]);
 			this.keys[0] = key;

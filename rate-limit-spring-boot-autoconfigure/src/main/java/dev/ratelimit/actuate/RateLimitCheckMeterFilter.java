@@ -20,9 +20,8 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 public final class RateLimitCheckMeterFilter implements MeterFilter {
 
 	// Redis answers in well under a millisecond on a local network, so the histogram
-	// starts below
-	// Micrometer's default of 1ms; checks wait for Redis for the configured timeout at
-	// most.
+	// starts below Micrometer's default of 1ms; checks wait for Redis for the configured
+	// timeout at most.
 	private static final DistributionStatisticConfig CHECK_DISTRIBUTION = DistributionStatisticConfig.builder()
 		.percentilesHistogram(true)
 		.minimumExpectedValue((double) Duration.ofNanos(100_000).toNanos())
@@ -33,10 +32,8 @@ public final class RateLimitCheckMeterFilter implements MeterFilter {
 	public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
 		if (id.getType() == Meter.Type.TIMER && DefaultRateLimitCheckObservationConvention.NAME.equals(id.getName())) {
 			// Ours over the timer builder's defaults (1ms to 30s). The application's
-			// properties
-			// still win: this filter runs before Boot's PropertiesMeterFilter, which
-			// merges them
-			// over what it is given.
+			// properties still win: this filter runs before Boot's PropertiesMeterFilter,
+			// which merges them over what it is given.
 			return CHECK_DISTRIBUTION.merge(config);
 		}
 		return config;

@@ -85,8 +85,7 @@ public final class RateLimitOverridesAutoConfiguration {
 				RateLimitProperties properties, ObjectProvider<RedisOverrideStore> overrideStore,
 				ObjectProvider<OverLimitCachingRateLimiter> overLimitCache) {
 			// The cache is looked up per message (rare), not at startup, so that the
-			// listener does
-			// not depend on the limiter's creation.
+			// listener does not depend on the limiter's creation.
 			RedisChangeListener listener = new RedisChangeListener(overrideStore.getIfUnique(),
 					(scope) -> overLimitCache.ifAvailable((cache) -> cache.forget(scope)));
 			container.addMessageListener(listener, RedisChanges.topic(properties.getKeyPrefix()));

@@ -98,8 +98,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 		if (commands != null && !commands.isClosed()) {
 			if (!commands.isConnected()) {
 				// Lettuce would buffer the command until it has reconnected: a broken
-				// connection
-				// fails the check at once instead, so that it falls back without waiting.
+				// connection fails the check at once instead, so that it falls back
+				// without waiting.
 				result.completeExceptionally(new RedisConnectionFailureException(
 						"Not connected to Redis: the connection is lost and Lettuce is reconnecting"));
 				return result;
@@ -108,9 +108,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 			return result;
 		}
 		// Looking the connection up may mean connecting, which can take as long as the
-		// connect
-		// timeout: never on the caller's thread, which waits for this future no longer
-		// than it wants.
+		// connect timeout: never on the caller's thread, which waits for this future no
+		// longer than it wants.
 		lookUp().whenComplete((lookedUp, failure) -> {
 			if (failure != null) {
 				result.completeExceptionally(translate(failure));
@@ -133,8 +132,7 @@ final class LettuceScriptCall implements AsyncScriptCall {
 					return false;
 				}
 				// Redis lost its script cache (a restart, a failover, SCRIPT FLUSH): EVAL
-				// loads it
-				// again.
+				// loads it again.
 				result.await(async.eval(script.getScriptAsBytes(), ScriptOutputType.MULTI, keys, args),
 						(ignored) -> false);
 				return true;
@@ -142,8 +140,7 @@ final class LettuceScriptCall implements AsyncScriptCall {
 		}
 		catch (RuntimeException ex) {
 			// Lettuce reports failures through the future; should it throw, the check
-			// still fails
-			// like any other.
+			// still fails like any other.
 			result.completeExceptionally(translate(ex));
 		}
 	}
@@ -168,8 +165,7 @@ final class LettuceScriptCall implements AsyncScriptCall {
 		RedisConnection connection = this.connectionFactory.getConnection();
 		try {
 			// With a shared native connection this is the shared connection's commands,
-			// not one of
-			// its own: closing the connection below leaves them open.
+			// not one of its own: closing the connection below leaves them open.
 			Commands commands = new Commands(((LettuceConnection) connection).getNativeConnection());
 			this.commands = commands;
 			return commands;
@@ -236,9 +232,8 @@ final class LettuceScriptCall implements AsyncScriptCall {
 				return handler.isClosed();
 			}
 			// Not a connection we can ask whether it is closed for good: ask whether it
-			// is open,
-			// which a reconnecting connection is not either (a look-up more while it
-			// reconnects).
+			// is open, which a reconnecting connection is not either (a look-up more
+			// while it reconnects).
 			return this.connection == null || !this.connection.isOpen();
 		}
 
@@ -296,8 +291,7 @@ final class LettuceScriptCall implements AsyncScriptCall {
 			CompletableFuture<?> command = this.command;
 			if (cancelled && command != null) {
 				// Lettuce then drops the command: not written if it is still queued, its
-				// reply
-				// discarded if it was.
+				// reply discarded if it was.
 				command.cancel(false);
 			}
 			return cancelled;

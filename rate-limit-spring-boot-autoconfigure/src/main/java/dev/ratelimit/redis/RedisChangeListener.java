@@ -55,8 +55,7 @@ public final class RedisChangeListener implements MessageListener {
 		try {
 			if (kind == RedisChanges.OVERRIDE) {
 				// Denials remembered under the old limits can no longer match, but they
-				// would
-				// hold memory until they expire.
+				// would hold memory until they expire.
 				this.resets.accept(scope);
 				if (this.overrides != null) {
 					this.overrides.refresh();

@@ -122,8 +122,7 @@ public final class RedisOverrideStore implements OverrideStore, SmartLifecycle {
 			this.template.execute(PUT, List.of(this.hashKey, this.versionKey), scope, encode(override),
 					Long.toString(this.clock.millis()), newVersion());
 			// Applies here at once; the version is left as it was, so that the next
-			// refresh
-			// still picks up whatever other instances wrote in between.
+			// refresh still picks up whatever other instances wrote in between.
 			Map<String, RateLimitOverride> updated = new HashMap<>(this.overrides);
 			updated.put(scope, override);
 			this.overrides = Map.copyOf(updated);

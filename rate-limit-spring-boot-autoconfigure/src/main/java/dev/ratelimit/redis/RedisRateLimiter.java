@@ -196,8 +196,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		// too.
 		this.template.delete(request.limits().stream().map((limit) -> request.key(this.keyPrefix, limit)).toList());
 		// What other instances remember of the scope (denials in their over-limit caches)
-		// would
-		// otherwise outlive the reset.
+		// would otherwise outlive the reset.
 		this.changes.reset(request.scope());
 	}
 

@@ -230,8 +230,7 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		}
 		catch (RuntimeException | Error ex) {
 			// Not from the primary (that arrives wrapped): release the permission, or a
-			// half-open
-			// breaker would wait for an outcome that never comes.
+			// half-open breaker would wait for an outcome that never comes.
 			call.cancel(true);
 			this.circuitBreaker.releasePermission();
 			throw ex;

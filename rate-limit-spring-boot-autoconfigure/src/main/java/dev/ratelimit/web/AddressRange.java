@@ -63,8 +63,8 @@ public final class AddressRange {
 		}
 		if (text.indexOf(':') >= 0) {
 			// Starting with a hex digit or ':' and holding a ':' makes InetAddress parse
-			// it as an
-			// IPv6 literal or fail; anything else could be handed to the name service.
+			// it as an IPv6 literal or fail; anything else could be handed to the name
+			// service.
 			if (!isHexDigit(text.charAt(0)) && text.charAt(0) != ':') {
 				return null;
 			}

@@ -105,8 +105,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 		long checkNanos = 0;
 		if (!resolved.isUnlimited()) {
 			// For the listeners, whose contract includes the call's duration; the timer
-			// of the
-			// ratelimit.check meter comes from the observation.
+			// of the ratelimit.check meter comes from the observation.
 			long start = System.nanoTime();
 			decision = check(request, resolved);
 			checkNanos = Math.max(1, System.nanoTime() - start);

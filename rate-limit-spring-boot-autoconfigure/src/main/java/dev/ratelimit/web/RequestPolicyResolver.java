@@ -98,8 +98,8 @@ public final class RequestPolicyResolver {
 		}
 		catch (IllegalArgumentException ex) {
 			// E.g. "/api;%zz": the server passes path parameters on undecoded, and no
-			// rule can be
-			// matched against a path that cannot be decoded (nor can Spring MVC map it).
+			// rule can be matched against a path that cannot be decoded (nor can Spring
+			// MVC map it).
 			throw new MalformedRequestException("The request path is not valid percent-encoding.");
 		}
 	}

@@ -92,15 +92,13 @@ public abstract class RateLimiterContractTests {
 	static Stream<Arguments> exhaustion() {
 		return Stream.of(
 				// T = 12m: after one unit the bucket is full again in T; when empty, in
-				// 5T, and the next
-				// unit fits in T
+				// 5T, and the next unit fits in T
 				Arguments.of(TOKEN_BUCKET, Duration.ofMinutes(12), HOUR, Duration.ofMinutes(12)),
 				// everything resets at t0 + 1h
 				Arguments.of(FIXED_WINDOW, HOUR, HOUR, HOUR),
 				// slots of S = 6m: the slot of t0 counts until t0 + 11S = 66m; it is the
-				// oldest slot from
-				// t0 + 60m, weighted 5 * (S - e) / S, which allows one more unit from e =
-				// S / 5 = 72s
+				// oldest slot from t0 + 60m, weighted 5 * (S - e) / S, which allows one
+				// more unit from e = S / 5 = 72s
 				Arguments.of(SLIDING_WINDOW, Duration.ofMinutes(66), Duration.ofMinutes(66),
 						Duration.ofMinutes(60).plusSeconds(72)),
 				// every unit frees one window after its admission
@@ -151,8 +149,7 @@ public abstract class RateLimiterContractTests {
 				Arguments.of(TOKEN_BUCKET, Duration.ofMinutes(24), Duration.ofMinutes(12)),
 				Arguments.of(FIXED_WINDOW, HOUR, HOUR),
 				// 2 + 4 > 5 until the slot of t0 is the oldest (t0 + 60m) and 2 * (S - e)
-				// / S + 4 <= 5,
-				// i.e. e = S / 2 = 3m
+				// / S + 4 <= 5, i.e. e = S / 2 = 3m
 				Arguments.of(SLIDING_WINDOW, Duration.ofMinutes(66), Duration.ofMinutes(63)),
 				// the member at rank 2 + 4 - 5 - 1 = 0 was admitted at t0
 				Arguments.of(SLIDING_LOG, HOUR, HOUR));
@@ -162,8 +159,7 @@ public abstract class RateLimiterContractTests {
 	@EnumSource(Algorithm.class)
 	void costAboveTheCapacityIsDeniedAndConsumesNothing(Algorithm algorithm) {
 		// The specification gives no meaningful retry for a cost that can never be
-		// admitted, so only
-		// the denial is part of the contract.
+		// admitted, so only the denial is part of the contract.
 		LimitSpec limit = LimitSpec.of(5, HOUR, algorithm);
 		assertThat(single(check(5, limit)).allowed()).isTrue();
 		this.scope = "contract-" + UUID.randomUUID();
@@ -284,8 +280,7 @@ public abstract class RateLimiterContractTests {
 	void slidingWindowNeverAdmitsMoreThanTheLimitAndATenthInAnyRollingWindow(long limitValue, long phaseMicros,
 			long attemptsPerWindow, long cost) {
 		// A full burst placed at a phase of the sub-windows, then attempts at a steady
-		// pace: the
-		// pattern under which a weighted estimate overshoots the most
+		// pace: the pattern under which a weighted estimate overshoots the most
 		LimitSpec limit = LimitSpec.of(limitValue, HOUR, SLIDING_WINDOW);
 		long window = limit.windowMicros();
 		long bound = (limitValue * 11 + 9) / 10;
@@ -329,9 +324,8 @@ public abstract class RateLimiterContractTests {
 	@EnumSource(Algorithm.class)
 	void retryAfterIsExact(Algorithm algorithm) {
 		// A caller that comes back one microsecond before its Retry-After is denied, and
-		// one that
-		// comes back at it is admitted, from whatever state pseudo-random traffic left
-		// behind
+		// one that comes back at it is admitted, from whatever state pseudo-random
+		// traffic left behind
 		LimitSpec limit = LimitSpec.of(7, HOUR, algorithm);
 		Random random = new Random(13);
 		for (int request = 0; request < 60; request++) {

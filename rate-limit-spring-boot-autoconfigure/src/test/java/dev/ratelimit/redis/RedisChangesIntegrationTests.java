@@ -95,8 +95,7 @@ class RedisChangesIntegrationTests {
 		assertThat(send(second, "POST", "/api/generate", caller).statusCode()).isEqualTo(200);
 		assertThat(send(second, "POST", "/api/generate", caller).statusCode()).isEqualTo(429);
 		// The second instance now answers the caller's retries from its over-limit cache,
-		// for up
-		// to half an hour, without asking Redis.
+		// for up to half an hour, without asking Redis.
 		OverLimitCachingRateLimiter cache = overLimitCache(second);
 		assertThat(cache.size()).isEqualTo(1);
 		assertThat(send(first, "DELETE", "/actuator/ratelimits/key:" + key, Map.of()).statusCode()).isEqualTo(200);

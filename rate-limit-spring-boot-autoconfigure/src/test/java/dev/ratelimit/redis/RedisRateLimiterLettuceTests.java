@@ -142,8 +142,8 @@ class RedisRateLimiterLettuceTests {
 	@Test
 	void connectingNeverBlocksTheCaller() {
 		// A blackholed address: connecting waits for the connect timeout (or fails at
-		// once where
-		// the network says it is unreachable); either way not on the caller's thread.
+		// once where the network says it is unreachable); either way not on the caller's
+		// thread.
 		LettuceConnectionFactory blackholed = LettuceConnectionFactories.started("10.255.255.1", 6379, null);
 		try {
 			RedisRateLimiter limiter = new RedisRateLimiter(blackholed, "rl-test-" + UUID.randomUUID());

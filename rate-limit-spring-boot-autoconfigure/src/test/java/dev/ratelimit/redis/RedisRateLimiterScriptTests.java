@@ -212,8 +212,8 @@ class RedisRateLimiterScriptTests {
 			// - 1) = 4
 			assertState(check(this.limit, 1), true, 4, seconds(66), 0);
 			// 6 + 5 > 10 until the slot of the 5 (k + 15) is the oldest, from (k + 25) *
-			// S, weighted
-			// 5 * (S - e) / S + 1 + 5 <= 10 from e = S / 5 = 1.2s: retry = 54s + 1.2s
+			// S, weighted 5 * (S - e) / S + 1 + 5 <= 10 from e = S / 5 = 1.2s: retry =
+			// 54s + 1.2s
 			assertState(check(this.limit, 5), false, 4, seconds(66), seconds(54) + millis(1200));
 		}
 
@@ -236,11 +236,9 @@ class RedisRateLimiterScriptTests {
 						"3", Long.toString((this.k + 2) % 11), "3", Long.toString((this.k + 10) % 11), "1"));
 			clock.advance(Duration.ofSeconds(12));
 			// slot k + 12: slot k has left the window, and its field is that of the
-			// skipped slot
-			// k + 11, so it is cleared; the field of slot k + 1 is that of k + 12, so it
-			// is
-			// overwritten. Estimate = 3 (the oldest slot, k + 2, at e = 0) + 1: remaining
-			// 10 - 4 - 1
+			// skipped slot k + 11, so it is cleared; the field of slot k + 1 is that of k
+			// + 12, so it is overwritten. Estimate = 3 (the oldest slot, k + 2, at e = 0)
+			// + 1: remaining 10 - 4 - 1
 			assertState(check(this.limit, 1), true, 5, seconds(66), 0);
 			assertThat(redis.<String, String>opsForHash().entries(onlyKey())).containsExactlyInAnyOrderEntriesOf(
 					Map.of("n", Long.toString(this.k + 12), Long.toString((this.k + 2) % 11), "3",
@@ -256,8 +254,7 @@ class RedisRateLimiterScriptTests {
 		@Test
 		void ignoresAHashOfTheEarlierScheme() {
 			// the two-window scheme's key ended in ':sw'; even a hash of that shape under
-			// the new key
-			// is no state of this one
+			// the new key is no state of this one
 			String key = this.limiterKey();
 			redis.opsForHash().putAll(key, Map.of("w", Long.toString(MIDNIGHT_MICROS), "c", "10", "p", "10"));
 			assertState(check(this.limit, 0), true, 10, 0, 0);
@@ -274,8 +271,7 @@ class RedisRateLimiterScriptTests {
 			check(this.limit, 4);
 			clock.advance(Duration.ofSeconds(63));
 			// slot k + 10, e = 3s: estimate = 4 * 3 / 6 = 2, but the total is 4:
-			// remaining
-			// min(10 - 2, 11 - 4) = 7; reset = (k + 11) * S - now = 3s
+			// remaining min(10 - 2, 11 - 4) = 7; reset = (k + 11) * S - now = 3s
 			assertState(check(this.limit, 0), true, 7, seconds(3), 0);
 			assertThat(redis.opsForHash().get(onlyKey(), "n")).isEqualTo(Long.toString(this.k));
 		}

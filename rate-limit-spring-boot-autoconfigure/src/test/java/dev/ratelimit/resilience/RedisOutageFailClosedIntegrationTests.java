@@ -96,8 +96,8 @@ class RedisOutageFailClosedIntegrationTests {
 				assertThat(((Number) body.get("retryAfter")).longValue()).isEqualTo(retryAfter[i]);
 			}
 			// A stopped Redis answers nothing: the first check stalls and opens the
-			// breaker for 3
-			// seconds at once, and every caller is told to wait until it probes again.
+			// breaker for 3 seconds at once, and every caller is told to wait until it
+			// probes again.
 			assertThat(retryAfter[0]).isEqualTo(3);
 			for (int i = 1; i < retryAfter.length; i++) {
 				assertThat(retryAfter[i]).isBetween(1L, retryAfter[i - 1]);

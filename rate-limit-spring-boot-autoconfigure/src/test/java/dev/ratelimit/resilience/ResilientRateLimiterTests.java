@@ -177,8 +177,7 @@ class ResilientRateLimiterTests {
 	@Test
 	void aStallOpensTheBreakerAtOnceAndItsCallIsCancelledSoAFrozenRedisDoesNotHoldTheThreads() {
 		// A breaker whose failure rate could never open it, and one thread: the stall
-		// opens it,
-		// and the thread is free again for the probes.
+		// opens it, and the thread is free again for the probes.
 		CircuitBreaker breaker = CircuitBreaker.of("test",
 				CircuitBreakerConfig.custom()
 					.slidingWindow(100, 100, SlidingWindowType.COUNT_BASED)
@@ -235,8 +234,7 @@ class ResilientRateLimiterTests {
 		awaitOnRedis(limiter);
 		stopRedis();
 		// Lettuce notices the closed socket by itself and reports the connection down:
-		// from then
-		// on no check waits, and the first that fails opens the breaker.
+		// from then on no check waits, and the first that fails opens the breaker.
 		AtomicLong slowest = new AtomicLong();
 		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
 			long start = System.nanoTime();
@@ -295,8 +293,7 @@ class ResilientRateLimiterTests {
 	@Test
 	void aBusyRedisThatKeepsAnsweringIsWaitedForSoNoCheckFallsBackAndTheLimitHoldsExactly() throws Exception {
 		// Answers reach the limiter late and one after another, as on a starved machine:
-		// the
-		// last of ten arrives three timeouts after it was sent, while others keep
+		// the last of ten arrives three timeouts after it was sent, while others keep
 		// arriving.
 		DelayedAnswers primary = new DelayedAnswers(asyncRedis(), Duration.ofMillis(30));
 		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, breaker(OPEN_WAIT), BackendCallExecutor.create(1),

@@ -144,8 +144,7 @@ class HostileInputIntegrationTests {
 		assertThat(send("/api/ping", Map.of("X-API-Key", longest)).statusCode()).isEqualTo(200);
 		RawHttp raw = new RawHttp(this.port);
 		// Bytes that are not UTF-8, and a value just under the server's 8 KB header
-		// limit: both reach
-		// the filter, which answers for itself.
+		// limit: both reach the filter, which answers for itself.
 		for (byte[] key : List.of(new byte[] { 'k', (byte) 0xFF, (byte) 0xFE, 'k' },
 				"k\u00e9".getBytes(StandardCharsets.UTF_8), "k".repeat(7000).getBytes(StandardCharsets.US_ASCII))) {
 			RawHttp.Response response = raw.request("GET", "/api/ping").header("X-API-Key", key).send();

@@ -179,8 +179,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private int startOnFreePort() {
 		// Another process can take a free port between our probe and redis binding it, so
-		// retry
-		// with a fresh port when the server does not come up.
+		// retry with a fresh port when the server does not come up.
 		IllegalStateException failure = null;
 		for (int attempt = 0; attempt < 5; attempt++) {
 			int candidate = findFreePort();
@@ -212,11 +211,9 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		add(command, "--protected-mode", "yes");
 		add(command, "--daemonize", "no");
 		// redis-server changes into its directory at startup and, with persistence off,
-		// never
-		// writes there. The directory is deleted as soon as the server answers (see
-		// awaitPong) and
-		// created again for a restart, so nothing is left behind even when the JVM is
-		// killed.
+		// never writes there. The directory is deleted as soon as the server answers (see
+		// awaitPong) and created again for a restart, so nothing is left behind even when
+		// the JVM is killed.
 		createDirectory(this.workingDirectory);
 		add(command, "--dir", this.workingDirectory.toString());
 		ProcessBuilder builder = new ProcessBuilder(command).directory(this.workingDirectory.toFile())
@@ -239,8 +236,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private static Process exec(ProcessBuilder builder) {
 		// A freshly written executable can briefly fail with ETXTBSY ("Text file busy")
-		// while a
-		// concurrently forked child still holds the descriptor it was written through.
+		// while a concurrently forked child still holds the descriptor it was written
+		// through.
 		IOException failure = null;
 		for (int attempt = 0; attempt < 10; attempt++) {
 			try {
@@ -297,8 +294,8 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 
 	private void awaitOutput() {
 		// The output is drained on another thread, which ends with the stream once the
-		// process has
-		// exited; wait for it so the error message shows why the server exited.
+		// process has exited; wait for it so the error message shows why the server
+		// exited.
 		Thread drainer = this.drainer;
 		if (drainer != null) {
 			try {

@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a caller to another tier for ten minutes.
  */
 // A generous Redis timeout: on a loaded machine the first checks (connecting, loading the
-// script)
-// could otherwise be decided by the local fallback, and the counts below are exact.
+// script) could otherwise be decided by the local fallback, and the counts below are
+// exact.
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.key-prefix=sample-operator-${random.uuid}", "rate-limit.redis.timeout=10s" })
 @SharedRedis

@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.key-prefix=sample-${random.uuid}",
 				// Generous: on a loaded build machine the first calls (connecting to
-				// Redis) must not go
-				// to the local fallback, whose counters are not Redis's.
+				// Redis) must not go to the local fallback, whose counters are not
+				// Redis's.
 				"rate-limit.redis.timeout=5s" })
 @SharedRedis
 class SampleApplicationTests {
