@@ -89,6 +89,10 @@ public final class AccuracyBenchmark {
 		ExecutorService executor = Executors.newFixedThreadPool(THREADS);
 		try {
 			for (Algorithm algorithm : Algorithm.values()) {
+				if (algorithm == Algorithm.CONCURRENCY) {
+					// not a rate: nothing to measure the accuracy of
+					continue;
+				}
 				LimitSpec limit = LimitSpec.of(LIMIT, WINDOW, algorithm);
 				Run steady = run(template, prefix, executor, limit, poisson(callers, 1.25, seconds, 1));
 				Run heavy = run(template, prefix, executor, limit, poisson(callers, 2.5, seconds, 2));

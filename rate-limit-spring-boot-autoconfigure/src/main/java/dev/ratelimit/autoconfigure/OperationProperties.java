@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.ratelimit.policy.KeyType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An operation: a named group of requests that share limits.
@@ -32,6 +33,16 @@ public class OperationProperties {
 	 * Units of quota one request of this operation consumes.
 	 */
 	private long cost = 1;
+
+	/**
+	 * Limits of all callers together, checked on top of each caller's limits (also for
+	 * unlimited tiers): a request is admitted only when both admit it.
+	 */
+	private final Global global = new Global();
+
+	public Global getGlobal() {
+		return this.global;
+	}
 
 	public List<String> getMatch() {
 		return this.match;
@@ -63,6 +74,39 @@ public class OperationProperties {
 
 	public void setCost(long cost) {
 		this.cost = cost;
+	}
+
+	/**
+	 * The limits of all callers of an operation together.
+	 */
+	public static class Global {
+
+		/**
+		 * Rate limits of all callers together, e.g. "1000/1h".
+		 */
+		private List<LimitProperties> limits = new ArrayList<>();
+
+		/**
+		 * Requests of the operation in flight at once, all callers together.
+		 */
+		private @Nullable Integer concurrent;
+
+		public List<LimitProperties> getLimits() {
+			return this.limits;
+		}
+
+		public void setLimits(List<LimitProperties> limits) {
+			this.limits = limits;
+		}
+
+		public @Nullable Integer getConcurrent() {
+			return this.concurrent;
+		}
+
+		public void setConcurrent(@Nullable Integer concurrent) {
+			this.concurrent = concurrent;
+		}
+
 	}
 
 }

@@ -13,6 +13,7 @@ import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.redis.RedisFleet;
+import dev.ratelimit.redis.RedisLeaseRenewal;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.BackendCallExecutor;
 import dev.ratelimit.resilience.FailureMode;
@@ -116,6 +117,16 @@ public final class RateLimitAutoConfiguration {
 		RedisRateLimiter rateLimitRedisRateLimiter(RedisConnectionFactory connectionFactory,
 				RateLimitProperties properties) {
 			return new RedisRateLimiter(connectionFactory, properties.getKeyPrefix());
+		}
+
+		/**
+		 * Renews the leases of this instance's long requests in the background: one
+		 * batched call every third of the lease timeout.
+		 */
+		@Bean
+		@ConditionalOnMissingBean
+		RedisLeaseRenewal rateLimitLeaseRenewal(RedisRateLimiter redisRateLimiter, RateLimitPolicy policy) {
+			return new RedisLeaseRenewal(redisRateLimiter, policy.leaseTimeout());
 		}
 
 		@Configuration(proxyBeanMethods = false)

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.Names;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.RateLimitConfigurationException;
@@ -42,6 +43,8 @@ final class RateLimitPolicyMapper {
 
 	private static final String PREFIX = "rate-limit.";
 
+	private static final Duration MIN_LEASE_TIMEOUT = Duration.ofSeconds(1);
+
 	private final PathPatternParser parser = PathPatternParser.defaultInstance;
 
 	private final ConfiguredNames names;
@@ -66,7 +69,14 @@ final class RateLimitPolicyMapper {
 	 */
 	RateLimitPolicy toPolicy(RateLimitProperties properties) {
 		RateLimitPolicyBuilder builder = RateLimitPolicy.builder();
-		Set<String> operations = operations(properties, builder);
+		Duration leaseTimeout = properties.getConcurrency().getLeaseTimeout();
+		if (leaseTimeout == null || leaseTimeout.compareTo(MIN_LEASE_TIMEOUT) < 0) {
+			throw this.invalid.invalid(PREFIX + "concurrency.lease-timeout", leaseTimeout,
+					"the lease timeout must be at least 1s, was " + leaseTimeout,
+					"Set a lease timeout of 1s or more, e.g. 30s: each instance renews its leases every third of it.");
+		}
+		builder.leaseTimeout(leaseTimeout);
+		Set<String> operations = operations(properties, builder, leaseTimeout);
 		Set<String> tiers = tiers(properties, builder, operations);
 		if (!tiers.contains(Names.canonical(properties.getDefaultTier()))) {
 			throw this.invalid.invalid(PREFIX + "default-tier", properties.getDefaultTier(),
@@ -91,16 +101,45 @@ final class RateLimitPolicyMapper {
 		return policy;
 	}
 
-	private Set<String> operations(RateLimitProperties properties, RateLimitPolicyBuilder builder) {
+	private Set<String> operations(RateLimitProperties properties, RateLimitPolicyBuilder builder,
+			Duration leaseTimeout) {
 		Set<String> operations = new HashSet<>();
 		properties.getOperations().forEach((boundName, operation) -> {
 			String name = this.names.spelling(boundName);
 			String property = PREFIX + "operations." + name;
 			unique(operations, name, property, boundName);
 			builder.operation(name, operation.getKey(), operation.getCost(),
-					limits(operation.getLimits(), property + ".limits"));
+					limits(operation.getLimits(), property + ".limits"),
+					global(operation, property + ".global", leaseTimeout));
 		});
 		return operations;
+	}
+
+	private List<LimitSpec> global(OperationProperties operation, String property, Duration leaseTimeout) {
+		OperationProperties.Global global = operation.getGlobal();
+		Integer concurrent = global.getConcurrent();
+		if (global.getLimits().isEmpty() && concurrent == null) {
+			return List.of();
+		}
+		if (operation.getKey() == KeyType.GLOBAL) {
+			throw this.invalid.invalid(property, (concurrent != null) ? concurrent : global.getLimits(),
+					"the operation is keyed by global, so its limits already are everyone's",
+					"Remove " + property + ", or key the operation by identity or ip.");
+		}
+		List<LimitSpec> limits = new ArrayList<>(limits(global.getLimits(), property + ".limits"));
+		if (concurrent != null) {
+			limits.add(concurrency(concurrent, property + ".concurrent", leaseTimeout));
+		}
+		return List.copyOf(limits);
+	}
+
+	private LimitSpec concurrency(int concurrent, String property, Duration leaseTimeout) {
+		if (concurrent < 1) {
+			throw this.invalid.invalid(property, concurrent,
+					"the number of requests in flight must be at least 1, was " + concurrent,
+					"Set a positive number, or remove " + property + " for no concurrency limit.");
+		}
+		return LimitSpec.concurrency(concurrent, leaseTimeout);
 	}
 
 	private Set<String> tiers(RateLimitProperties properties, RateLimitPolicyBuilder builder, Set<String> operations) {
@@ -114,9 +153,17 @@ final class RateLimitPolicyMapper {
 						"tier '" + name + "' is unlimited and also lists limits",
 						"Remove " + property + ".limits, or set " + property + ".unlimited to false.");
 			}
+			if (tier.isUnlimited() && !tier.getConcurrent().isEmpty()) {
+				throw this.invalid.invalid(property + ".concurrent", tier.getConcurrent().keySet(),
+						"tier '" + name + "' is unlimited and also lists concurrency limits",
+						"Remove " + property + ".concurrent, or set " + property + ".unlimited to false.");
+			}
 			Map<String, List<LimitSpec>> limits = tierLimits(tier, property);
 			limits.keySet().forEach((operation) -> operations.add(Names.canonical(operation)));
-			builder.tier(name, tier.isUnlimited(), tier.getUpgradeUrl(), limits);
+			Map<String, LimitSpec> concurrent = tierConcurrent(tier, property,
+					properties.getConcurrency().getLeaseTimeout());
+			concurrent.keySet().forEach((operation) -> operations.add(Names.canonical(operation)));
+			builder.tier(name, tier.isUnlimited(), tier.getUpgradeUrl(), limits, concurrent);
 		});
 		return tiers;
 	}
@@ -136,6 +183,22 @@ final class RateLimitPolicyMapper {
 			limits.put(name, specs);
 		});
 		return limits;
+	}
+
+	private Map<String, LimitSpec> tierConcurrent(TierProperties tier, String property, Duration leaseTimeout) {
+		Map<String, LimitSpec> concurrent = new LinkedHashMap<>();
+		Set<String> operations = new HashSet<>();
+		tier.getConcurrent().forEach((boundName, value) -> {
+			String name = this.names.spelling(boundName);
+			String operationProperty = property + ".concurrent." + name;
+			unique(operations, name, operationProperty, boundName);
+			if (value == null) {
+				throw this.invalid.invalid(operationProperty, "", "no number is given",
+						"Give the number of requests in flight per caller, e.g. 3, or remove the entry.");
+			}
+			concurrent.put(name, concurrency(value, operationProperty, leaseTimeout));
+		});
+		return concurrent;
 	}
 
 	private List<LimitSpec> limits(List<LimitProperties> limits, String property) {
@@ -172,6 +235,12 @@ final class RateLimitPolicyMapper {
 			throw this.invalid.invalid(property + ".burst", limit.getBurst(),
 					"burst applies to token-bucket only, not " + limit.getAlgorithm(),
 					"Remove the burst, or use algorithm token-bucket.");
+		}
+		if (limit.getAlgorithm() == Algorithm.CONCURRENCY) {
+			throw this.invalid.invalid(property + ".algorithm", limit.getAlgorithm().notation(),
+					"concurrency is not the algorithm of a rate limit",
+					"Configure requests in flight with rate-limit.tiers.<tier>.concurrent.<operation> or "
+							+ "rate-limit.operations.<operation>.global.concurrent.");
 		}
 		if (limit.getAlgorithm() == Algorithm.SLIDING_LOG && limit.getLimit() > MAX_SLIDING_LOG_LIMIT) {
 			throw this.invalid.invalid(

@@ -158,12 +158,43 @@ public class RateLimitProperties {
 		this.tiers = tiers;
 	}
 
+	/**
+	 * Concurrency limits: how their leases live.
+	 */
+	private final Concurrency concurrency = new Concurrency();
+
+	public Concurrency getConcurrency() {
+		return this.concurrency;
+	}
+
 	public Map<String, OperationProperties> getOperations() {
 		return this.operations;
 	}
 
 	public void setOperations(Map<String, OperationProperties> operations) {
 		this.operations = operations;
+	}
+
+	/**
+	 * Concurrency limits (requests in flight), held as leases.
+	 */
+	public static class Concurrency {
+
+		/**
+		 * How long a lease lives unless renewed: a lease not renewed for this long is
+		 * freed, because its instance died. Each instance renews the leases of its long
+		 * requests every third of it. At least 1s.
+		 */
+		private Duration leaseTimeout = Duration.ofSeconds(30);
+
+		public Duration getLeaseTimeout() {
+			return this.leaseTimeout;
+		}
+
+		public void setLeaseTimeout(Duration leaseTimeout) {
+			this.leaseTimeout = leaseTimeout;
+		}
+
 	}
 
 	/**

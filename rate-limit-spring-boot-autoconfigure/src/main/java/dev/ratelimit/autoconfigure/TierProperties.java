@@ -30,6 +30,20 @@ public class TierProperties {
 	 */
 	private Map<String, List<LimitProperties>> limits = new LinkedHashMap<>();
 
+	/**
+	 * Requests in flight at once per caller, by operation name: e.g. open streams per
+	 * caller.
+	 */
+	private Map<String, Integer> concurrent = new LinkedHashMap<>();
+
+	public Map<String, Integer> getConcurrent() {
+		return this.concurrent;
+	}
+
+	public void setConcurrent(Map<String, Integer> concurrent) {
+		this.concurrent = concurrent;
+	}
+
 	public boolean isUnlimited() {
 		return this.unlimited;
 	}

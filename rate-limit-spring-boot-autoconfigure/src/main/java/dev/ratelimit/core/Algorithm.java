@@ -39,7 +39,16 @@ public enum Algorithm {
 	 * Exact: never more than {@code limit} in any rolling window. Keeps one entry per
 	 * admitted unit, so meant for small limits.
 	 */
-	SLIDING_LOG("sl");
+	SLIDING_LOG("sl"),
+
+	/**
+	 * Not a rate but a concurrency limit: at most {@code limit} requests in flight at
+	 * once, each holding a lease that is released when its response completes. The window
+	 * is the lease timeout: a lease neither released nor renewed for that long is freed
+	 * (its instance died). Never written by users as the algorithm of a rate limit; it
+	 * comes from the {@code concurrent} settings.
+	 */
+	CONCURRENCY("cc");
 
 	private final String code;
 
@@ -70,11 +79,12 @@ public enum Algorithm {
 	 * The algorithm a user's name stands for, ignoring case, with {@code _} for
 	 * {@code -}.
 	 * @param notation the name, e.g. {@code sliding-log} or {@code SLIDING_LOG}
-	 * @return the algorithm, or {@code null} when the name is unknown
+	 * @return the algorithm, or {@code null} when the name is unknown (or names
+	 * {@link #CONCURRENCY}, which is not the algorithm of a rate)
 	 */
 	public static @Nullable Algorithm fromNotation(String notation) {
 		for (Algorithm candidate : values()) {
-			if (candidate.notation.equalsIgnoreCase(notation.replace('_', '-'))) {
+			if (candidate != CONCURRENCY && candidate.notation.equalsIgnoreCase(notation.replace('_', '-'))) {
 				return candidate;
 			}
 		}

@@ -8,13 +8,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the limiter decided for one request, with the state of every limit that was
- * checked.
+ * checked, the kind of scope of each, and the {@link Lease leases} an admitted request
+ * holds.
  *
  * @author rate-limit-spring-boot
  */
 public final class Decision {
 
-	private static final Decision UNLIMITED = new Decision(true, List.of(), null, false, null);
+	private static final Decision UNLIMITED = new Decision(true, List.of(), List.of(), null, false, null, List.of());
 
 	private static final Comparator<LimitState> MOST_RESTRICTIVE_ALLOWED = Comparator
 		.comparingLong(LimitState::remaining)
@@ -28,17 +29,23 @@ public final class Decision {
 
 	private final @Nullable LimitState binding;
 
+	private final List<ScopeKind> scopes;
+
 	private final boolean fallback;
 
 	private final @Nullable Duration unavailableRetryAfter;
 
-	private Decision(boolean allowed, List<LimitState> limits, @Nullable LimitState binding, boolean fallback,
-			@Nullable Duration unavailableRetryAfter) {
+	private final List<Lease> leases;
+
+	private Decision(boolean allowed, List<LimitState> limits, List<ScopeKind> scopes, @Nullable LimitState binding,
+			boolean fallback, @Nullable Duration unavailableRetryAfter, List<Lease> leases) {
 		this.allowed = allowed;
 		this.limits = limits;
+		this.scopes = scopes;
 		this.binding = binding;
 		this.fallback = fallback;
 		this.unavailableRetryAfter = unavailableRetryAfter;
+		this.leases = leases;
 	}
 
 	/**
@@ -53,7 +60,42 @@ public final class Decision {
 		boolean allowed = limits.stream().allMatch(LimitState::allowed);
 		LimitState binding = allowed ? limits.stream().min(MOST_RESTRICTIVE_ALLOWED).orElseThrow()
 				: limits.stream().filter((state) -> !state.allowed()).min(LONGEST_WAIT).orElseThrow();
-		return new Decision(allowed, List.copyOf(limits), binding, false, null);
+		return new Decision(allowed, List.copyOf(limits), List.of(), binding, false, null, List.of());
+	}
+
+	/**
+	 * A decision over the limit states of several scopes: allowed only when every limit
+	 * of every scope allows. When allowed, the binding limit is the rate limit with the
+	 * fewest units left (a concurrency limit only when there is no rate limit), because
+	 * that is what clients pace themselves by.
+	 * @param limits the state of each limit that was checked
+	 * @param scopes the kind of scope of each limit, in the same order
+	 * @param leases the leases the request holds: empty unless it is allowed
+	 * @return the decision
+	 */
+	public static Decision of(List<LimitState> limits, List<ScopeKind> scopes, List<Lease> leases) {
+		if (limits.size() != scopes.size()) {
+			throw new IllegalArgumentException("one scope per limit is required");
+		}
+		if (limits.isEmpty()) {
+			return UNLIMITED;
+		}
+		boolean allowed = limits.stream().allMatch(LimitState::allowed);
+		LimitState binding;
+		if (allowed) {
+			binding = limits.stream()
+				.filter((state) -> !state.limit().isConcurrency())
+				.min(MOST_RESTRICTIVE_ALLOWED)
+				.orElseGet(() -> limits.stream().min(MOST_RESTRICTIVE_ALLOWED).orElseThrow());
+		}
+		else {
+			binding = limits.stream().filter((state) -> !state.allowed()).min(LONGEST_WAIT).orElseThrow();
+		}
+		if (!allowed && !leases.isEmpty()) {
+			throw new IllegalArgumentException("a denied request holds no lease");
+		}
+		return new Decision(allowed, List.copyOf(limits), List.copyOf(scopes), binding, false, null,
+				List.copyOf(leases));
 	}
 
 	/**
@@ -64,7 +106,7 @@ public final class Decision {
 	 * @return a denied fallback decision with no limits
 	 */
 	public static Decision unavailable(Duration retryAfter) {
-		return new Decision(false, List.of(), null, true, retryAfter);
+		return new Decision(false, List.of(), List.of(), null, true, retryAfter, List.of());
 	}
 
 	/**
@@ -81,8 +123,65 @@ public final class Decision {
 	 * @return the same decision, marked as a fallback
 	 */
 	public Decision asFallback() {
-		return this.fallback ? this
-				: new Decision(this.allowed, this.limits, this.binding, true, this.unavailableRetryAfter);
+		return this.fallback ? this : new Decision(this.allowed, this.limits, this.scopes, this.binding, true,
+				this.unavailableRetryAfter, this.leases);
+	}
+
+	/**
+	 * The kind of scope whose limit decided: for a denial, the scope that denied.
+	 * @return the binding limit's scope, {@link ScopeKind#CALLER} when the decision does
+	 * not know its scopes, {@code null} when no limit applied
+	 */
+	public @Nullable ScopeKind scope() {
+		if (this.binding == null) {
+			return null;
+		}
+		return scopeOf(this.binding);
+	}
+
+	/**
+	 * The kind of scope of one of this decision's limit states.
+	 * @param state one of {@link #limits()}
+	 * @return its scope's kind, {@link ScopeKind#CALLER} when the decision does not know
+	 * its scopes
+	 */
+	public ScopeKind scopeOf(LimitState state) {
+		if (this.scopes.isEmpty()) {
+			return ScopeKind.CALLER;
+		}
+		for (int i = 0; i < this.limits.size(); i++) {
+			if (this.limits.get(i) == state) {
+				return this.scopes.get(i);
+			}
+		}
+		return ScopeKind.CALLER;
+	}
+
+	/**
+	 * The kind of scope of each limit state, in the order of {@link #limits()}.
+	 * @return the kinds, empty when the decision does not know its scopes (one scope)
+	 */
+	public List<ScopeKind> scopes() {
+		return this.scopes;
+	}
+
+	/**
+	 * Whether the request is denied because too many requests are in flight (a
+	 * concurrency limit), which frees as soon as one of them completes, rather than
+	 * because it is over a rate.
+	 * @return {@code true} for a concurrency denial
+	 */
+	public boolean isConcurrencyDenied() {
+		return !this.allowed && this.binding != null && this.binding.limit().isConcurrency();
+	}
+
+	/**
+	 * The leases the admitted request holds until it is
+	 * {@linkplain RateLimiter#release(Decision) released}.
+	 * @return the leases, empty when none
+	 */
+	public List<Lease> leases() {
+		return this.leases;
 	}
 
 	/**

@@ -15,4 +15,15 @@ public interface DelegatingRateLimiter extends RateLimiter {
 	 */
 	RateLimiter getDelegate();
 
+	/**
+	 * Release through the delegate, which took the leases.
+	 * @param decision a decision of this limiter
+	 */
+	@Override
+	default void release(Decision decision) {
+		if (!decision.leases().isEmpty()) {
+			getDelegate().release(decision);
+		}
+	}
+
 }

@@ -49,6 +49,26 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 	}
 
 	/**
+	 * A concurrency limit: at most {@code concurrent} requests in flight at once, each
+	 * holding a lease that frees itself when not renewed for {@code leaseTimeout}.
+	 * @param concurrent the most requests in flight, at least 1
+	 * @param leaseTimeout how long an unrenewed lease lives
+	 * @return the limit
+	 * @see Algorithm#CONCURRENCY
+	 */
+	public static LimitSpec concurrency(long concurrent, Duration leaseTimeout) {
+		return of(concurrent, leaseTimeout, Algorithm.CONCURRENCY);
+	}
+
+	/**
+	 * Whether this is a concurrency limit (a lease) rather than a rate.
+	 * @return {@code true} for {@link Algorithm#CONCURRENCY}
+	 */
+	public boolean isConcurrency() {
+		return this.algorithm == Algorithm.CONCURRENCY;
+	}
+
+	/**
 	 * The window in microseconds, the unit both limiters count in.
 	 * @return the window in microseconds
 	 */
@@ -109,6 +129,9 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 
 	@Override
 	public String toString() {
+		if (isConcurrency()) {
+			return this.limit + " concurrent";
+		}
 		return this.limit + "/" + Windows.format(this.window) + " " + this.algorithm.notation();
 	}
 

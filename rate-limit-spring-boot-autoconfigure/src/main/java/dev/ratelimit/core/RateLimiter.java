@@ -18,6 +18,16 @@ public interface RateLimiter {
 	Decision check(RateLimitRequest request);
 
 	/**
+	 * Release the {@linkplain Decision#leases() leases} of an admitted request, whose
+	 * response is complete. Never throws: a lease that cannot be released (the backend is
+	 * down) is dropped, and frees itself when its lease timeout passes. Releasing a
+	 * decision without leases, or twice, does nothing.
+	 * @param decision a decision of this limiter
+	 */
+	default void release(Decision decision) {
+	}
+
+	/**
 	 * Forget everything consumed from the request's limits, so that its scope starts
 	 * afresh on them. The request's cost is ignored.
 	 * @param request names the scope, operation and limits to reset

@@ -1,11 +1,19 @@
 package dev.ratelimit.local;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.Lease;
+import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.Micros;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.ScopeKind;
 
 /**
  * A {@link RateLimiter} that keeps its state in memory, with exactly the arithmetic of
@@ -16,6 +24,13 @@ import dev.ratelimit.core.RateLimiter;
  * one of up to 256 lock stripes chosen by the scope's hash, evaluates every limit and
  * writes only when all allow. Checks of scopes on different stripes run in parallel;
  * there is no global lock.
+ * <p>
+ * <strong>Several scopes and leases.</strong> A request of several scopes (the caller's
+ * and the global one) locks the stripes of all of them, always in the order of their
+ * index so that two such checks never deadlock, and commits only when every limit of
+ * every scope allows. Concurrency leases are held in memory until
+ * {@linkplain #release(Decision) released}; they do not expire, because the process that
+ * holds them is the one that releases them.
  * <p>
  * <strong>Memory.</strong> Every counter expires when the TTL of the specification would
  * expire its Redis key; by then a fresh counter behaves the same, so expiry never changes
@@ -42,6 +57,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
 	private final Clock clock;
 
 	private final Stripe[] stripes;
+
+	private final AtomicLong leaseIds = new AtomicLong();
 
 	/**
 	 * Create a limiter on the system UTC clock holding at most {@value #DEFAULT_MAX_KEYS}
@@ -89,7 +106,62 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
 	@Override
 	public Decision check(RateLimitRequest request) {
-		return stripeFor(request.scope()).check(request, this::currentMicros);
+		if (request.isSimple()) {
+			return stripeFor(request.scope()).check(request, this::currentMicros);
+		}
+		List<RateLimitRequest> parts = request.scopes();
+		TreeMap<Integer, Stripe> locked = new TreeMap<>();
+		for (RateLimitRequest part : parts) {
+			int index = stripeIndex(part.scope());
+			locked.put(index, this.stripes[index]);
+		}
+		locked.values().forEach(Stripe::lock);
+		try {
+			long now = currentMicros();
+			List<Stripe.Evaluation> evaluations = new ArrayList<>(parts.size());
+			boolean allowed = true;
+			for (RateLimitRequest part : parts) {
+				Stripe.Evaluation evaluation = stripeFor(part.scope()).evaluate(part, now);
+				allowed &= evaluation.allowed();
+				evaluations.add(evaluation);
+			}
+			List<Lease> leases = new ArrayList<>();
+			if (allowed) {
+				for (Stripe.Evaluation evaluation : evaluations) {
+					stripeFor(evaluation.part().scope()).commit(evaluation, now,
+							() -> "local:" + this.leaseIds.incrementAndGet(), leases);
+				}
+			}
+			List<LimitState> states = new ArrayList<>();
+			List<ScopeKind> scopes = new ArrayList<>();
+			for (Stripe.Evaluation evaluation : evaluations) {
+				states.addAll(evaluation.states());
+				ScopeKind kind = ScopeKind.of(evaluation.part().scope());
+				evaluation.states().forEach((state) -> scopes.add(kind));
+			}
+			return Decision.of(states, scopes, leases);
+		}
+		finally {
+			Stripe[] reversed = locked.descendingMap().values().toArray(new Stripe[0]);
+			Arrays.stream(reversed).forEach(Stripe::unlock);
+		}
+	}
+
+	@Override
+	public void release(Decision decision) {
+		for (Lease lease : decision.leases()) {
+			stripeFor(lease.scope()).release(lease);
+		}
+	}
+
+	/**
+	 * How many leases are held for a scope and operation.
+	 * @param scope the scope
+	 * @param operation the canonical operation name
+	 * @return the number of leases held
+	 */
+	public int heldLeases(String scope, String operation) {
+		return stripeFor(scope).held(scope, operation);
 	}
 
 	@Override
@@ -120,8 +192,12 @@ public final class InMemoryRateLimiter implements RateLimiter {
 	}
 
 	private Stripe stripeFor(String scope) {
+		return this.stripes[stripeIndex(scope)];
+	}
+
+	private int stripeIndex(String scope) {
 		int hash = scope.hashCode();
-		return this.stripes[Math.floorMod(hash ^ (hash >>> 16), this.stripes.length)];
+		return Math.floorMod(hash ^ (hash >>> 16), this.stripes.length);
 	}
 
 	private long currentMicros() {

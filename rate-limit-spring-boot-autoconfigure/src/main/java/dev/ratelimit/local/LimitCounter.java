@@ -31,6 +31,7 @@ abstract class LimitCounter {
 			case FIXED_WINDOW -> new FixedWindowCounter();
 			case SLIDING_WINDOW -> new SlidingWindowCounter();
 			case SLIDING_LOG -> new SlidingLogCounter();
+			case CONCURRENCY -> new ConcurrencyCounter();
 		};
 	}
 
@@ -64,6 +65,14 @@ abstract class LimitCounter {
 	final void consumeAndExpire(LimitSpec limit, long now, long cost) {
 		long ttlMillis = Math.max(1, (consume(limit, now, cost) + 999) / 1000);
 		this.expiresAt = now + ttlMillis * 1000;
+	}
+
+	/**
+	 * Move the expiry to a time of the subclass's choosing.
+	 * @param expiresAt the new expiry in microseconds since the epoch
+	 */
+	final void expireAt(long expiresAt) {
+		this.expiresAt = expiresAt;
 	}
 
 	final long expiresAt() {

@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.Lease;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRequest;
@@ -75,6 +77,103 @@ final class Stripe {
 				}
 			}
 			return Decision.of(states);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void lock() {
+		this.lock.lock();
+	}
+
+	void unlock() {
+		this.lock.unlock();
+	}
+
+	/**
+	 * Phase 1 of a check of several scopes, under this stripe's lock (which the caller
+	 * holds, with the locks of the other scopes' stripes): evaluate every limit of one
+	 * scope's part of the request without consuming.
+	 * @param part one scope's part of the request
+	 * @param now the current time
+	 * @return the evaluation, to {@linkplain #commit commit} when every scope allows
+	 */
+	Evaluation evaluate(RateLimitRequest part, long now) {
+		sweepPeriodically(now);
+		List<LimitSpec> limits = part.limits();
+		String[] keys = new String[limits.size()];
+		LimitCounter[] counters = new LimitCounter[limits.size()];
+		List<LimitState> states = new ArrayList<>(limits.size());
+		boolean allowed = true;
+		for (int i = 0; i < keys.length; i++) {
+			LimitSpec limit = limits.get(i);
+			keys[i] = part.key(KEY_PREFIX, limit);
+			counters[i] = find(keys[i], limit, now);
+			LimitState state = counters[i].evaluate(limit, now, part.cost());
+			allowed &= state.allowed();
+			states.add(state);
+		}
+		return new Evaluation(part, keys, counters, states, allowed);
+	}
+
+	/**
+	 * Phase 2, under the same locks: consume the cost and take the leases of a part whose
+	 * every scope allowed.
+	 * @param evaluation the part's evaluation
+	 * @param now the current time
+	 * @param leaseIds new lease ids
+	 * @param leases receives the leases taken
+	 */
+	void commit(Evaluation evaluation, long now, Supplier<String> leaseIds, List<Lease> leases) {
+		RateLimitRequest part = evaluation.part();
+		if (part.cost() == 0) {
+			return;
+		}
+		makeRoom(evaluation.keys(), now);
+		for (int i = 0; i < evaluation.keys().length; i++) {
+			LimitSpec limit = part.limits().get(i);
+			LimitCounter counter = evaluation.counters()[i];
+			if (counter instanceof ConcurrencyCounter concurrency) {
+				Lease lease = new Lease(part.scope(), part.operation(), limit, leaseIds.get());
+				concurrency.acquire(lease.id());
+				leases.add(lease);
+			}
+			else {
+				counter.consumeAndExpire(limit, now, part.cost());
+			}
+			this.counters.put(evaluation.keys()[i], counter);
+		}
+	}
+
+	/**
+	 * Give a lease back.
+	 * @param lease the lease
+	 */
+	void release(Lease lease) {
+		this.lock.lock();
+		try {
+			String key = lease.key(KEY_PREFIX);
+			if (this.counters.get(key) instanceof ConcurrencyCounter counter && counter.release(lease.id())) {
+				this.counters.remove(key);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The leases held for a scope and operation.
+	 * @param scope the scope
+	 * @param operation the canonical operation name
+	 * @return the number of leases held
+	 */
+	int held(String scope, String operation) {
+		this.lock.lock();
+		try {
+			return (this.counters.get(RateLimitRequest.concurrencyKey(KEY_PREFIX, scope,
+					operation)) instanceof ConcurrencyCounter counter) ? counter.held() : 0;
 		}
 		finally {
 			this.lock.unlock();
@@ -173,6 +272,13 @@ final class Stripe {
 			}
 		}
 		return soonest;
+	}
+
+	/**
+	 * One scope's part of a check, evaluated and not yet committed.
+	 */
+	record Evaluation(RateLimitRequest part, String[] keys, LimitCounter[] counters, List<LimitState> states,
+			boolean allowed) {
 	}
 
 }

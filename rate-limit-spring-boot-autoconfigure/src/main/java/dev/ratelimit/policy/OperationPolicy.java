@@ -3,6 +3,7 @@ package dev.ratelimit.policy;
 import java.util.List;
 
 import dev.ratelimit.core.LimitSpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A resolved operation.
@@ -12,12 +13,40 @@ import dev.ratelimit.core.LimitSpec;
  * @param key whose budget requests of this operation are charged to
  * @param cost the units one request consumes unless an annotation says otherwise
  * @param limits limits for tiers that list none of their own for this operation
+ * @param global the limits of all callers together (the {@code global} scope), checked on
+ * top of each caller's on every tier, unlimited ones included; may hold one concurrency
+ * limit
+ * @param concurrent the concurrency limit of each caller on tiers that configure none of
+ * their own for this operation ({@code @RateLimited(concurrent = …)}), if any
  * @author rate-limit-spring-boot
  */
-public record OperationPolicy(String name, String id, KeyType key, long cost, List<LimitSpec> limits) {
+public record OperationPolicy(String name, String id, KeyType key, long cost, List<LimitSpec> limits,
+		List<LimitSpec> global, @Nullable LimitSpec concurrent) {
 
 	public OperationPolicy {
 		limits = List.copyOf(limits);
+		global = List.copyOf(global);
+	}
+
+	/**
+	 * An operation without global or concurrency limits.
+	 * @param name the name as the user wrote it
+	 * @param id the canonical name
+	 * @param key whose budget requests are charged to
+	 * @param cost the units one request consumes
+	 * @param limits limits for tiers that list none of their own
+	 */
+	public OperationPolicy(String name, String id, KeyType key, long cost, List<LimitSpec> limits) {
+		this(name, id, key, cost, limits, List.of(), null);
+	}
+
+	/**
+	 * This operation with a concurrency limit per caller for tiers that configure none.
+	 * @param concurrent the concurrency limit
+	 * @return the operation
+	 */
+	public OperationPolicy withConcurrent(LimitSpec concurrent) {
+		return new OperationPolicy(this.name, this.id, this.key, this.cost, this.limits, this.global, concurrent);
 	}
 
 }

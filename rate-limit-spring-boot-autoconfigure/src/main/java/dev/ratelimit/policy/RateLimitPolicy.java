@@ -1,5 +1,6 @@
 package dev.ratelimit.policy;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,17 @@ public final class RateLimitPolicy {
 
 	private final List<PathPattern> exclusions;
 
+	private final Duration leaseTimeout;
+
 	RateLimitPolicy(Map<String, TierPolicy> tiers, Map<String, OperationPolicy> operations, TierPolicy defaultTier,
 			OperationPolicy defaultOperation, List<EndpointRule> endpointRules, List<PathPattern> exclusions) {
+		this(tiers, operations, defaultTier, defaultOperation, endpointRules, exclusions, Duration.ofSeconds(30));
+	}
+
+	RateLimitPolicy(Map<String, TierPolicy> tiers, Map<String, OperationPolicy> operations, TierPolicy defaultTier,
+			OperationPolicy defaultOperation, List<EndpointRule> endpointRules, List<PathPattern> exclusions,
+			Duration leaseTimeout) {
+		this.leaseTimeout = leaseTimeout;
 		this.tiers = Map.copyOf(tiers);
 		this.operations = Map.copyOf(operations);
 		this.defaultTier = defaultTier;
@@ -124,9 +134,18 @@ public final class RateLimitPolicy {
 			throw new RateLimitConfigurationException(source, "cost must not be negative, was " + cost,
 					"Set a cost of 0 or more.");
 		}
+		for (LimitSpec limit : operation.global()) {
+			if (!limit.isConcurrency() && cost > limit.capacity()) {
+				throw new RateLimitConfigurationException(source,
+						"cost " + cost + " of operation '" + operation.name() + "' exceeds its global limit " + limit
+								+ ", so no request could ever pass",
+						"Lower the cost, or raise the global limit to at least " + cost + ".");
+			}
+		}
 		for (TierPolicy tier : this.tiers.values()) {
 			for (LimitSpec limit : tier.limitsFor(operation)) {
-				if (cost > limit.capacity()) {
+				// A lease counts one request, whatever it costs.
+				if (!limit.isConcurrency() && cost > limit.capacity()) {
 					throw new RateLimitConfigurationException(source,
 							"cost " + cost + " of operation '" + operation.name() + "' exceeds the limit " + limit
 									+ " of tier '" + tier.name() + "', so no request could ever pass",
@@ -158,6 +177,14 @@ public final class RateLimitPolicy {
 
 	public List<PathPattern> exclusions() {
 		return this.exclusions;
+	}
+
+	/**
+	 * How long a concurrency lease lives unless it is renewed.
+	 * @return the lease timeout
+	 */
+	public Duration leaseTimeout() {
+		return this.leaseTimeout;
 	}
 
 }

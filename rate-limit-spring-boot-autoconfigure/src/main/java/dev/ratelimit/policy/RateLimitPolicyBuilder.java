@@ -1,5 +1,6 @@
 package dev.ratelimit.policy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,8 @@ public final class RateLimitPolicyBuilder {
 
 	private String defaultOperation = "api_requests";
 
+	private Duration leaseTimeout = Duration.ofSeconds(30);
+
 	RateLimitPolicyBuilder() {
 	}
 
@@ -52,7 +55,24 @@ public final class RateLimitPolicyBuilder {
 	 * exists
 	 */
 	public RateLimitPolicyBuilder operation(String name, KeyType key, long cost, List<LimitSpec> limits) {
-		OperationPolicy operation = new OperationPolicy(name, Names.canonical(name), key, cost, limits);
+		return operation(name, key, cost, limits, List.of());
+	}
+
+	/**
+	 * Add an operation with global limits.
+	 * @param name the name as the user wrote it
+	 * @param key whose budget requests of the operation are charged to
+	 * @param cost the units one request consumes
+	 * @param limits the limits of tiers that list none of their own for it
+	 * @param global the limits of all callers together, checked on top of each caller's;
+	 * may hold one concurrency limit
+	 * @return this builder
+	 * @throws IllegalArgumentException when an operation of the same canonical name
+	 * exists
+	 */
+	public RateLimitPolicyBuilder operation(String name, KeyType key, long cost, List<LimitSpec> limits,
+			List<LimitSpec> global) {
+		OperationPolicy operation = new OperationPolicy(name, Names.canonical(name), key, cost, limits, global, null);
 		Assert.isTrue(this.operations.put(operation.id(), operation) == null,
 				() -> "Operation '" + name + "' is given twice");
 		return this;
@@ -71,11 +91,34 @@ public final class RateLimitPolicyBuilder {
 	 */
 	public RateLimitPolicyBuilder tier(String name, boolean unlimited, @Nullable String upgradeUrl,
 			Map<String, List<LimitSpec>> limits) {
+		return tier(name, unlimited, upgradeUrl, limits, Map.of());
+	}
+
+	/**
+	 * Add a tier with concurrency limits.
+	 * @param name the name as the user wrote it
+	 * @param unlimited whether callers on the tier are never limited
+	 * @param upgradeUrl where callers on the tier can upgrade, if anywhere
+	 * @param limits the tier's own limits by operation name
+	 * @param concurrent the tier's own concurrency limits by operation name
+	 * @return this builder
+	 * @throws IllegalArgumentException when a tier, or an operation of the tier, of the
+	 * same canonical name exists
+	 */
+	public RateLimitPolicyBuilder tier(String name, boolean unlimited, @Nullable String upgradeUrl,
+			Map<String, List<LimitSpec>> limits, Map<String, LimitSpec> concurrent) {
 		Map<String, List<LimitSpec>> byOperation = new LinkedHashMap<>();
 		limits.forEach((operation, operationLimits) -> Assert.isTrue(
 				byOperation.put(Names.canonical(operation), operationLimits) == null,
 				() -> "Tier '" + name + "' gives the limits of operation '" + operation + "' twice"));
-		TierPolicy tier = new TierPolicy(name, Names.canonical(name), unlimited, upgradeUrl, byOperation);
+		Map<String, LimitSpec> concurrentByOperation = new LinkedHashMap<>();
+		concurrent.forEach((operation, limit) -> Assert.isTrue(
+				concurrentByOperation.put(Names.canonical(operation), limit) == null,
+				() -> "Tier '" + name + "' gives the concurrency limit of operation '" + operation + "' twice"));
+		concurrent.keySet()
+			.forEach((operation) -> this.tierOperations.putIfAbsent(Names.canonical(operation), operation));
+		TierPolicy tier = new TierPolicy(name, Names.canonical(name), unlimited, upgradeUrl, byOperation,
+				concurrentByOperation);
 		Assert.isTrue(this.tiers.put(tier.id(), tier) == null, () -> "Tier '" + name + "' is given twice");
 		limits.keySet().forEach((operation) -> this.tierOperations.putIfAbsent(Names.canonical(operation), operation));
 		return this;
@@ -125,6 +168,17 @@ public final class RateLimitPolicyBuilder {
 	}
 
 	/**
+	 * How long a concurrency lease lives unless renewed; 30 seconds unless set. Used for
+	 * the concurrency limits of {@code @RateLimited(concurrent = …)}.
+	 * @param leaseTimeout the lease timeout
+	 * @return this builder
+	 */
+	public RateLimitPolicyBuilder leaseTimeout(Duration leaseTimeout) {
+		this.leaseTimeout = leaseTimeout;
+		return this;
+	}
+
+	/**
 	 * Build the policy.
 	 * @return the policy
 	 * @throws IllegalStateException when the default tier or operation, or the operation
@@ -148,7 +202,8 @@ public final class RateLimitPolicyBuilder {
 					+ rule.pattern().getPatternString() + " is not configured");
 			rules.add(new EndpointRule(rule.method(), rule.pattern(), operation));
 		}
-		return new RateLimitPolicy(this.tiers, operations, defaultTier, defaultOperation, rules, this.exclusions);
+		return new RateLimitPolicy(this.tiers, operations, defaultTier, defaultOperation, rules, this.exclusions,
+				this.leaseTimeout);
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.ratelimit.policy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -14,13 +15,29 @@ import org.jspecify.annotations.Nullable;
  * @param unlimited whether callers on this tier are never limited
  * @param upgradeUrl where callers on this tier can upgrade, if anywhere
  * @param limits this tier's own limits by canonical operation name
+ * @param concurrent this tier's own concurrency limits (requests in flight per caller) by
+ * canonical operation name
  * @author rate-limit-spring-boot
  */
 public record TierPolicy(String name, String id, boolean unlimited, @Nullable String upgradeUrl,
-		Map<String, List<LimitSpec>> limits) {
+		Map<String, List<LimitSpec>> limits, Map<String, LimitSpec> concurrent) {
 
 	public TierPolicy {
 		limits = Map.copyOf(limits);
+		concurrent = Map.copyOf(concurrent);
+	}
+
+	/**
+	 * A tier without concurrency limits.
+	 * @param name the name as the user wrote it
+	 * @param id the canonical name
+	 * @param unlimited whether callers on this tier are never limited
+	 * @param upgradeUrl where callers on this tier can upgrade, if anywhere
+	 * @param limits this tier's own limits by canonical operation name
+	 */
+	public TierPolicy(String name, String id, boolean unlimited, @Nullable String upgradeUrl,
+			Map<String, List<LimitSpec>> limits) {
+		this(name, id, unlimited, upgradeUrl, limits, Map.of());
 	}
 
 	/**
@@ -28,6 +45,11 @@ public record TierPolicy(String name, String id, boolean unlimited, @Nullable St
 	 * operation's. Empty when none apply. An unlimited tier is still subject to the
 	 * limits of operations keyed by client address or shared globally: those protect the
 	 * service (e.g. login attempts), not a plan.
+	 * <p>
+	 * The caller's concurrency limit, if any, comes last: the tier's own, else the
+	 * operation's ({@code @RateLimited(concurrent = …)}). The operation's
+	 * {@linkplain OperationPolicy#global() global} limits are not among these: they are
+	 * another scope's.
 	 * @param operation the operation
 	 * @return the limits, empty when unlimited
 	 */
@@ -35,7 +57,18 @@ public record TierPolicy(String name, String id, boolean unlimited, @Nullable St
 		if (this.unlimited) {
 			return (operation.key() != KeyType.IDENTITY) ? operation.limits() : List.of();
 		}
-		return this.limits.getOrDefault(operation.id(), operation.limits());
+		List<LimitSpec> limits = this.limits.getOrDefault(operation.id(), operation.limits());
+		LimitSpec concurrent = this.concurrent.get(operation.id());
+		if (concurrent == null) {
+			concurrent = operation.concurrent();
+		}
+		if (concurrent == null) {
+			return limits;
+		}
+		List<LimitSpec> withConcurrent = new ArrayList<>(limits.size() + 1);
+		withConcurrent.addAll(limits);
+		withConcurrent.add(concurrent);
+		return List.copyOf(withConcurrent);
 	}
 
 }

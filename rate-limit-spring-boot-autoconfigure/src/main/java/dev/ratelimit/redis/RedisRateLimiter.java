@@ -3,15 +3,19 @@ package dev.ratelimit.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import dev.ratelimit.core.AsyncRateLimiter;
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.Lease;
 import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.Micros;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.ScopeKind;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionCommands;
@@ -55,6 +59,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	@SuppressWarnings("rawtypes")
 	private static final LuaScript<List> SCRIPT = LuaScript.load(SCRIPT_LOCATION, List.class);
 
+	private static final LuaScript<Long> REFUND = LuaScript.load("META-INF/scripts/rate-limit/refund.lua", Long.class);
+
 	// Neither client's classes may be touched without it: with Jedis alone, neither is
 	// present.
 	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
@@ -78,6 +84,10 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	private final @Nullable AsyncScriptCall asyncCall;
 
 	private final RedisChanges changes;
+
+	private final RedisLeases leases;
+
+	private final boolean cluster;
 
 	/**
 	 * Create a limiter that reads the time from Redis.
@@ -136,11 +146,18 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	 * {@code TIME}
 	 */
 	public RedisRateLimiter(RedisConnectionFactory connectionFactory, String keyPrefix, @Nullable Clock clock) {
-		this(new StringRedisTemplate(connectionFactory), asyncCall(connectionFactory), keyPrefix, clock);
+		this(new StringRedisTemplate(connectionFactory), asyncCall(connectionFactory), keyPrefix, clock,
+				ClusterMode.isCluster(connectionFactory));
 	}
 
 	RedisRateLimiter(StringRedisTemplate template, @Nullable AsyncScriptCall asyncCall, String keyPrefix,
 			@Nullable Clock clock) {
+		this(template, asyncCall, keyPrefix, clock,
+				template.getConnectionFactory() != null && ClusterMode.isCluster(template.getConnectionFactory()));
+	}
+
+	RedisRateLimiter(StringRedisTemplate template, @Nullable AsyncScriptCall asyncCall, String keyPrefix,
+			@Nullable Clock clock, boolean cluster) {
 		Assert.notNull(template, "'template' must not be null");
 		Assert.hasText(keyPrefix, "'keyPrefix' must not be empty");
 		this.template = template;
@@ -148,6 +165,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		this.keyPrefix = keyPrefix;
 		this.clock = clock;
 		this.changes = new RedisChanges(template, keyPrefix);
+		this.cluster = cluster;
+		this.leases = new RedisLeases(template, keyPrefix, cluster);
 	}
 
 	private static @Nullable AsyncScriptCall asyncCall(RedisConnectionFactory connectionFactory) {
@@ -160,9 +179,149 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 
 	@Override
 	public Decision check(RateLimitRequest request) {
+		if (this.cluster && !request.additional().isEmpty()) {
+			return checkAcrossSlots(request);
+		}
 		ScriptCall call = call(request);
 		List<?> reply = this.template.execute(SCRIPT, call.keys(), (Object[]) call.args());
-		return call.toDecision(reply);
+		return leased(call, call.toDecision(reply));
+	}
+
+	/**
+	 * A check of several scopes on Redis Cluster, where each scope is a hash slot of its
+	 * own and no script may touch two: take in every scope with its own script call (sent
+	 * at once on the non-blocking client), and when some scope denies, give back exactly
+	 * what the others took with a compensating refund. One round trip when all admit (or
+	 * all deny), two on a partial denial. Never over-admits; a denied request holds
+	 * another scope's units until its refund, so a request checked meanwhile may be
+	 * denied where a single atomic check would have admitted it.
+	 */
+	private Decision checkAcrossSlots(RateLimitRequest request) {
+		AsyncScriptCall asyncCall = this.asyncCall;
+		if (asyncCall != null) {
+			return checkAcrossSlotsAsync(asyncCall, request).join();
+		}
+		List<RateLimitRequest> scopes = request.scopes();
+		List<ScriptCall> calls = new ArrayList<>(scopes.size());
+		List<Decision> decisions = new ArrayList<>(scopes.size());
+		for (RateLimitRequest scope : scopes) {
+			ScriptCall call = new ScriptCall(scope, this.keyPrefix, now(), this.leases, true);
+			calls.add(call);
+			decisions.add(call.toDecision(this.template.execute(SCRIPT, call.keys(), (Object[]) call.args())));
+		}
+		return combine(scopes, calls, decisions);
+	}
+
+	private CompletableFuture<Decision> checkAcrossSlotsAsync(AsyncScriptCall asyncCall, RateLimitRequest request) {
+		List<RateLimitRequest> scopes = request.scopes();
+		List<ScriptCall> calls = new ArrayList<>(scopes.size());
+		List<CompletableFuture<Decision>> futures = new ArrayList<>(scopes.size());
+		for (RateLimitRequest scope : scopes) {
+			ScriptCall call = new ScriptCall(scope, this.keyPrefix, now(), this.leases, true);
+			calls.add(call);
+			futures.add(asyncCall.run(SCRIPT, call));
+		}
+		// Off the client's event loop: a refund blocks.
+		return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handleAsync((done, failure) -> {
+			if (failure != null) {
+				// Some scope's call failed: what the others took goes back.
+				refundTaken(calls, futures);
+				throw (failure instanceof RuntimeException ex) ? ex : new IllegalStateException(failure);
+			}
+			return combine(scopes, calls, futures.stream().map(CompletableFuture::join).toList());
+		});
+	}
+
+	private void refundTaken(List<ScriptCall> calls, List<CompletableFuture<Decision>> futures) {
+		for (int i = 0; i < calls.size(); i++) {
+			CompletableFuture<Decision> future = futures.get(i);
+			if (future.isDone() && !future.isCompletedExceptionally() && future.join().isAllowed()) {
+				refund(calls.get(i));
+			}
+		}
+	}
+
+	private Decision combine(List<RateLimitRequest> scopes, List<ScriptCall> calls, List<Decision> decisions) {
+		boolean allowed = decisions.stream().allMatch(Decision::isAllowed);
+		List<LimitState> states = new ArrayList<>();
+		List<ScopeKind> kinds = new ArrayList<>();
+		List<Lease> leases = new ArrayList<>();
+		for (int i = 0; i < decisions.size(); i++) {
+			Decision decision = decisions.get(i);
+			ScopeKind kind = ScopeKind.of(scopes.get(i).scope());
+			states.addAll(decision.limits());
+			decision.limits().forEach((state) -> kinds.add(kind));
+			this.leases.freedByExpiry(calls.get(i).freed());
+			if (allowed) {
+				leases.addAll(decision.leases());
+			}
+			else if (decision.isAllowed() && scopes.get(i).cost() > 0) {
+				refund(calls.get(i));
+			}
+		}
+		this.leases.acquired(leases);
+		return Decision.of(states, kinds, leases);
+	}
+
+	/**
+	 * Give back exactly what one admitted call took in its scope.
+	 */
+	private void refund(ScriptCall call) {
+		if ("0".equals(call.args()[1])) {
+			return;
+		}
+		this.template.execute(REFUND, call.keys(), (Object[]) call.refundArgs());
+	}
+
+	/**
+	 * Note the leases a decision took, so that they are renewed until released.
+	 */
+	private Decision leased(ScriptCall call, Decision decision) {
+		if (!decision.leases().isEmpty()) {
+			this.leases.acquired(decision.leases());
+		}
+		this.leases.freedByExpiry(call.freed());
+		return decision;
+	}
+
+	/**
+	 * Release the leases of an admitted request: one script call (one per scope on Redis
+	 * Cluster). Never throws; while Redis cannot answer, the release is dropped and the
+	 * leases expire by themselves within the lease timeout.
+	 * @param decision a decision of this limiter
+	 */
+	@Override
+	public void release(Decision decision) {
+		if (!decision.leases().isEmpty()) {
+			this.leases.release(decision.leases());
+		}
+	}
+
+	/**
+	 * Renew every lease this limiter holds, in one script call (one per scope on Redis
+	 * Cluster). Called in the background every third of the lease timeout (see
+	 * {@link RedisLeaseRenewal}), never on a request's thread. Never throws.
+	 * @return how many leases were renewed
+	 */
+	public int renewLeases() {
+		return this.leases.renew(now());
+	}
+
+	/**
+	 * How many leases this limiter holds now.
+	 * @return the number of held leases
+	 */
+	public int heldLeases() {
+		return this.leases.held().size();
+	}
+
+	/**
+	 * How many expired leases this limiter's checks have removed: leases whose instance
+	 * neither released nor renewed them (it died, or lost Redis for the lease timeout).
+	 * @return the count since startup
+	 */
+	public long leasesFreedByExpiry() {
+		return this.leases.freedByExpiry();
 	}
 
 	@Override
@@ -183,11 +342,19 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	public CompletableFuture<Decision> checkAsync(RateLimitRequest request) {
 		AsyncScriptCall asyncCall = this.asyncCall;
 		Assert.state(asyncCall != null, "This limiter's Redis client cannot check without blocking");
-		return asyncCall.run(SCRIPT, call(request));
+		if (this.cluster && !request.additional().isEmpty()) {
+			return checkAcrossSlotsAsync(asyncCall, request);
+		}
+		ScriptCall call = call(request);
+		CompletableFuture<Decision> decision = asyncCall.run(SCRIPT, call);
+		return request.isSimple() ? decision : decision.thenApply((taken) -> leased(call, taken));
 	}
 
 	private ScriptCall call(RateLimitRequest request) {
-		return new ScriptCall(request, this.keyPrefix, now());
+		if (request.isSimple()) {
+			return new ScriptCall(request, this.keyPrefix, now());
+		}
+		return new ScriptCall(request, this.keyPrefix, now(), this.leases, false);
 	}
 
 	@Override

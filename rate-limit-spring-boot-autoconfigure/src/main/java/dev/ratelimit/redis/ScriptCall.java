@@ -1,14 +1,20 @@
 package dev.ratelimit.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.Lease;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRequest;
+import dev.ratelimit.core.ScopeKind;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.Assert;
 
 /**
  * The keys and arguments of one call of the check script, and the reading of its reply:
@@ -16,10 +22,20 @@ import org.jspecify.annotations.Nullable;
  * is specified in {@code docs/algorithms.md}: one key per limit, then {@code now} and the
  * cost, then four arguments per limit; the reply is the overall verdict followed by four
  * numbers per limit.
+ * <p>
+ * A request of several scopes (or with concurrency limits) puts the keys of every scope
+ * into the one call, in the order of {@link RateLimitRequest#scopes()}, and a lease id
+ * into the fourth argument of each concurrency limit; the reply then ends with the number
+ * of expired leases the call removed per concurrency limit. A request of one scope
+ * without concurrency limits is sent exactly as before scopes existed.
  *
  * @author rate-limit-spring-boot
  */
 final class ScriptCall {
+
+	private static final Supplier<String> NO_LEASES = () -> {
+		throw new IllegalStateException("no lease ids for this call");
+	};
 
 	private final List<LimitSpec> limits;
 
@@ -27,28 +43,101 @@ final class ScriptCall {
 
 	private final String[] args;
 
+	/** The kind of scope of each limit; {@code null} for a request of one scope. */
+	private final ScopeKind @Nullable [] scopes;
+
+	/** The lease of each limit, {@code null} where it is a rate; {@code null} if none. */
+	private final Lease @Nullable [] leases;
+
+	private final int leaseCount;
+
+	private final boolean withNow;
+
+	/** What the reply said about expired leases, once read. */
+	private long freed;
+
+	/** The "now" the script used, once read, when asked for. */
+	private long scriptNow;
+
 	/**
-	 * Build the call of one check.
+	 * Build the call of one check of a request without concurrency limits.
 	 * @param request the request to check
 	 * @param keyPrefix the prefix of every key
 	 * @param now the script's "now" argument: microseconds since the epoch, or
 	 * {@code "0"} to read Redis {@code TIME}
 	 */
 	ScriptCall(RateLimitRequest request, String keyPrefix, String now) {
-		this.limits = request.limits();
-		int size = this.limits.size();
-		this.keys = new String[size];
-		this.args = new String[2 + 4 * size];
-		this.args[0] = now;
-		this.args[1] = Long.toString(request.cost());
-		int arg = 2;
-		for (int i = 0; i < size; i++) {
-			LimitSpec limit = this.limits.get(i);
-			this.keys[i] = request.key(keyPrefix, limit);
-			this.args[arg++] = limit.algorithm().code();
-			this.args[arg++] = Long.toString(limit.limit());
-			this.args[arg++] = Long.toString(limit.windowMicros());
-			this.args[arg++] = Long.toString(limit.burst());
+		this(request, keyPrefix, now, NO_LEASES, false);
+	}
+
+	/**
+	 * Build the call of one check.
+	 * @param request the request to check
+	 * @param keyPrefix the prefix of every key
+	 * @param now the script's "now" argument: microseconds since the epoch, or
+	 * {@code "0"} to read Redis {@code TIME}
+	 * @param leaseIds a new lease id for each concurrency limit
+	 * @param withNow whether to ask the script for the "now" it used (its last reply
+	 * element)
+	 */
+	ScriptCall(RateLimitRequest request, String keyPrefix, String now, Supplier<String> leaseIds, boolean withNow) {
+		this.withNow = withNow;
+		if (request.isSimple()) {
+			this.limits = request.limits();
+			this.scopes = null;
+			this.leases = null;
+			this.leaseCount = 0;
+			int size = this.limits.size();
+			this.keys = new String[size];
+			this.args = new String[2 + 4 * size + (withNow ? 1 : 0)];
+			this.args[0] = now;
+			this.args[1] = Long.toString(request.cost());
+			int arg = 2;
+			for (int i = 0; i < size; i++) {
+				LimitSpec limit = this.limits.get(i);
+				this.keys[i] = request.key(keyPrefix, limit);
+				this.args[arg++] = limit.algorithm().code();
+				this.args[arg++] = Long.toString(limit.limit());
+				this.args[arg++] = Long.toString(limit.windowMicros());
+				this.args[arg++] = Long.toString(limit.burst());
+			}
+		}
+		else {
+			List<LimitSpec> limits = new ArrayList<>();
+			List<String> keys = new ArrayList<>();
+			List<ScopeKind> scopes = new ArrayList<>();
+			List<@Nullable Lease> leases = new ArrayList<>();
+			for (RateLimitRequest scope : request.scopes()) {
+				ScopeKind kind = ScopeKind.of(scope.scope());
+				for (LimitSpec limit : scope.limits()) {
+					limits.add(limit);
+					keys.add(scope.key(keyPrefix, limit));
+					scopes.add(kind);
+					leases.add(limit.isConcurrency()
+							? new Lease(scope.scope(), scope.operation(), limit, leaseIds.get()) : null);
+				}
+			}
+			this.limits = List.copyOf(limits);
+			this.keys = keys.toArray(new String[0]);
+			this.scopes = scopes.toArray(new ScopeKind[0]);
+			this.leases = leases.toArray(new Lease[0]);
+			this.leaseCount = (int) leases.stream().filter((lease) -> lease != null).count();
+			int size = this.limits.size();
+			this.args = new String[2 + 4 * size + (withNow ? 1 : 0)];
+			this.args[0] = now;
+			this.args[1] = Long.toString(request.cost());
+			int arg = 2;
+			for (int i = 0; i < size; i++) {
+				LimitSpec limit = this.limits.get(i);
+				Lease lease = this.leases[i];
+				this.args[arg++] = limit.algorithm().code();
+				this.args[arg++] = Long.toString(limit.limit());
+				this.args[arg++] = Long.toString(limit.windowMicros());
+				this.args[arg++] = (lease != null) ? lease.id() : Long.toString(limit.burst());
+			}
+		}
+		if (withNow) {
+			this.args[this.args.length - 1] = "t";
 		}
 	}
 
@@ -100,7 +189,7 @@ final class ScriptCall {
 	 */
 	Decision toDecision(@Nullable List<?> reply) {
 		int size = this.limits.size();
-		if (reply == null || reply.size() != 1 + 4 * size) {
+		if (reply == null || reply.size() != 1 + 4 * size + this.leaseCount + (this.withNow ? 1 : 0)) {
 			throw new IllegalStateException("Unexpected reply from the rate limit script: " + reply);
 		}
 		LimitState[] states = new LimitState[size];
@@ -109,8 +198,71 @@ final class ScriptCall {
 			states[i] = LimitState.ofMicros(this.limits.get(i), toLong(reply.get(offset)) == 1,
 					toLong(reply.get(offset + 1)), toLong(reply.get(offset + 2)), toLong(reply.get(offset + 3)));
 		}
-		// An immutable list, so that the decision keeps it rather than copying it.
-		return Decision.of(List.of(states));
+		if (this.withNow) {
+			this.scriptNow = toLong(reply.get(reply.size() - 1));
+		}
+		ScopeKind[] scopes = this.scopes;
+		if (scopes == null) {
+			// An immutable list, so that the decision keeps it rather than copying it.
+			return Decision.of(List.of(states));
+		}
+		List<Lease> leases = List.of();
+		Lease[] candidates = this.leases;
+		if (candidates != null && this.leaseCount > 0 && toLong(reply.get(0)) == 1 && !"0".equals(this.args[1])) {
+			leases = Arrays.stream(candidates).filter((lease) -> lease != null).toList();
+		}
+		this.freed = freedByExpiry(reply);
+		return Decision.of(List.of(states), List.of(scopes), leases);
+	}
+
+	/**
+	 * How many expired leases the call removed, once its reply has been read.
+	 * @return the number
+	 */
+	long freed() {
+		return this.freed;
+	}
+
+	/**
+	 * How many expired leases (of instances that stopped renewing them) the call removed.
+	 * @param reply the reply
+	 * @return the number, 0 for a call without concurrency limits
+	 */
+	long freedByExpiry(List<?> reply) {
+		long freed = 0;
+		for (int i = 0; i < this.leaseCount; i++) {
+			freed += toLong(reply.get(1 + 4 * this.limits.size() + i));
+		}
+		return freed;
+	}
+
+	/**
+	 * The "now" the script used, once the reply has been read, when it was asked for.
+	 * @return microseconds since the epoch
+	 */
+	long scriptNow() {
+		Assert.state(this.withNow, "the call did not ask for the script's now");
+		return this.scriptNow;
+	}
+
+	/**
+	 * The arguments of the compensating refund of this call ({@code refund.lua}): the
+	 * script's "now", the cost, and the same four arguments per limit.
+	 * @return the refund's arguments
+	 */
+	String[] refundArgs() {
+		String[] args = new String[2 + 4 * this.limits.size()];
+		args[0] = Long.toString(scriptNow());
+		System.arraycopy(this.args, 1, args, 1, args.length - 1);
+		return args;
+	}
+
+	/**
+	 * The limits of this call, one per key.
+	 * @return the limits
+	 */
+	List<LimitSpec> limits() {
+		return this.limits;
 	}
 
 	private static long toLong(@Nullable Object value) {

@@ -19,6 +19,7 @@ import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.Micros;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.ScopeKind;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
@@ -134,8 +135,11 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 	}
 
 	private static boolean isRemembered(Decision decision) {
+		// Never a concurrency denial: it ends when any request in flight completes, which
+		// no retry time predicts.
 		return !decision.isAllowed() && !decision.isFallback() && !decision.isUnavailable()
-				&& decision.binding() != null && decision.retryAfter().compareTo(Duration.ZERO) > 0;
+				&& !decision.isConcurrencyDenied() && decision.binding() != null
+				&& decision.retryAfter().compareTo(Duration.ZERO) > 0;
 	}
 
 	private void remember(Key key, Denial denial, long resets) {
@@ -246,19 +250,24 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 
 		private final List<LimitSpec> limits;
 
+		private final List<RateLimitRequest> additional;
+
 		private final int hash;
 
 		Key(RateLimitRequest request) {
 			this.scope = request.scope();
 			this.operation = request.operation();
 			this.limits = request.limits();
-			this.hash = 31 * (31 * this.scope.hashCode() + this.operation.hashCode()) + this.limits.hashCode();
+			this.additional = request.additional();
+			this.hash = 31 * (31 * (31 * this.scope.hashCode() + this.operation.hashCode()) + this.limits.hashCode())
+					+ this.additional.hashCode();
 		}
 
 		@Override
 		public boolean equals(@Nullable Object other) {
 			return this == other || (other instanceof Key key && this.hash == key.hash && this.scope.equals(key.scope)
-					&& this.operation.equals(key.operation) && this.limits.equals(key.limits));
+					&& this.operation.equals(key.operation) && this.limits.equals(key.limits)
+					&& this.additional.equals(key.additional));
 		}
 
 		@Override
@@ -281,11 +290,14 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 
 		private final List<LimitState> states;
 
+		private final List<ScopeKind> scopes;
+
 		Denial(long cost, long recordedMicros, Decision decision) {
 			this.cost = cost;
 			this.recordedMicros = recordedMicros;
 			this.untilMicros = saturatedAdd(recordedMicros, Micros.of(decision.retryAfter()));
 			this.states = decision.limits();
+			this.scopes = decision.scopes();
 		}
 
 		Decision decisionAt(long now) {
@@ -295,7 +307,7 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 				states.add(LimitState.ofMicros(state.limit(), state.allowed(), state.remaining(),
 						Micros.of(state.resetAfter()) - elapsed, Micros.of(state.retryAfter()) - elapsed));
 			}
-			return Decision.of(states);
+			return this.scopes.isEmpty() ? Decision.of(states) : Decision.of(states, this.scopes, List.of());
 		}
 
 		private static long saturatedAdd(long a, long b) {

@@ -313,8 +313,35 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		if (instances <= 1) {
 			return request;
 		}
-		return new RateLimitRequest(request.scope(), request.operation(),
-				request.limits().stream().map((limit) -> limit.shareOf(instances)).toList(), request.cost());
+		return request.mapLimits((limit) -> limit.shareOf(instances));
+	}
+
+	/**
+	 * Release a decision's leases where they were taken: in the local limiter for a
+	 * fallback decision, else in the primary. Never throws, and does not wait on a
+	 * primary that cannot answer for more than its own client's timeout; a release that
+	 * fails is dropped, and the primary's leases expire by themselves.
+	 * @param decision a decision of this limiter
+	 */
+	@Override
+	public void release(Decision decision) {
+		if (decision.leases().isEmpty()) {
+			return;
+		}
+		try {
+			if (decision.isFallback()) {
+				if (this.local != null) {
+					this.local.release(decision);
+				}
+			}
+			else {
+				this.primary.release(decision);
+			}
+		}
+		catch (RuntimeException ex) {
+			// A release must never fail the request; the lease frees itself at its
+			// expiry.
+		}
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
@@ -109,6 +110,15 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 					"operation '" + annotation.operation() + "' is not configured",
 					"Give it limits under rate-limit.tiers.<tier>.limits." + annotation.operation()
 							+ " or rate-limit.operations." + annotation.operation() + ".limits.");
+		}
+		if (annotation.concurrent() < 0) {
+			throw new RateLimitConfigurationException(source,
+					"concurrent must not be negative, was " + annotation.concurrent(),
+					"Set the number of requests in flight per caller, or 0 (the default) for none.");
+		}
+		if (annotation.concurrent() > 0) {
+			operation = operation
+				.withConcurrent(LimitSpec.concurrency(annotation.concurrent(), this.policy.leaseTimeout()));
 		}
 		long cost = (annotation.cost() >= 0) ? annotation.cost() : operation.cost();
 		this.policy.validateCost(operation, cost, source);

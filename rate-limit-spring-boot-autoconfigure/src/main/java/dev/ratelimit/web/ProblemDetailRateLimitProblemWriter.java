@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.ScopeKind;
 import dev.ratelimit.core.Windows;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -86,12 +87,24 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 		problem.setProperty("operation", operation);
 		problem.setProperty("tier", tier);
 		if (binding != null) {
-			String window = Windows.format(binding.limit().window());
-			problem.setDetail("Rate limit exceeded for operation '" + operation + "' on tier '" + tier + "': at most "
-					+ binding.limit().limit() + " per " + window + ". Retry in " + retryAfter + " seconds.");
-			problem.setProperty("limit", binding.limit().limit());
-			problem.setProperty("window", window);
+			ScopeKind scope = decision.scopes().isEmpty() ? resolved.scopeKind() : decision.scopeOf(binding);
+			String whose = (scope == ScopeKind.GLOBAL) ? "(all callers together)" : "on tier '" + tier + "'";
+			if (binding.limit().isConcurrency()) {
+				problem.setDetail("Concurrency limit exceeded for operation '" + operation + "' " + whose + ": at most "
+						+ binding.limit().limit() + " requests in flight at once. Retry in " + retryAfter
+						+ " seconds, or when one of them completes.");
+				problem.setProperty("limit", binding.limit().limit());
+				problem.setProperty("concurrent", true);
+			}
+			else {
+				String window = Windows.format(binding.limit().window());
+				problem.setDetail("Rate limit exceeded for operation '" + operation + "' " + whose + ": at most "
+						+ binding.limit().limit() + " per " + window + ". Retry in " + retryAfter + " seconds.");
+				problem.setProperty("limit", binding.limit().limit());
+				problem.setProperty("window", window);
+			}
 			problem.setProperty("remaining", binding.remaining());
+			problem.setProperty("scope", scope.value());
 		}
 		else if (decision.isUnavailable()) {
 			problem.setDetail("Rate limits cannot be checked right now. Retry in " + retryAfter + " seconds.");

@@ -114,11 +114,42 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 			listener.onDecision(request, resolved, decision, checkNanos);
 		}
 		this.headerWriter.write(response, resolved, decision);
-		if (decision.isAllowed()) {
+		if (decision.isAllowed() && !decision.leases().isEmpty()) {
+			filterHoldingLeases(request, response, chain, decision);
+		}
+		else if (decision.isAllowed()) {
 			chain.doFilter(request, response);
 		}
 		else {
 			this.problemWriter.write(request, response, resolved, decision);
+		}
+	}
+
+	/**
+	 * Continue the chain while the request holds its leases, and release them when the
+	 * response is really complete: at once for a synchronous request (also when the
+	 * handler throws), else when its asynchronous processing completes, fails or times
+	 * out (also when the client went away), exactly once.
+	 */
+	private void filterHoldingLeases(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+			Decision decision) throws ServletException, IOException {
+		LeaseRelease release = new LeaseRelease(this.rateLimiter, decision);
+		try {
+			chain.doFilter(request, response);
+		}
+		finally {
+			if (request.isAsyncStarted()) {
+				try {
+					request.getAsyncContext().addListener(release);
+				}
+				catch (IllegalStateException ex) {
+					// Completed meanwhile (a fast DeferredResult): the response is done.
+					release.run();
+				}
+			}
+			else {
+				release.run();
+			}
 		}
 	}
 

@@ -32,4 +32,14 @@ public @interface RateLimited {
 	 */
 	long cost() default -1;
 
+	/**
+	 * Requests of this handler's operation each caller may have in flight at once, on
+	 * every tier that configures no {@code rate-limit.tiers.<tier>.concurrent} of its own
+	 * for the operation; {@code 0} (the default) for no concurrency limit. The request
+	 * holds a lease until its response is complete, asynchronous and streaming responses
+	 * included.
+	 * @return the concurrency limit per caller, or {@code 0} for none
+	 */
+	int concurrent() default 0;
+
 }

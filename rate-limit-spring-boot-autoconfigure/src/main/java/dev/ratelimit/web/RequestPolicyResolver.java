@@ -79,8 +79,12 @@ public final class RequestPolicyResolver {
 		TierPolicy tier = this.policy.tierOrDefault(this.tierResolver.resolveTier(request, caller));
 		Identity owner = budgetOwner(operation, caller, request);
 		RateLimitOverride override = this.overrides.find(caller.scope());
+		// The service's own limits, on every tier (unlimited ones too); an operation
+		// keyed
+		// by global has none, its limits being everyone's already.
+		List<LimitSpec> global = operation.global();
 		if (override == null) {
-			return new ResolvedRequest(operation, tier, owner, tier.limitsFor(operation), cost);
+			return new ResolvedRequest(operation, tier, owner, tier.limitsFor(operation), cost, null, global);
 		}
 		tier = override.effectiveTier(this.policy, tier);
 		List<LimitSpec> limits = tier.limitsFor(operation);
@@ -89,7 +93,7 @@ public final class RequestPolicyResolver {
 		if (owner.equals(caller)) {
 			limits = override.scale(limits);
 		}
-		return new ResolvedRequest(operation, tier, owner, limits, cost, override);
+		return new ResolvedRequest(operation, tier, owner, limits, cost, override, global);
 	}
 
 	private static RequestPath parsePath(HttpServletRequest request) {

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimitRequest;
+import dev.ratelimit.core.ScopeKind;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.TierPolicy;
@@ -20,10 +21,26 @@ import org.jspecify.annotations.Nullable;
  * multiplier
  * @param cost the cost of this request
  * @param override the operator's override of the caller that applied, if any
+ * @param global the limits of all callers together checked on top of the
+ * {@code identity}'s (the operation's global limits), empty when none
  * @author rate-limit-spring-boot
  */
 public record ResolvedRequest(OperationPolicy operation, TierPolicy tier, Identity identity, List<LimitSpec> limits,
-		long cost, @Nullable RateLimitOverride override) {
+		long cost, @Nullable RateLimitOverride override, List<LimitSpec> global) {
+
+	/**
+	 * A request without global limits.
+	 * @param operation the operation
+	 * @param tier the caller's effective tier
+	 * @param identity whose budget is charged
+	 * @param limits the limits, empty when unlimited
+	 * @param cost the cost of this request
+	 * @param override the operator's override of the caller that applied, if any
+	 */
+	public ResolvedRequest(OperationPolicy operation, TierPolicy tier, Identity identity, List<LimitSpec> limits,
+			long cost, @Nullable RateLimitOverride override) {
+		this(operation, tier, identity, limits, cost, override, List.of());
+	}
 
 	/**
 	 * A request no override applies to.
@@ -38,8 +55,21 @@ public record ResolvedRequest(OperationPolicy operation, TierPolicy tier, Identi
 		this(operation, tier, identity, limits, cost, null);
 	}
 
+	/**
+	 * Whether no limit applies: neither the caller's nor a global one.
+	 * @return {@code true} when unlimited
+	 */
 	public boolean isUnlimited() {
-		return this.limits.isEmpty();
+		return this.limits.isEmpty() && this.global.isEmpty();
+	}
+
+	/**
+	 * The kind of the scope charged first: the caller's (or its address's), or the global
+	 * scope when only global limits apply.
+	 * @return the kind
+	 */
+	public ScopeKind scopeKind() {
+		return this.limits.isEmpty() ? ScopeKind.GLOBAL : ScopeKind.of(this.identity.scope());
 	}
 
 	/**
@@ -55,7 +85,12 @@ public record ResolvedRequest(OperationPolicy operation, TierPolicy tier, Identi
 	 * @return the limiter request
 	 */
 	public RateLimitRequest toRateLimitRequest() {
-		return new RateLimitRequest(this.identity.scope(), this.operation.id(), this.limits, this.cost);
+		if (this.limits.isEmpty()) {
+			return new RateLimitRequest(ScopeKind.GLOBAL_SCOPE, this.operation.id(), this.global, this.cost);
+		}
+		RateLimitRequest request = new RateLimitRequest(this.identity.scope(), this.operation.id(), this.limits,
+				this.cost);
+		return this.global.isEmpty() ? request : request.and(ScopeKind.GLOBAL_SCOPE, this.global);
 	}
 
 }

@@ -8,10 +8,28 @@ KEYS[i]  the storage key of limit i. All keys share one hash tag ({scope}), so t
 ARGV[1]  now in microseconds as a decimal integer, or "0" to read Redis TIME. Reading the clock
          here, not in the application, gives every instance of the application one clock.
 ARGV[2]  cost, >= 0. 0 is a read-only peek.
-then per limit i, four arguments: algorithm code (tb | sw2 | fw | sl), limit, window (us), burst.
+then per limit i, four arguments: algorithm code (tb | sw2 | fw | sl | cc), limit, window (us),
+         burst. For cc (a concurrency limit, see below) the window is the lease timeout and the
+         fourth argument is the lease's id, a string.
+then, optionally, one more argument "t": append the "now" the script used to the reply (the
+         compensating refund of a multi-slot check on Redis Cluster needs it).
 
 Returns a flat integer array:
-  { allAllowed (0/1), then per limit: allowed (0/1), remaining, resetMicros, retryMicros }
+  { allAllowed (0/1), then per limit: allowed (0/1), remaining, resetMicros, retryMicros,
+    then per cc limit, in order: the number of expired leases this call removed,
+    then, when asked for with "t": now }
+A request without cc limits and without "t" gets exactly the reply (and the script work) it got
+before concurrency limits existed.
+
+Keys may belong to several scopes (several hash tags) where that is legal, i.e. outside Redis
+Cluster: the whole check is then one atomic all-or-nothing over every scope.
+
+cc: a sorted set of leases, member = lease id, score = the lease's expiry in microseconds. The
+check first removes expired members (their instance stopped renewing them: it died), which
+changes nothing any decision depends on, so it happens even when the request ends up denied.
+Admitted when fewer than limit leases are live; the write adds the lease with expiry
+now + window and sets the key's TTL to the window (renewals push both forward), so a set whose
+leases all expired disappears. A lease always counts 1, whatever the cost.
 
 All numbers are Lua numbers (IEEE doubles), which hold integers exactly up to 2^53: about 285
 years of microseconds since the epoch, so timestamps are exact. Numbers that go back to Redis as
@@ -274,6 +292,32 @@ evaluate.sl = function(key, limit, window)
 	return false, limit - count, reset, retry
 end
 
+-- Concurrency: a sorted set of leases scored by expiry. The number of expired leases removed is
+-- reported (freed[]) so that operators see leases their instance never released.
+local freed = {}
+evaluate.cc = function(key, limit, timeout, id)
+	freed[#freed + 1] = redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now))
+	local held = redis.call('ZCARD', key)
+	if held < limit then
+		local remaining = limit - held
+		if cost > 0 then
+			remaining = remaining - 1
+		end
+		return true, remaining, 0, 0, function()
+			redis.call('ZADD', key, fmt(now + timeout), id)
+			redis.call('PEXPIRE', key, ttl_millis(timeout))
+		end
+	end
+	-- A slot frees when any request in flight completes, which no one can predict; the
+	-- oldest lease's expiry bounds the wait, and a client should retry soon: at most 1s.
+	local retry = 1000000
+	local oldest = redis.call('ZRANGE', key, '0', '0', 'WITHSCORES')
+	if oldest[2] then
+		retry = math.max(1, math.min(retry, tonumber(oldest[2]) - now))
+	end
+	return false, 0, 0, retry
+end
+
 local results = { 1 }
 local writes = {}
 for i, key in ipairs(KEYS) do
@@ -283,8 +327,12 @@ for i, key in ipairs(KEYS) do
 	if not evaluator then
 		return redis.error_reply('unknown rate limit algorithm: ' .. tostring(algorithm))
 	end
+	local fourth = ARGV[base + 4]
+	if algorithm ~= 'cc' then
+		fourth = tonumber(fourth)
+	end
 	local allowed, remaining, reset, retry, write = evaluator(key, tonumber(ARGV[base + 2]),
-		tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4]))
+		tonumber(ARGV[base + 3]), fourth)
 	if allowed then
 		results[#results + 1] = 1
 		writes[#writes + 1] = write
@@ -301,5 +349,11 @@ if results[1] == 1 and cost > 0 then
 	for _, write in ipairs(writes) do
 		write()
 	end
+end
+for _, count in ipairs(freed) do
+	results[#results + 1] = count
+end
+if ARGV[3 + 4 * #KEYS] == 't' then
+	results[#results + 1] = now
 end
 return results

@@ -9,6 +9,7 @@ import java.util.Map;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.ScopeKind;
 import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.TierPolicy;
@@ -54,7 +55,7 @@ class ProblemDetailRateLimitProblemWriterTests {
 			.isEqualTo(MediaType.parseMediaType("application/problem+json;charset=UTF-8"));
 		JsonNode body = body(response);
 		assertThat(body.propertyNames()).containsExactly("type", "title", "status", "detail", "instance", "operation",
-				"tier", "limit", "window", "remaining", "retryAfter", "upgradeUrl");
+				"tier", "limit", "window", "remaining", "scope", "retryAfter", "upgradeUrl");
 		assertThat(body.path("type").asString()).isEqualTo(TYPE.toString());
 		assertThat(body.path("title").asString()).isEqualTo("Too Many Requests");
 		assertThat(body.path("status").asInt()).isEqualTo(429);
@@ -66,8 +67,40 @@ class ProblemDetailRateLimitProblemWriterTests {
 		assertThat(body.path("limit").asLong()).isEqualTo(5);
 		assertThat(body.path("window").asString()).isEqualTo("1h");
 		assertThat(body.path("remaining").asLong()).isZero();
+		assertThat(body.path("scope").asString()).isEqualTo("caller");
 		assertThat(body.path("retryAfter").asLong()).isEqualTo(720);
 		assertThat(body.path("upgradeUrl").asString()).isEqualTo("/pricing?upgrade=pro");
+	}
+
+	@Test
+	void aConcurrencyDenialSaysSoAndNamesItsScope() throws IOException {
+		LimitSpec streams = LimitSpec.concurrency(3, Duration.ofSeconds(30));
+		Decision decision = Decision.of(
+				List.of(new LimitState(HOURLY, true, 3, Duration.ofHours(1), Duration.ZERO),
+						new LimitState(streams, false, 0, Duration.ZERO, Duration.ofMillis(200))),
+				List.of(ScopeKind.CALLER, ScopeKind.CALLER), List.of());
+		JsonNode body = body(write("/api/generate", PRO, decision));
+		assertThat(body.path("detail").asString()).isEqualTo("Concurrency limit exceeded for operation "
+				+ "'ai_generation' on tier 'pro': at most 3 requests in flight at once. Retry in 1 seconds, "
+				+ "or when one of them completes.");
+		assertThat(body.path("concurrent").asBoolean()).isTrue();
+		assertThat(body.path("limit").asLong()).isEqualTo(3);
+		assertThat(body.has("window")).isFalse();
+		assertThat(body.path("scope").asString()).isEqualTo("caller");
+		assertThat(body.path("retryAfter").asLong()).isEqualTo(1);
+	}
+
+	@Test
+	void aGlobalDenialNamesTheGlobalScope() throws IOException {
+		LimitSpec global = LimitSpec.of(1000, Duration.ofHours(1));
+		Decision decision = Decision.of(
+				List.of(new LimitState(HOURLY, true, 3, Duration.ofHours(1), Duration.ZERO),
+						new LimitState(global, false, 0, Duration.ofHours(1), Duration.ofSeconds(4))),
+				List.of(ScopeKind.CALLER, ScopeKind.GLOBAL), List.of());
+		JsonNode body = body(write("/api/generate", PRO, decision));
+		assertThat(body.path("scope").asString()).isEqualTo("global");
+		assertThat(body.path("detail").asString()).isEqualTo("Rate limit exceeded for operation 'ai_generation' "
+				+ "(all callers together): at most 1000 per 1h. Retry in 4 seconds.");
 	}
 
 	@Test
