@@ -57,7 +57,15 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			.addShutdownHook(new Thread(() -> open.forEach(EmbeddedRedisServer::kill), "embedded-redis-shutdown"));
 	}
 
+	/**
+	 * The file a cluster node keeps its view of the cluster in, inside its working
+	 * directory.
+	 */
+	private static final String CLUSTER_CONFIG_FILE = "nodes.conf";
+
 	private final int port;
+
+	private final boolean clusterEnabled;
 
 	private final Path workingDirectory;
 
@@ -81,12 +89,27 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	 * @param port the port, or {@code 0}
 	 */
 	public EmbeddedRedisServer(int port) {
+		this(port, false);
+	}
+
+	private EmbeddedRedisServer(int port, boolean clusterEnabled) {
+		this.clusterEnabled = clusterEnabled;
 		this.workingDirectory = createWorkingDirectory();
 		open.add(this);
 		this.port = (port != 0) ? port : startOnFreePort();
 		if (port != 0) {
 			start();
 		}
+	}
+
+	/**
+	 * Start a server with cluster support enabled on a free port: a node that knows no
+	 * other nodes and serves no slots yet ({@link EmbeddedRedisCluster} forms the
+	 * cluster).
+	 * @return the started node
+	 */
+	static EmbeddedRedisServer clusterNode() {
+		return new EmbeddedRedisServer(0, true);
 	}
 
 	@Override
@@ -97,6 +120,15 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	@Override
 	public int port() {
 		return this.port;
+	}
+
+	/**
+	 * The directory the server runs in: gone while a standalone server runs, kept until
+	 * {@link #close()} for a cluster node.
+	 * @return the working directory
+	 */
+	Path workingDirectory() {
+		return this.workingDirectory;
 	}
 
 	@Override
@@ -213,9 +245,15 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		// redis-server changes into its directory at startup and, with persistence off,
 		// never writes there. The directory is deleted as soon as the server answers (see
 		// awaitPong) and created again for a restart, so nothing is left behind even when
-		// the JVM is killed.
+		// the JVM is killed. A cluster node is the exception: it rewrites its cluster
+		// config file there whenever its view of the cluster changes (and exits when it
+		// cannot), so its directory lives until close().
 		createDirectory(this.workingDirectory);
 		add(command, "--dir", this.workingDirectory.toString());
+		if (this.clusterEnabled) {
+			add(command, "--cluster-enabled", "yes");
+			add(command, "--cluster-config-file", CLUSTER_CONFIG_FILE);
+		}
 		ProcessBuilder builder = new ProcessBuilder(command).directory(this.workingDirectory.toFile())
 			.redirectErrorStream(true);
 		synchronized (this.output) {
@@ -281,7 +319,9 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 				// Make sure it is our server that answered, not another one that owns the
 				// port.
 				if (isServedBy(process, port)) {
-					deleteRecursively(this.workingDirectory);
+					if (!this.clusterEnabled) {
+						deleteRecursively(this.workingDirectory);
+					}
 					return;
 				}
 			}
