@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
+import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.Lease;
 import dev.ratelimit.core.LimitSpec;
@@ -58,6 +59,9 @@ final class ScriptCall {
 
 	/** The "now" the script used, once read, when asked for. */
 	private long scriptNow;
+
+	/** The states of the reply, once read, when "now" was asked for (for a refund). */
+	private LimitState @Nullable [] states;
 
 	/**
 	 * Build the call of one check of a request without concurrency limits.
@@ -200,6 +204,7 @@ final class ScriptCall {
 		}
 		if (this.withNow) {
 			this.scriptNow = toLong(reply.get(reply.size() - 1));
+			this.states = states;
 		}
 		ScopeKind[] scopes = this.scopes;
 		if (scopes == null) {
@@ -254,6 +259,16 @@ final class ScriptCall {
 		String[] args = new String[2 + 4 * this.limits.size()];
 		args[0] = Long.toString(scriptNow());
 		System.arraycopy(this.args, 1, args, 1, args.length - 1);
+		long cost = Long.parseLong(this.args[1]);
+		LimitState[] states = this.states;
+		Assert.state(states != null, "the call's reply has not been read");
+		for (int i = 0; i < this.limits.size(); i++) {
+			LimitSpec limit = this.limits.get(i);
+			if (limit.algorithm() == Algorithm.SLIDING_LOG) {
+				// The log's size before the admission names the members it added.
+				args[2 + 4 * i + 3] = Long.toString(limit.limit() - states[i].remaining() - cost);
+			}
+		}
 		return args;
 	}
 

@@ -13,8 +13,9 @@ Per algorithm:
        for the later TAT, so it is at least long enough.
   fw   the count of the admission's window goes down by the cost (a later window never had it).
   sw2  the count of the admission's slot goes down by the cost, while that slot is still held.
-  sl   cost members of the admission's microsecond are removed (members of one microsecond are
-       interchangeable units).
+  sl   the members the admission added are removed: they are named "<now>:<n>" for n from the
+       log's size before the admission on, so for sl the fourth argument is that size (the check
+       call's reply tells it: limit - remaining - cost), not the burst.
   cc   the lease is removed.
 Returns 1.
 ]]
@@ -62,9 +63,15 @@ for i, key in ipairs(KEYS) do
 			give_back(key, fmt(k % (SW_SLOTS + 1)))
 		end
 	elseif algorithm == 'sl' then
-		local members = redis.call('ZRANGEBYSCORE', key, fmt(admitted), fmt(admitted), 'LIMIT', '0', fmt(cost))
-		if #members > 0 then
-			redis.call('ZREM', key, unpack(members))
+		local size = tonumber(ARGV[base + 4])
+		local members = {}
+		for n = size, size + cost - 1 do
+			members[#members + 1] = string.format('%d:%d', admitted, n)
+		end
+		-- in chunks, as check.lua adds them: unpack() is limited by the C stack
+		local chunk = 2000
+		for first = 1, #members, chunk do
+			redis.call('ZREM', key, unpack(members, first, math.min(first + chunk - 1, #members)))
 		end
 	elseif algorithm == 'cc' then
 		redis.call('ZREM', key, ARGV[base + 4])
