@@ -31,9 +31,28 @@ public final class RateLimitsDescriptors {
 	 * @param rules the effective rules
 	 * @param overrides the active overrides
 	 * @param traffic what the filter decided, {@code null} when not recorded
+	 * @param operations the state of every operation with global or concurrency limits:
+	 * global usage and requests in flight, by operation name
 	 */
 	public record RateLimitsDescriptor(BackendDescriptor backend, RulesDescriptor rules,
-			List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic) implements OperationResponseBody {
+			List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic,
+			Map<String, OperationStateDescriptor> operations) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The state of an operation with global or concurrency limits.
+	 *
+	 * @param global the usage of its global limits (all callers together), empty when it
+	 * has none; a concurrency limit's {@code used} is the fleet's requests in flight
+	 * @param inFlight the fleet's requests of the operation in flight, when it has a
+	 * global concurrency limit
+	 * @param inFlightHere this instance's requests of the operation holding leases, when
+	 * the limits are kept in Redis
+	 * @param fallback whether the usage was read from the failure mode's local limiter
+	 */
+	public record OperationStateDescriptor(List<LimitUsageDescriptor> global, @Nullable Long inFlight,
+			@Nullable Long inFlightHere, boolean fallback) {
 
 	}
 

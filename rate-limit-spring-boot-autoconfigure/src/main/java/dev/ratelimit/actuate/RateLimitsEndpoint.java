@@ -15,6 +15,7 @@ import dev.ratelimit.actuate.RateLimitsDescriptors.CallerDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.LimitDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.LimitUsageDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.OperationDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.OperationStateDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.OperationUsageDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.OverrideDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.RateLimitsDescriptor;
@@ -26,13 +27,16 @@ import dev.ratelimit.actuate.RateLimitsDescriptors.TrafficCountsDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.TrafficDescriptor;
 import dev.ratelimit.admin.RateLimitAdminService;
 import dev.ratelimit.admin.RateLimitAdminService.CallerUsage;
+import dev.ratelimit.admin.RateLimitAdminService.OperationUsage;
 import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.Windows;
 import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.TierPolicy;
+import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.web.AnnotatedOperations;
 import org.jspecify.annotations.Nullable;
 
@@ -112,7 +116,38 @@ public final class RateLimitsEndpoint {
 	 */
 	@ReadOperation
 	public RateLimitsDescriptor rateLimits() {
-		return new RateLimitsDescriptor(this.backend.describe(), rules(), overrides(), traffic());
+		return new RateLimitsDescriptor(this.backend.describe(), rules(), overrides(), traffic(), operationStates());
+	}
+
+	/**
+	 * Global usage and requests in flight of every operation that has global or
+	 * concurrency limits: one read without consuming per operation with global limits.
+	 */
+	private Map<String, OperationStateDescriptor> operationStates() {
+		Map<String, OperationStateDescriptor> states = new TreeMap<>();
+		RedisRateLimiter redis = this.backend.redis();
+		for (OperationPolicy operation : this.service.operations()) {
+			boolean concurrency = this.policy.hasConcurrency(operation);
+			if (operation.global().isEmpty() && !concurrency) {
+				continue;
+			}
+			List<LimitUsageDescriptor> global = List.of();
+			Long inFlight = null;
+			boolean fallback = false;
+			if (!operation.global().isEmpty()) {
+				OperationUsage usage = this.service.globalUsage(operation);
+				fallback = usage.fallback();
+				global = usage.limits().stream().map(LimitUsageDescriptor::of).toList();
+				for (LimitState state : usage.limits()) {
+					if (state.limit().isConcurrency()) {
+						inFlight = Math.max(0, state.limit().limit() - state.remaining());
+					}
+				}
+			}
+			Long inFlightHere = (redis != null && concurrency) ? redis.inFlight(operation.id()) : null;
+			states.put(operation.name(), new OperationStateDescriptor(global, inFlight, inFlightHere, fallback));
+		}
+		return states;
 	}
 
 	/**

@@ -14,6 +14,7 @@ import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.ScopeKind;
 import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.OverrideStore;
@@ -224,6 +225,16 @@ public final class RateLimitAdminService {
 			usage.add(usage(scope, operation, limits, notes));
 		}
 		return new CallerUsage(scope, tier, tierSource, override, usage, notes);
+	}
+
+	/**
+	 * The usage of an operation's global limits (all callers together), read without
+	 * consuming anything.
+	 * @param operation the operation
+	 * @return the usage; unlimited when the operation has no global limits
+	 */
+	public OperationUsage globalUsage(OperationPolicy operation) {
+		return usage(ScopeKind.GLOBAL_SCOPE, operation, operation.global(), new ArrayList<>());
 	}
 
 	private OperationUsage usage(String scope, OperationPolicy operation, List<LimitSpec> limits, List<String> notes) {

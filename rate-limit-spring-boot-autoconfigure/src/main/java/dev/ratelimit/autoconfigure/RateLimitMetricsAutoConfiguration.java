@@ -2,8 +2,11 @@ package dev.ratelimit.autoconfigure;
 
 import dev.ratelimit.actuate.RateLimitBackendMetrics;
 import dev.ratelimit.actuate.RateLimitCheckMeterFilter;
+import dev.ratelimit.actuate.RateLimitLeaseMetrics;
 import dev.ratelimit.actuate.RateLimitMetrics;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,7 +28,8 @@ import org.springframework.core.annotation.Order;
  * Auto-configuration of the rate limiter's Micrometer metrics: the meters of every
  * request the filter decides ({@link RateLimitMetrics}), the histogram of the timer made
  * from the filter's observation of each check ({@link RateLimitCheckMeterFilter}) and the
- * state of the limiter's backend ({@link RateLimitBackendMetrics}).
+ * state of the limiter's backend ({@link RateLimitBackendMetrics}) and its concurrency
+ * leases ({@link RateLimitLeaseMetrics}).
  *
  * @author rate-limit-spring-boot
  */
@@ -79,6 +83,23 @@ public final class RateLimitMetricsAutoConfiguration {
 		@ConditionalOnMissingBean
 		RateLimitBackendMetrics rateLimitBackendMetrics(ObjectProvider<ResilientRateLimiter> resilientRateLimiter) {
 			return new RateLimitBackendMetrics(resilientRateLimiter.getIfUnique());
+		}
+
+	}
+
+	/**
+	 * The concurrency leases of a limiter kept in Redis: requests in flight per operation
+	 * and leases freed by expiry.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.data.redis.core.StringRedisTemplate")
+	static class LeaseMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitLeaseMetrics rateLimitLeaseMetrics(RateLimitPolicy policy,
+				ObjectProvider<RedisRateLimiter> redisRateLimiter) {
+			return new RateLimitLeaseMetrics(policy, redisRateLimiter.getIfUnique());
 		}
 
 	}

@@ -180,6 +180,19 @@ public final class RateLimitPolicy {
 	}
 
 	/**
+	 * Whether requests of an operation may hold leases: it has a global concurrency
+	 * limit, or some tier (or its default) limits each caller's requests in flight.
+	 * @param operation the operation
+	 * @return {@code true} when the operation has a concurrency limit
+	 */
+	public boolean hasConcurrency(OperationPolicy operation) {
+		if (operation.concurrent() != null || operation.global().stream().anyMatch(LimitSpec::isConcurrency)) {
+			return true;
+		}
+		return this.tiers.values().stream().anyMatch((tier) -> tier.concurrent().containsKey(operation.id()));
+	}
+
+	/**
 	 * How long a concurrency lease lives unless it is renewed.
 	 * @return the lease timeout
 	 */

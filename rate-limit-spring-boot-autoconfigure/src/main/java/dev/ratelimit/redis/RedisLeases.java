@@ -92,6 +92,19 @@ final class RedisLeases implements Supplier<String> {
 		return List.copyOf(this.held);
 	}
 
+	/**
+	 * How many requests of an operation hold leases of this instance now.
+	 * @param operation the canonical operation name
+	 * @return the number of requests in flight
+	 */
+	long inFlight(String operation) {
+		return this.held.stream()
+			.filter((lease) -> lease.operation().equals(operation))
+			.map(Lease::id)
+			.distinct()
+			.count();
+	}
+
 	void release(List<Lease> leases) {
 		List<Lease> releasing = new ArrayList<>(leases.size());
 		for (Lease lease : leases) {

@@ -316,6 +316,16 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	}
 
 	/**
+	 * How many requests of an operation hold leases of this limiter now: this instance's
+	 * requests in flight under a concurrency limit.
+	 * @param operation the canonical operation name
+	 * @return the number of requests
+	 */
+	public long inFlight(String operation) {
+		return this.leases.inFlight(operation);
+	}
+
+	/**
 	 * How many expired leases this limiter's checks have removed: leases whose instance
 	 * neither released nor renewed them (it died, or lost Redis for the lease timeout).
 	 * @return the count since startup

@@ -111,14 +111,20 @@ final class ScriptCall {
 			List<String> keys = new ArrayList<>();
 			List<ScopeKind> scopes = new ArrayList<>();
 			List<@Nullable Lease> leases = new ArrayList<>();
+			// One id for every lease of the request (they are in different sets), so that
+			// the leases held tell how many requests are in flight.
+			String leaseId = null;
 			for (RateLimitRequest scope : request.scopes()) {
 				ScopeKind kind = ScopeKind.of(scope.scope());
 				for (LimitSpec limit : scope.limits()) {
 					limits.add(limit);
 					keys.add(scope.key(keyPrefix, limit));
 					scopes.add(kind);
-					leases.add(limit.isConcurrency()
-							? new Lease(scope.scope(), scope.operation(), limit, leaseIds.get()) : null);
+					if (limit.isConcurrency() && leaseId == null) {
+						leaseId = leaseIds.get();
+					}
+					leases.add(
+							limit.isConcurrency() ? new Lease(scope.scope(), scope.operation(), limit, leaseId) : null);
 				}
 			}
 			this.limits = List.copyOf(limits);

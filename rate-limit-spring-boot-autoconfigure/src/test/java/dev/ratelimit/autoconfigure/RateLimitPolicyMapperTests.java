@@ -143,6 +143,65 @@ class RateLimitPolicyMapperTests {
 				"rate-limit.tiers.free.limits.api_requests[0].burst", "token-bucket only");
 	}
 
+	@Test
+	void globalLimitsAndConcurrencyAreMappedAndUnlimitedTiersSkipOnlyTheirOwn() {
+		RateLimitProperties properties = properties();
+		OperationProperties generation = properties.getOperations().get("ai_generation");
+		generation.getGlobal().setLimits(List.of(LimitProperties.valueOf("1000/1h")));
+		generation.getGlobal().setConcurrent(100);
+		properties.getTiers().get("free").getConcurrent().put("ai_generation", 2);
+		properties.getConcurrency().setLeaseTimeout(Duration.ofSeconds(10));
+		RateLimitPolicy policy = this.mapper.toPolicy(properties);
+		OperationPolicy operation = policy.operation("ai_generation");
+		assertThat(operation.global()).containsExactly(LimitSpec.of(1000, Duration.ofHours(1)),
+				LimitSpec.concurrency(100, Duration.ofSeconds(10)));
+		assertThat(policy.tierOrDefault("free").limitsFor(operation)).containsExactly(
+				LimitSpec.of(5, Duration.ofHours(1)), LimitSpec.of(20, Duration.ofDays(1)),
+				LimitSpec.concurrency(2, Duration.ofSeconds(10)));
+		assertThat(policy.tierOrDefault("enterprise").limitsFor(operation)).isEmpty();
+		assertThat(policy.leaseTimeout()).isEqualTo(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void zeroOrNegativeConcurrencyFails() {
+		assertInvalid((properties) -> properties.getTiers().get("free").getConcurrent().put("ai_generation", 0),
+				"rate-limit.tiers.free.concurrent.ai_generation", "must be at least 1, was 0");
+		assertInvalid((properties) -> properties.getOperations().get("ai_generation").getGlobal().setConcurrent(-1),
+				"rate-limit.operations.ai_generation.global.concurrent", "must be at least 1, was -1");
+	}
+
+	@Test
+	void aLeaseTimeoutUnderOneSecondFails() {
+		assertInvalid((properties) -> properties.getConcurrency().setLeaseTimeout(Duration.ofMillis(999)),
+				"rate-limit.concurrency.lease-timeout", "at least 1s");
+	}
+
+	@Test
+	void globalLimitsOnAnOperationKeyedByGlobalFail() {
+		assertInvalid((properties) -> {
+			OperationProperties everyone = new OperationProperties();
+			everyone.setKey(KeyType.GLOBAL);
+			everyone.setLimits(List.of(LimitProperties.valueOf("100/1m")));
+			everyone.getGlobal().setLimits(List.of(LimitProperties.valueOf("10/1s")));
+			properties.getOperations().put("everyone", everyone);
+		}, "rate-limit.operations.everyone.global", "keyed by global");
+	}
+
+	@Test
+	void concurrencyOnAnUnlimitedTierFails() {
+		assertInvalid((properties) -> properties.getTiers().get("enterprise").getConcurrent().put("ai_generation", 5),
+				"rate-limit.tiers.enterprise.concurrent", "unlimited");
+	}
+
+	@Test
+	void concurrencyIsNotTheAlgorithmOfARateLimit() {
+		LimitProperties limit = LimitProperties.valueOf("5/1h");
+		limit.setAlgorithm(Algorithm.CONCURRENCY);
+		assertInvalid(
+				(properties) -> properties.getTiers().get("free").getLimits().put("ai_generation", List.of(limit)),
+				"rate-limit.tiers.free.limits.ai_generation[0].algorithm", "not the algorithm of a rate limit");
+	}
+
 	private void assertInvalid(Consumer<RateLimitProperties> change, String property, String message) {
 		RateLimitProperties properties = properties();
 		change.accept(properties);

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.ratelimit.actuate.RateLimitLeaseMetrics;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
@@ -27,6 +28,7 @@ import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import dev.ratelimit.testfixtures.HeaderTierResolver;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -244,6 +246,32 @@ class ScopesAndLeasesIntegrationTests {
 			.isPositive();
 	}
 
+	@Test
+	void operatorsSeeGlobalUsageAndRequestsInFlight() throws Exception {
+		String key = newKey();
+		assertThat(send(first, "POST", "/api/assistant", newKey(), "free").statusCode()).isIn(200, 429);
+		String id = UUID.randomUUID().toString();
+		HttpResponse<InputStream> stream = openStream(first, id, key, "pro");
+		assertThat(stream.statusCode()).isEqualTo(200);
+		HttpResponse<String> endpoint = LocalHttp.send("localhost", port(first), "GET", "/actuator/ratelimits",
+				Map.of());
+		JsonNode operations = JSON.readTree(endpoint.body()).path("operations");
+		JsonNode assistant = operations.path("assistant_query");
+		assertThat(assistant.path("global")).hasSize(2);
+		assertThat(assistant.path("global").get(0).path("limit").asLong()).isEqualTo(20);
+		assertThat(assistant.path("global").get(0).path("used").asLong()).isPositive();
+		assertThat(assistant.path("global").get(1).path("algorithm").asString()).isEqualTo("concurrency");
+		assertThat(assistant.path("inFlight").asLong()).isZero();
+		assertThat(operations.path("generation_stream").path("inFlightHere").asLong()).isPositive();
+		MeterRegistry registry = first.getBean(MeterRegistry.class);
+		assertThat(registry.get(RateLimitLeaseMetrics.IN_FLIGHT).tag("operation", "generation_stream").gauge().value())
+			.isPositive();
+		assertThat(registry.get(RateLimitLeaseMetrics.IN_FLIGHT).gauges()).hasSize(3);
+		assertThat(registry.get(RateLimitLeaseMetrics.LEASES_EXPIRED).functionCounter()).isNotNull();
+		longRequests(first).end(id);
+		stream.body().readAllBytes();
+	}
+
 	private static int held(ConfigurableApplicationContext instance) {
 		return instance.getBean(RedisRateLimiter.class).heldLeases();
 	}
@@ -300,7 +328,8 @@ class ScopesAndLeasesIntegrationTests {
 			.properties("server.port=0", "spring.data.redis.host=" + redis.host(),
 					"spring.data.redis.port=" + redis.port(), "rate-limit.key-prefix=" + PREFIX,
 					"rate-limit.redis.timeout=5s", "rate-limit.identity.api-key-header=X-API-Key",
-					"rate-limit.concurrency.lease-timeout=1s", "spring.mvc.async.request-timeout=60s",
+					"rate-limit.concurrency.lease-timeout=1s", "management.endpoints.web.exposure.include=ratelimits",
+					"spring.mvc.async.request-timeout=60s",
 					"rate-limit.operations.assistant_query.match=POST /api/assistant",
 					"rate-limit.operations.assistant_query.limits=3/1h",
 					"rate-limit.operations.assistant_query.global.limits=20/1h",
