@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,12 +57,22 @@ public final class EmbeddedRedisCluster implements RedisCluster, AutoCloseable {
 	 * formed within 20 seconds
 	 */
 	public EmbeddedRedisCluster() {
+		this(null);
+	}
+
+	/**
+	 * Start three masters and form a cluster, assigning slots as told.
+	 * @param slotRanges whether to assign slots with {@code CLUSTER ADDSLOTSRANGE} or
+	 * with {@code CLUSTER ADDSLOTS}; {@code null} to use ranges where the server has them
+	 * (Redis 7 and later)
+	 */
+	EmbeddedRedisCluster(@Nullable Boolean slotRanges) {
 		long start = System.nanoTime();
 		try {
 			for (int i = 0; i < MASTERS; i++) {
 				this.nodes.add(EmbeddedRedisServer.clusterNode());
 			}
-			form();
+			form((slotRanges != null) ? slotRanges : majorVersion(this.nodes.get(0)) >= 7);
 		}
 		catch (RuntimeException ex) {
 			close();
@@ -89,8 +100,7 @@ public final class EmbeddedRedisCluster implements RedisCluster, AutoCloseable {
 		return "EmbeddedRedisCluster[" + nodeAddresses() + "]";
 	}
 
-	private void form() {
-		boolean ranges = majorVersion(this.nodes.get(0)) >= 7;
+	private void form(boolean ranges) {
 		for (int i = 0; i < MASTERS; i++) {
 			EmbeddedRedisServer node = this.nodes.get(i);
 			// Distinct config epochs from the start, as redis-cli --cluster create sets

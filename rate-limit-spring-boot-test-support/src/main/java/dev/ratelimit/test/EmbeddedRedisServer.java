@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * A real {@code redis-server} process on {@code 127.0.0.1}, started from the statically
  * linked binaries that the {@code org.signal:embedded-redis} artifact ships as class path
  * resources (only the binaries are used, not that library's Java API). Nothing has to be
- * installed by hand.
+ * installed by hand; {@value RedisServers#SERVER_BINARY_ENVIRONMENT_VARIABLE} names
+ * another binary when set.
  * <p>
  * The server keeps no data on disk ({@code --save "" --appendonly no}) and is killed on
  * {@link #close()} and, at the latest, when the JVM shuts down. Construction starts it
@@ -153,7 +154,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		this.process = launch(this.port);
 		this.suspended = false;
 		awaitPong(this.process, this.port);
-		logger.info("Started redis-server {} on {} (pid {})", RedisServerBinary.VERSION, url(), this.process.pid());
+		logger.info("Started redis-server {} on {} (pid {})", RedisServerBinary.describe(), url(), this.process.pid());
 	}
 
 	/**
@@ -218,7 +219,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			try {
 				this.process = launch(candidate);
 				awaitPong(this.process, candidate);
-				logger.info("Started redis-server {} on redis://{}:{} (pid {})", RedisServerBinary.VERSION, HOST,
+				logger.info("Started redis-server {} on redis://{}:{} (pid {})", RedisServerBinary.describe(), HOST,
 						candidate, this.process.pid());
 				return candidate;
 			}

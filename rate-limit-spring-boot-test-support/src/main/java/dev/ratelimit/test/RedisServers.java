@@ -18,6 +18,14 @@ public final class RedisServers {
 	public static final String URL_ENVIRONMENT_VARIABLE = "RATE_LIMIT_TEST_REDIS_URL";
 
 	/**
+	 * The environment variable that names a {@code redis-server} executable for
+	 * {@link EmbeddedRedisServer} and {@link EmbeddedRedisCluster} to start instead of
+	 * the binary shipped in {@code org.signal:embedded-redis}, e.g.
+	 * {@code /usr/bin/redis-server}.
+	 */
+	public static final String SERVER_BINARY_ENVIRONMENT_VARIABLE = "RATE_LIMIT_TEST_REDIS_SERVER_BINARY";
+
+	/**
 	 * The environment variable that names the nodes of an external Redis Cluster, e.g.
 	 * {@code localhost:7000,localhost:7001,localhost:7002}.
 	 */

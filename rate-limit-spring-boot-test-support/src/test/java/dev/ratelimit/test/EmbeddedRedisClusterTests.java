@@ -84,6 +84,20 @@ class EmbeddedRedisClusterTests {
 	}
 
 	@Test
+	void slotsCanBeAssignedOneByOneForServersBeforeRedis7() throws IOException {
+		try (EmbeddedRedisCluster cluster = new EmbeddedRedisCluster(false)) {
+			RedisServer node = cluster.nodes().get(2);
+			assertThat(Resp.command(node.host(), node.port(), 1000, "CLUSTER", "INFO")).contains("cluster_state:ok\r\n",
+					"cluster_slots_assigned:16384\r\n");
+			// 16384 / 3: the third master serves slots 10922 to 16383.
+			assertThat(Resp.command(node.host(), node.port(), 1000, "CLUSTER", "COUNTKEYSINSLOT", "16383"))
+				.isEqualTo(":0");
+			assertThat(Resp.command(node.host(), node.port(), 1000, "CLUSTER", "NODES")).contains("myself,master")
+				.contains(" 10922-16383");
+		}
+	}
+
+	@Test
 	void externalClusterParsesNodes() {
 		ExternalRedisCluster cluster = new ExternalRedisCluster(" redis-a:7000, redis-b:7001 ,");
 		assertThat(cluster.nodes()).extracting(RedisServer::host).containsExactly("redis-a", "redis-b");

@@ -66,6 +66,14 @@ final class SampleScheduler implements DisposableBean {
 		return this.executor.scheduleAtFixedRate(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
 	}
 
+	/**
+	 * The tasks waiting for their time: open streams and pending answers.
+	 * @return the number of tasks
+	 */
+	int scheduledTasks() {
+		return this.executor.getQueue().size();
+	}
+
 	@Override
 	public void destroy() {
 		this.executor.shutdownNow();

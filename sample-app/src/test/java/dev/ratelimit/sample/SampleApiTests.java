@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,11 +15,13 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The rest of the API the sample models (issue 10): the generation stream, the assistant,
@@ -44,6 +47,9 @@ class SampleApiTests {
 
 	@LocalServerPort
 	private int port;
+
+	@Autowired
+	private SampleScheduler scheduler;
 
 	@Test
 	void aStreamSendsOneEventEvery250msForTheRequestedSeconds() throws Exception {
@@ -95,9 +101,15 @@ class SampleApiTests {
 			assertThat(response.statusCode()).as(seconds).isEqualTo(400);
 			assertProblem(response);
 		}
+	}
+
+	@Test
+	void aStreamStopsSendingWhenItsClientGoesAway() throws Exception {
 		assertThat(
-				leaveAtOnce("/api/v2/generation/generate/42/stream?seconds=30", "demo-enterprise-" + UUID.randomUUID()))
+				leaveAtOnce("/api/v2/generation/generate/42/stream?seconds=30", "demo-business-" + UUID.randomUUID()))
 			.isEqualTo(200);
+		// Its next event or two meet the closed connection, well before its 30 seconds.
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.scheduler.scheduledTasks() == 0);
 	}
 
 	@Test
