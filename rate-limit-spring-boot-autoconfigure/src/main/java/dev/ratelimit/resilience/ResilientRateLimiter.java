@@ -318,9 +318,10 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 
 	/**
 	 * Release a decision's leases where they were taken: in the local limiter for a
-	 * fallback decision, else in the primary. Never throws, and does not wait on a
-	 * primary that cannot answer for more than its own client's timeout; a release that
-	 * fails is dropped, and the primary's leases expire by themselves.
+	 * fallback decision, else in the primary. Never throws, and never waits for the
+	 * primary longer than the timeout of a check: a release that fails or takes longer,
+	 * or comes while the breaker is open (Redis is known to be down), is dropped, and the
+	 * primary's leases expire by themselves within the lease timeout.
 	 * @param decision a decision of this limiter
 	 */
 	@Override
@@ -328,17 +329,33 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		if (decision.leases().isEmpty()) {
 			return;
 		}
-		try {
-			if (decision.isFallback()) {
-				if (this.local != null) {
-					this.local.release(decision);
-				}
+		if (decision.isFallback()) {
+			if (this.local != null) {
+				this.local.release(decision);
 			}
-			else {
-				this.primary.release(decision);
-			}
+			return;
 		}
-		catch (RuntimeException ex) {
+		if (this.circuitBreaker.getState() == CircuitBreaker.State.OPEN || this.executor.isShutdown()) {
+			return;
+		}
+		Future<?> release;
+		try {
+			release = this.executor.submit(() -> this.primary.release(decision));
+		}
+		catch (RejectedExecutionException ex) {
+			return;
+		}
+		try {
+			release.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			release.cancel(true);
+		}
+		catch (InterruptedException ex) {
+			release.cancel(true);
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException ex) {
 			// A release must never fail the request; the lease frees itself at its
 			// expiry.
 		}

@@ -132,6 +132,45 @@ class ResilientRateLimiterTests {
 	}
 
 	@Test
+	void whileRedisIsDownLocalModeHoldsEachInstancesShareOfTheLeasesLocallyAndReleasesThemThere() {
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 2, breaker(OPEN_WAIT));
+		awaitOnRedis(limiter);
+		String caller = "u:" + UUID.randomUUID();
+		RateLimitRequest streams = new RateLimitRequest(caller, "streams",
+				List.of(LimitSpec.concurrency(4, Duration.ofSeconds(30))), 1);
+		Decision onRedis = limiter.check(streams);
+		assertThat(onRedis.isFallback()).isFalse();
+		assertThat(onRedis.leases()).hasSize(1);
+		stopRedis();
+		// A release while Redis is down is dropped without failing: the lease expires by
+		// itself.
+		limiter.release(onRedis);
+		Decision first = timed(() -> limiter.check(streams));
+		Decision second = timed(() -> limiter.check(streams));
+		assertThat(first.isFallback()).isTrue();
+		assertThat(first.leases()).hasSize(1);
+		assertThat(second.isAllowed()).isTrue();
+		// Two instances share the limit of 4: this one holds 2 while on the fallback.
+		Decision third = timed(() -> limiter.check(streams));
+		assertThat(third.isAllowed()).isFalse();
+		assertThat(third.isConcurrencyDenied()).isTrue();
+		limiter.release(first);
+		assertThat(timed(() -> limiter.check(streams)).isAllowed()).isTrue();
+	}
+
+	@Test
+	void allowModeAdmitsLeasedRequestsWithoutLeasesWhileRedisIsDown() {
+		ResilientRateLimiter limiter = limiter(FailureMode.ALLOW, 1, breaker(OPEN_WAIT));
+		awaitOnRedis(limiter);
+		stopRedis();
+		Decision decision = timed(() -> limiter.check(new RateLimitRequest("u:" + UUID.randomUUID(), "streams",
+				List.of(LimitSpec.concurrency(1, Duration.ofSeconds(30))), 1)));
+		assertThat(decision.isAllowed()).isTrue();
+		assertThat(decision.leases()).isEmpty();
+		limiter.release(decision);
+	}
+
+	@Test
 	void checksRunningWhileRedisStopsNeitherFailNorWaitBeyondTheTimeoutAndReturnToRedisByThemselves() throws Exception {
 		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(OPEN_WAIT));
 		Load load = new Load(limiter, 4);
