@@ -19,19 +19,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.actuate.RateLimitLeaseMetrics;
+import dev.ratelimit.autoconfigure.RateLimitProperties;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.redis.RedisLeaseRenewal;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.test.LocalHttp;
-import dev.ratelimit.test.RedisServer;
-import dev.ratelimit.test.RedisServers;
 import dev.ratelimit.testfixtures.HeaderTierResolver;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,28 +59,37 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Global limits and concurrency leases over real HTTP, on two instances of an application
- * that share a real Redis.
+ * that share a real Redis: a standalone one
+ * ({@link StandaloneScopesAndLeasesIntegrationTests}) and a three-master cluster
+ * ({@link ClusterScopesAndLeasesIntegrationTests}).
  */
-class ScopesAndLeasesIntegrationTests {
+@TestInstance(Lifecycle.PER_CLASS)
+abstract class ScopesAndLeasesIntegrationTests {
 
-	private static final String PREFIX = "scopes-it-" + UUID.randomUUID();
+	private final String prefix = "scopes-it-" + UUID.randomUUID();
 
 	private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static ConfigurableApplicationContext first;
+	private ConfigurableApplicationContext first;
 
-	private static ConfigurableApplicationContext second;
+	private ConfigurableApplicationContext second;
+
+	/**
+	 * The properties that point an instance at the Redis under test.
+	 * @return the properties
+	 */
+	protected abstract String[] redisProperties();
 
 	@BeforeAll
-	static void startInstances() {
+	void startInstances() {
 		first = startInstance(Application.class);
 		second = startInstance(Application.class);
 	}
 
 	@AfterAll
-	static void stopInstances() {
+	void stopInstances() {
 		first.close();
 		second.close();
 	}
@@ -318,18 +328,16 @@ class ScopesAndLeasesIntegrationTests {
 		return "key-" + UUID.randomUUID();
 	}
 
-	private static ConfigurableApplicationContext startInstance(Class<?> application) {
-		RedisServer redis = RedisServers.shared();
+	private ConfigurableApplicationContext startInstance(Class<?> application) {
 		return new SpringApplicationBuilder(application).web(WebApplicationType.SERVLET)
 			// A killed instance waits for nothing.
 			.properties("server.shutdown=immediate")
+			.properties(redisProperties())
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
-			.properties("server.port=0", "spring.data.redis.host=" + redis.host(),
-					"spring.data.redis.port=" + redis.port(), "rate-limit.key-prefix=" + PREFIX,
-					"rate-limit.redis.timeout=5s", "rate-limit.identity.api-key-header=X-API-Key",
-					"rate-limit.concurrency.lease-timeout=1s", "management.endpoints.web.exposure.include=ratelimits",
-					"spring.mvc.async.request-timeout=60s",
+			.properties("server.port=0", "rate-limit.key-prefix=" + this.prefix, "rate-limit.redis.timeout=5s",
+					"rate-limit.identity.api-key-header=X-API-Key", "rate-limit.concurrency.lease-timeout=1s",
+					"management.endpoints.web.exposure.include=ratelimits", "spring.mvc.async.request-timeout=60s",
 					"rate-limit.operations.assistant_query.match=POST /api/assistant",
 					"rate-limit.operations.assistant_query.limits=3/1h",
 					"rate-limit.operations.assistant_query.global.limits=20/1h",
@@ -376,8 +384,9 @@ class ScopesAndLeasesIntegrationTests {
 	static class KillableLimiter {
 
 		@Bean
-		RedisRateLimiter doomedRedisRateLimiter(RedisConnectionFactory connectionFactory) {
-			return new RedisRateLimiter(connectionFactory, PREFIX);
+		RedisRateLimiter doomedRedisRateLimiter(RedisConnectionFactory connectionFactory,
+				RateLimitProperties properties) {
+			return new RedisRateLimiter(connectionFactory, properties.getKeyPrefix());
 		}
 
 		@Bean
