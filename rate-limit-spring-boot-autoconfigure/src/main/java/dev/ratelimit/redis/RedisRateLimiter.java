@@ -1,6 +1,5 @@
 package dev.ratelimit.redis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +46,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 
 	static final String SCRIPT_LOCATION = "META-INF/scripts/rate-limit/check.lua";
 
+	static final String BATCH_SCRIPT_LOCATION = "META-INF/scripts/rate-limit/check-batch.lua";
+
 	/**
 	 * The script's argument for "now" that tells it to read Redis {@code TIME}.
 	 */
@@ -54,6 +55,14 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 
 	@SuppressWarnings("rawtypes")
 	private static final LuaScript<List> SCRIPT = LuaScript.load(SCRIPT_LOCATION, List.class);
+
+	/**
+	 * Several checks in one call, each by the check script's own text: see
+	 * {@link ScriptBatcher}.
+	 */
+	@SuppressWarnings("rawtypes")
+	private static final LuaScript<List> BATCH_SCRIPT = LuaScript.calling(SCRIPT, "check", BATCH_SCRIPT_LOCATION,
+			List.class);
 
 	// Neither client's classes may be touched without it: with Jedis alone, neither is
 	// present.
@@ -111,7 +120,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	 */
 	public RedisRateLimiter(StringRedisTemplate template, @Nullable ReactiveStringRedisTemplate reactiveTemplate,
 			String keyPrefix, @Nullable Clock clock) {
-		this(template, (reactiveTemplate != null) ? new ReactiveScriptCall(reactiveTemplate) : null, keyPrefix, clock);
+		this(template, (reactiveTemplate != null) ? new ReactiveScriptCall(reactiveTemplate, SCRIPT) : null, keyPrefix,
+				clock);
 	}
 
 	/**
@@ -151,9 +161,9 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	}
 
 	private static @Nullable AsyncScriptCall asyncCall(RedisConnectionFactory connectionFactory) {
-		AsyncScriptCall call = LETTUCE_PRESENT ? LettuceScriptCall.of(connectionFactory) : null;
+		AsyncScriptCall call = LETTUCE_PRESENT ? LettuceScriptCall.of(connectionFactory, SCRIPT, BATCH_SCRIPT) : null;
 		if (call == null && REACTOR_PRESENT) {
-			call = ReactiveScriptCall.of(connectionFactory);
+			call = ReactiveScriptCall.of(connectionFactory, SCRIPT);
 		}
 		return call;
 	}
@@ -183,7 +193,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	public CompletableFuture<Decision> checkAsync(RateLimitRequest request) {
 		AsyncScriptCall asyncCall = this.asyncCall;
 		Assert.state(asyncCall != null, "This limiter's Redis client cannot check without blocking");
-		return asyncCall.run(SCRIPT, call(request));
+		return asyncCall.run(call(request));
 	}
 
 	private ScriptCall call(RateLimitRequest request) {
@@ -214,13 +224,15 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	}
 
 	/**
-	 * Open the connection, load the script into Redis's script cache and run it once
+	 * Open the connection, load the scripts into Redis's script cache and run it once
 	 * without consuming anything, so that the first real check does not pay for a cold
 	 * start (class loading and connecting can take a second in a fresh JVM).
 	 */
 	public void warmUp() {
-		this.template.execute((RedisCallback<String>) (connection) -> connection.scriptingCommands()
-			.scriptLoad(SCRIPT.getScriptAsString().getBytes(StandardCharsets.UTF_8)));
+		for (LuaScript<?> script : List.of(SCRIPT, BATCH_SCRIPT)) {
+			this.template.execute((RedisCallback<String>) (connection) -> connection.scriptingCommands()
+				.scriptLoad(script.getScriptAsBytes()));
+		}
 		check(WARM_UP);
 	}
 
