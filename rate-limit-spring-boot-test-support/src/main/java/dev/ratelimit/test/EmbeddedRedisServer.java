@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * A real {@code redis-server} process on {@code 127.0.0.1}, started from the statically
  * linked binaries that the {@code org.signal:embedded-redis} artifact ships as class path
  * resources (only the binaries are used, not that library's Java API). Nothing has to be
- * installed by hand.
+ * installed by hand; {@value RedisServers#SERVER_BINARY_ENVIRONMENT_VARIABLE} names
+ * another binary when set.
  * <p>
  * The server keeps no data on disk ({@code --save "" --appendonly no}) and is killed on
  * {@link #close()} and, at the latest, when the JVM shuts down. Construction starts it
@@ -57,7 +58,15 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			.addShutdownHook(new Thread(() -> open.forEach(EmbeddedRedisServer::kill), "embedded-redis-shutdown"));
 	}
 
+	/**
+	 * The file a cluster node keeps its view of the cluster in, inside its working
+	 * directory.
+	 */
+	private static final String CLUSTER_CONFIG_FILE = "nodes.conf";
+
 	private final int port;
+
+	private final boolean clusterEnabled;
 
 	private final Path workingDirectory;
 
@@ -81,12 +90,27 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	 * @param port the port, or {@code 0}
 	 */
 	public EmbeddedRedisServer(int port) {
+		this(port, false);
+	}
+
+	private EmbeddedRedisServer(int port, boolean clusterEnabled) {
+		this.clusterEnabled = clusterEnabled;
 		this.workingDirectory = createWorkingDirectory();
 		open.add(this);
 		this.port = (port != 0) ? port : startOnFreePort();
 		if (port != 0) {
 			start();
 		}
+	}
+
+	/**
+	 * Start a server with cluster support enabled on a free port: a node that knows no
+	 * other nodes and serves no slots yet ({@link EmbeddedRedisCluster} forms the
+	 * cluster).
+	 * @return the started node
+	 */
+	static EmbeddedRedisServer clusterNode() {
+		return new EmbeddedRedisServer(0, true);
 	}
 
 	@Override
@@ -97,6 +121,15 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 	@Override
 	public int port() {
 		return this.port;
+	}
+
+	/**
+	 * The directory the server runs in: gone while a standalone server runs, kept until
+	 * {@link #close()} for a cluster node.
+	 * @return the working directory
+	 */
+	Path workingDirectory() {
+		return this.workingDirectory;
 	}
 
 	@Override
@@ -121,7 +154,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		this.process = launch(this.port);
 		this.suspended = false;
 		awaitPong(this.process, this.port);
-		logger.info("Started redis-server {} on {} (pid {})", RedisServerBinary.VERSION, url(), this.process.pid());
+		logger.info("Started redis-server {} on {} (pid {})", RedisServerBinary.describe(), url(), this.process.pid());
 	}
 
 	/**
@@ -186,7 +219,7 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 			try {
 				this.process = launch(candidate);
 				awaitPong(this.process, candidate);
-				logger.info("Started redis-server {} on redis://{}:{} (pid {})", RedisServerBinary.VERSION, HOST,
+				logger.info("Started redis-server {} on redis://{}:{} (pid {})", RedisServerBinary.describe(), HOST,
 						candidate, this.process.pid());
 				return candidate;
 			}
@@ -213,9 +246,15 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 		// redis-server changes into its directory at startup and, with persistence off,
 		// never writes there. The directory is deleted as soon as the server answers (see
 		// awaitPong) and created again for a restart, so nothing is left behind even when
-		// the JVM is killed.
+		// the JVM is killed. A cluster node is the exception: it rewrites its cluster
+		// config file there whenever its view of the cluster changes (and exits when it
+		// cannot), so its directory lives until close().
 		createDirectory(this.workingDirectory);
 		add(command, "--dir", this.workingDirectory.toString());
+		if (this.clusterEnabled) {
+			add(command, "--cluster-enabled", "yes");
+			add(command, "--cluster-config-file", CLUSTER_CONFIG_FILE);
+		}
 		ProcessBuilder builder = new ProcessBuilder(command).directory(this.workingDirectory.toFile())
 			.redirectErrorStream(true);
 		synchronized (this.output) {
@@ -281,7 +320,9 @@ public final class EmbeddedRedisServer implements RedisServer, AutoCloseable {
 				// Make sure it is our server that answered, not another one that owns the
 				// port.
 				if (isServedBy(process, port)) {
-					deleteRecursively(this.workingDirectory);
+					if (!this.clusterEnabled) {
+						deleteRecursively(this.workingDirectory);
+					}
 					return;
 				}
 			}

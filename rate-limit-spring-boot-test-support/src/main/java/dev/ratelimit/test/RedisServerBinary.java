@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code redis-server} binary for this machine, extracted once per JVM from the class
- * path resources of {@code org.signal:embedded-redis} into a temporary file deleted on
- * exit.
+ * The {@code redis-server} binary for this machine: the executable named by
+ * {@value RedisServers#SERVER_BINARY_ENVIRONMENT_VARIABLE} when set, else the one shipped
+ * in the class path resources of {@code org.signal:embedded-redis}, extracted once per
+ * JVM into a temporary file deleted on exit.
  *
  * @author rate-limit-spring-boot
  */
@@ -36,14 +37,37 @@ final class RedisServerBinary {
 	/**
 	 * The binary, extracted on first use.
 	 * @return the executable file
-	 * @throws IllegalStateException when no binary is shipped for this operating system
-	 * and architecture
+	 * @throws IllegalStateException when the named binary is not executable, or when no
+	 * binary is shipped for this operating system and architecture
 	 */
 	static synchronized Path path() {
 		if (binary == null) {
-			binary = extractBinary();
+			binary = resolve(System.getenv(RedisServers.SERVER_BINARY_ENVIRONMENT_VARIABLE));
 		}
 		return binary;
+	}
+
+	/**
+	 * What the binary is, for log messages: the shipped version, or the named file.
+	 * @return a description of the binary
+	 */
+	static String describe() {
+		String external = System.getenv(RedisServers.SERVER_BINARY_ENVIRONMENT_VARIABLE);
+		return (external != null && !external.isBlank()) ? external.trim() : VERSION;
+	}
+
+	static Path resolve(@Nullable String external) {
+		if (external == null || external.isBlank()) {
+			return extractBinary();
+		}
+		Path file = Path.of(external.trim());
+		if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
+			throw new IllegalStateException(RedisServers.SERVER_BINARY_ENVIRONMENT_VARIABLE + " names '" + external
+					+ "', which is not an executable file. Name a redis-server executable, or unset it to use the "
+					+ "binary shipped in org.signal:embedded-redis.");
+		}
+		logger.debug("Using the redis-server binary {} ({})", file, RedisServers.SERVER_BINARY_ENVIRONMENT_VARIABLE);
+		return file;
 	}
 
 	private static Path extractBinary() {
@@ -56,6 +80,7 @@ final class RedisServerBinary {
 				throw new IllegalStateException("No redis-server binary for os.name='" + os + "', os.arch='" + arch
 						+ "': class path resource '" + resource + "' not found. org.signal:embedded-redis ships "
 						+ "linux-amd64, linux-arm64, linux-386, darwin-amd64 and darwin-arm64. Set "
+						+ RedisServers.SERVER_BINARY_ENVIRONMENT_VARIABLE + " to a redis-server of this machine, or "
 						+ RedisServers.URL_ENVIRONMENT_VARIABLE + " to use an external Redis instead.");
 			}
 			Path file = Files.createTempFile(resource + "-", "");

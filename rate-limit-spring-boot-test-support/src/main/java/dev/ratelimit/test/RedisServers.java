@@ -17,11 +17,27 @@ public final class RedisServers {
 	 */
 	public static final String URL_ENVIRONMENT_VARIABLE = "RATE_LIMIT_TEST_REDIS_URL";
 
+	/**
+	 * The environment variable that names a {@code redis-server} executable for
+	 * {@link EmbeddedRedisServer} and {@link EmbeddedRedisCluster} to start instead of
+	 * the binary shipped in {@code org.signal:embedded-redis}, e.g.
+	 * {@code /usr/bin/redis-server}.
+	 */
+	public static final String SERVER_BINARY_ENVIRONMENT_VARIABLE = "RATE_LIMIT_TEST_REDIS_SERVER_BINARY";
+
+	/**
+	 * The environment variable that names the nodes of an external Redis Cluster, e.g.
+	 * {@code localhost:7000,localhost:7001,localhost:7002}.
+	 */
+	public static final String CLUSTER_NODES_ENVIRONMENT_VARIABLE = "RATE_LIMIT_TEST_REDIS_CLUSTER_NODES";
+
 	private static final String TESTCONTAINERS_CLASS = "org.testcontainers.DockerClientFactory";
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisServers.class);
 
 	private static @Nullable RedisServer shared;
+
+	private static @Nullable RedisCluster sharedCluster;
 
 	private RedisServers() {
 	}
@@ -45,6 +61,40 @@ public final class RedisServers {
 			shared = create();
 		}
 		return shared;
+	}
+
+	/**
+	 * The one Redis Cluster of this JVM, started on first use and shared by every caller,
+	 * chosen as:
+	 * <ol>
+	 * <li>the external cluster whose nodes {@value #CLUSTER_NODES_ENVIRONMENT_VARIABLE}
+	 * names, when set;</li>
+	 * <li>an {@link EmbeddedRedisCluster} of three masters (a few seconds to form, once
+	 * per JVM).</li>
+	 * </ol>
+	 * Callers share its data: isolate tests with unique key prefixes rather than by
+	 * flushing.
+	 * @return the shared cluster
+	 */
+	public static synchronized RedisCluster sharedCluster() {
+		if (sharedCluster == null) {
+			sharedCluster = createCluster();
+		}
+		return sharedCluster;
+	}
+
+	private static RedisCluster createCluster() {
+		String nodes = System.getenv(CLUSTER_NODES_ENVIRONMENT_VARIABLE);
+		if (nodes != null && !nodes.isBlank()) {
+			RedisCluster cluster = new ExternalRedisCluster(nodes);
+			logger.info("Using the external Redis Cluster at {} ({})", cluster.nodeAddresses(),
+					CLUSTER_NODES_ENVIRONMENT_VARIABLE);
+			return cluster;
+		}
+		RedisCluster cluster = new EmbeddedRedisCluster();
+		logger.info("Using an embedded Redis Cluster at {} (no {} set)", cluster.nodeAddresses(),
+				CLUSTER_NODES_ENVIRONMENT_VARIABLE);
+		return cluster;
 	}
 
 	private static RedisServer create() {

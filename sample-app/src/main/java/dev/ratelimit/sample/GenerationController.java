@@ -14,7 +14,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * AI generation: the expensive, plan-limited operation, and its files.
+ * AI generation: the expensive, plan-limited operation (three routes to it), the list of
+ * generations, and their files and exports.
  *
  * @author rate-limit-spring-boot
  */
@@ -25,6 +26,28 @@ class GenerationController {
 	@RateLimited(operation = "ai_generation")
 	Map<String, Object> generate() {
 		return Map.of("id", UUID.randomUUID().toString(), "status", "queued");
+	}
+
+	@PostMapping("/generations/iterate")
+	@RateLimited(operation = "ai_generation")
+	Map<String, Object> iterate() {
+		return Map.of("id", UUID.randomUUID().toString(), "status", "queued");
+	}
+
+	@PostMapping("/ai/generate")
+	@RateLimited(operation = "ai_generation")
+	Map<String, Object> aiGenerate() {
+		return Map.of("id", UUID.randomUUID().toString(), "status", "queued");
+	}
+
+	@GetMapping("/generations/")
+	List<Map<String, Object>> generations() {
+		return List.of(Map.of("id", "42", "status", "done"));
+	}
+
+	@PostMapping("/generations/{id}/export")
+	Map<String, Object> export(@PathVariable String id) {
+		return Map.of("id", id, "export", "/generations/" + id + "/download");
 	}
 
 	@GetMapping("/generations/{id}/files")

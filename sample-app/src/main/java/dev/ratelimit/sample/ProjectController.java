@@ -25,7 +25,7 @@ class ProjectController {
 		return Map.of("preview", "<html>…</html>");
 	}
 
-	@GetMapping("/projects")
+	@GetMapping({ "/projects", "/projects/" })
 	List<Map<String, Object>> projects() {
 		return List.of(Map.of("id", 1, "name", "demo"));
 	}

@@ -1,7 +1,10 @@
 /**
- * Spring test support for the shared Redis server: connection details, a test
- * configuration and the {@link dev.ratelimit.test.context.SharedRedis @SharedRedis}
- * annotation. Needs Spring Boot's data-redis and test modules on the class path.
+ * Spring test support for the shared Redis server and the shared Redis Cluster:
+ * connection details, test configurations, the
+ * {@link dev.ratelimit.test.context.SharedRedis @SharedRedis} and
+ * {@link dev.ratelimit.test.context.SharedRedisCluster @SharedRedisCluster} annotations,
+ * and started Lettuce connection factories. Needs Spring Boot's data-redis and test
+ * modules on the class path.
  */
 @NullMarked
 package dev.ratelimit.test.context;
