@@ -111,7 +111,8 @@ class ScriptBatcherTests {
 	@Test
 	void aBatchDecidesExactlyAsOneCallPerCheck() throws Exception {
 		List<RateLimitRequest> requests = new ArrayList<>();
-		Algorithm[] algorithms = Algorithm.values();
+		Algorithm[] algorithms = { Algorithm.TOKEN_BUCKET, Algorithm.SLIDING_WINDOW, Algorithm.FIXED_WINDOW,
+				Algorithm.SLIDING_LOG };
 		for (int i = 0; i < 24; i++) {
 			Algorithm algorithm = algorithms[i % algorithms.length];
 			requests.add(new RateLimitRequest("u:" + (i % 3), "op",
