@@ -43,6 +43,13 @@ import org.springframework.util.ClassUtils;
  * <p>
  * A check does no I/O but its one script call: the script is read from the class path
  * once, with its SHA1, when this class is initialised.
+ * <p>
+ * A request of several scopes (the caller's and the global one) is one script call over
+ * the keys of all of them, atomic, except on Redis Cluster, where each scope is a slot:
+ * there every scope is taken by a call of its own, sent at once, and a partial denial is
+ * refunded exactly ({@code refund.lua}). The concurrency leases a check takes are held
+ * until {@linkplain #release(Decision) released} and {@linkplain #renewLeases() renewed}
+ * in one batched call per interval meanwhile.
  *
  * @author rate-limit-spring-boot
  */
