@@ -27,6 +27,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class Stripe {
 
+	private static final Supplier<String> NO_LEASES = () -> {
+		throw new IllegalStateException("a request of one scope without concurrency limits takes no lease");
+	};
+
 	/** Expired counters are removed every this many checks of the stripe. */
 	static final int SWEEP_INTERVAL = 1024;
 
@@ -55,28 +59,12 @@ final class Stripe {
 		this.lock.lock();
 		try {
 			long now = clock.getAsLong();
-			sweepPeriodically(now);
-			List<LimitSpec> limits = request.limits();
-			String[] keys = new String[limits.size()];
-			LimitCounter[] counters = new LimitCounter[limits.size()];
-			List<LimitState> states = new ArrayList<>(limits.size());
-			boolean allowed = true;
-			for (int i = 0; i < keys.length; i++) {
-				LimitSpec limit = limits.get(i);
-				keys[i] = request.key(KEY_PREFIX, limit);
-				counters[i] = find(keys[i], limit, now);
-				LimitState state = counters[i].evaluate(limit, now, request.cost());
-				allowed &= state.allowed();
-				states.add(state);
+			Evaluation evaluation = evaluate(request, now);
+			if (evaluation.allowed()) {
+				// A request of one scope without concurrency limits takes no lease.
+				commit(evaluation, now, NO_LEASES, List.of());
 			}
-			if (allowed && request.cost() > 0) {
-				makeRoom(keys, now);
-				for (int i = 0; i < keys.length; i++) {
-					counters[i].consumeAndExpire(limits.get(i), now, request.cost());
-					this.counters.put(keys[i], counters[i]);
-				}
-			}
-			return Decision.of(states);
+			return Decision.of(evaluation.states());
 		}
 		finally {
 			this.lock.unlock();
