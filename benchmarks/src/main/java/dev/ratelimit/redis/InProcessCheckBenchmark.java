@@ -212,8 +212,7 @@ public class InProcessCheckBenchmark {
 	static final class CannedReply implements AsyncScriptCall {
 
 		@Override
-		@SuppressWarnings("rawtypes")
-		public CompletableFuture<Decision> run(LuaScript<List> script, ScriptCall call) {
+		public CompletableFuture<Decision> run(ScriptCall call) {
 			byte[][] keys = call.encodedKeys();
 			byte[][] args = call.encodedArgs();
 			List<Long> reply = new ArrayList<>(1 + 4 * keys.length);

@@ -248,8 +248,11 @@ public final class Decision {
 
 	@Override
 	public String toString() {
-		return "Decision[allowed=" + this.allowed + ", binding=" + this.binding + ((this.fallback) ? ", fallback" : "")
-				+ ((this.unavailableRetryAfter != null) ? ", unavailable" : "") + "]";
+		return "Decision[allowed=" + this.allowed + ", binding=" + this.binding
+				+ ((this.scopes.isEmpty() || this.binding == null) ? "" : ", scope=" + scope().value())
+				+ ((this.leases.isEmpty()) ? "" : ", leases=" + this.leases.size())
+				+ ((this.fallback) ? ", fallback" : "") + ((this.unavailableRetryAfter != null) ? ", unavailable" : "")
+				+ "]";
 	}
 
 }

@@ -1,6 +1,5 @@
 package dev.ratelimit.redis;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import dev.ratelimit.core.Decision;
@@ -15,14 +14,12 @@ import dev.ratelimit.core.Decision;
 interface AsyncScriptCall {
 
 	/**
-	 * Run the script ({@code EVALSHA}, then {@code EVAL} if Redis answers
+	 * Run the check script ({@code EVALSHA}, then {@code EVAL} if Redis answers
 	 * {@code NOSCRIPT}) and read its reply. Cancelling the returned future abandons the
 	 * Redis command.
-	 * @param script the script
 	 * @param call the keys and arguments, and the reading of the reply
 	 * @return the decision, or the client's failure
 	 */
-	@SuppressWarnings("rawtypes")
-	CompletableFuture<Decision> run(LuaScript<List> script, ScriptCall call);
+	CompletableFuture<Decision> run(ScriptCall call);
 
 }

@@ -37,6 +37,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceExceptionConvert
  * cluster connection, whose commands are routed by the slot of their first key (every key
  * of one check shares a slot).
  * <p>
+ * On one Redis server the checks that arrive while another is in flight share one command
+ * ({@link ScriptBatcher}); on a cluster every check is a command of its own.
+ * <p>
  * The native connection is looked up once and kept while it is open: Lettuce reconnects
  * it by itself after a network failure, and a connection factory that is reset or
  * restarted closes it, after which the next check looks up the factory's new one. A
@@ -53,6 +56,10 @@ final class LettuceScriptCall implements AsyncScriptCall {
 	private static final LettuceExceptionConverter EXCEPTION_CONVERTER = new LettuceExceptionConverter();
 
 	private final LettuceConnectionFactory connectionFactory;
+
+	private final ScriptBatcher batching;
+
+	private final ScriptBatcher unbatched;
 
 	private volatile @Nullable Commands commands;
 
@@ -71,78 +78,114 @@ final class LettuceScriptCall implements AsyncScriptCall {
 				return thread;
 			});
 
-	LettuceScriptCall(LettuceConnectionFactory connectionFactory) {
+	@SuppressWarnings("rawtypes")
+	private LettuceScriptCall(LettuceConnectionFactory connectionFactory, LuaScript<List> script,
+			LuaScript<List> batchScript) {
 		this.connectionFactory = connectionFactory;
+		this.batching = ScriptBatcher.batching(script, batchScript, this::execute);
+		this.unbatched = ScriptBatcher.unbatched(script, this::execute);
 	}
 
 	/**
 	 * A call on the connection factory's shared native connection, if it has one. Only to
 	 * be called when Lettuce is on the class path.
 	 * @param connectionFactory the connection factory
+	 * @param script the script of one check
+	 * @param batchScript the script that runs several checks, each as {@code script}
+	 * would
 	 * @return the call, or {@code null} when the factory is not Lettuce's or does not
 	 * share its native connection (every connection it hands out would then be a
 	 * dedicated one, closed with it)
 	 */
-	static @Nullable LettuceScriptCall of(RedisConnectionFactory connectionFactory) {
+	@SuppressWarnings("rawtypes")
+	static @Nullable LettuceScriptCall of(RedisConnectionFactory connectionFactory, LuaScript<List> script,
+			LuaScript<List> batchScript) {
 		if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.getShareNativeConnection()) {
-			return new LettuceScriptCall(lettuce);
+			return new LettuceScriptCall(lettuce, script, batchScript);
 		}
 		return null;
 	}
 
 	@Override
-	@SuppressWarnings("rawtypes")
-	public CompletableFuture<Decision> run(LuaScript<List> script, ScriptCall call) {
-		ScriptFuture result = new ScriptFuture(call);
+	public CompletableFuture<Decision> run(ScriptCall call) {
 		Commands commands = this.commands;
 		if (commands != null && !commands.isClosed()) {
 			if (!commands.isConnected()) {
 				// Lettuce would buffer the command until it has reconnected: a broken
 				// connection fails the check at once instead, so that it falls back
 				// without waiting.
-				result.completeExceptionally(new RedisConnectionFailureException(
-						"Not connected to Redis: the connection is lost and Lettuce is reconnecting"));
-				return result;
+				return CompletableFuture.failedFuture(notConnected());
 			}
-			send(result, commands.async, script, call);
-			return result;
+			return batcher(commands).run(call);
 		}
 		// Looking the connection up may mean connecting, which can take as long as the
 		// connect timeout: never on the caller's thread, which waits for this future no
 		// longer than it wants.
+		CompletableFuture<Decision> result = new CompletableFuture<>();
 		lookUp().whenComplete((lookedUp, failure) -> {
 			if (failure != null) {
 				result.completeExceptionally(translate(failure));
 			}
 			else if (!result.isDone()) {
-				send(result, lookedUp.async, script, call);
+				CompletableFuture<Decision> check = batcher(lookedUp).run(call);
+				// Cancelling the caller's future abandons the check.
+				result.whenComplete((decision, cancelled) -> check.cancel(false));
+				check.whenComplete((decision, checkFailure) -> {
+					if (checkFailure != null) {
+						result.completeExceptionally(checkFailure);
+					}
+					else {
+						result.complete(decision);
+					}
+				});
 			}
 		});
 		return result;
 	}
 
+	/**
+	 * Checks share a command only where one command can carry any keys: on one Redis
+	 * server, not on a cluster (the keys of two callers are in different slots).
+	 */
+	private ScriptBatcher batcher(Commands commands) {
+		return commands.isCluster() ? this.unbatched : this.batching;
+	}
+
+	/**
+	 * Run a script on the shared connection: {@code EVALSHA}, then {@code EVAL} if Redis
+	 * lost its script cache.
+	 */
 	@SuppressWarnings("rawtypes")
-	private static void send(ScriptFuture result, RedisClusterAsyncCommands<byte[], byte[]> async,
-			LuaScript<List> script, ScriptCall call) {
-		byte[][] keys = call.encodedKeys();
-		byte[][] args = call.encodedArgs();
+	private CompletableFuture<?> execute(LuaScript<List> script, byte[][] keys, byte[][] args) {
+		Commands commands = this.commands;
+		if (commands == null || !commands.isConnected()) {
+			return CompletableFuture.failedFuture(notConnected());
+		}
+		RedisClusterAsyncCommands<byte[], byte[]> async = commands.async;
+		CommandReply reply = new CommandReply();
 		try {
-			result.await(async.evalsha(script.getSha1(), ScriptOutputType.MULTI, keys, args), (failure) -> {
+			reply.await(async.evalsha(script.getSha1(), ScriptOutputType.MULTI, keys, args), (failure) -> {
 				if (!isNoScript(failure)) {
 					return false;
 				}
 				// Redis lost its script cache (a restart, a failover, SCRIPT FLUSH): EVAL
 				// loads it again.
-				result.await(async.eval(script.getScriptAsBytes(), ScriptOutputType.MULTI, keys, args),
+				reply.await(async.eval(script.getScriptAsBytes(), ScriptOutputType.MULTI, keys, args),
 						(ignored) -> false);
 				return true;
 			});
 		}
 		catch (RuntimeException ex) {
-			// Lettuce reports failures through the future; should it throw, the check
+			// Lettuce reports failures through the future; should it throw, the call
 			// still fails like any other.
-			result.completeExceptionally(translate(ex));
+			reply.completeExceptionally(translate(ex));
 		}
+		return reply;
+	}
+
+	private static RedisConnectionFailureException notConnected() {
+		return new RedisConnectionFailureException(
+				"Not connected to Redis: the connection is lost and Lettuce is reconnecting");
 	}
 
 	/**
@@ -219,6 +262,10 @@ final class LettuceScriptCall implements AsyncScriptCall {
 			return null;
 		}
 
+		boolean isCluster() {
+			return this.async instanceof RedisAdvancedClusterAsyncCommands;
+		}
+
 		/**
 		 * Whether the connection is up now. A connection that Lettuce is reconnecting is
 		 * not; one whose state cannot be read is taken to be.
@@ -240,18 +287,12 @@ final class LettuceScriptCall implements AsyncScriptCall {
 	}
 
 	/**
-	 * The decision of one call: completed from the reply of the command in flight, and
-	 * cancelling that command when cancelled itself.
+	 * The reply of one script call: completed from the command in flight, and cancelling
+	 * that command when cancelled itself.
 	 */
-	private static final class ScriptFuture extends CompletableFuture<Decision> {
-
-		private final ScriptCall call;
+	private static final class CommandReply extends CompletableFuture<@Nullable Object> {
 
 		private volatile @Nullable CompletableFuture<?> command;
-
-		ScriptFuture(ScriptCall call) {
-			this.call = call;
-		}
 
 		/**
 		 * Complete this future from a command's outcome, unless the failure handler takes
@@ -268,21 +309,12 @@ final class LettuceScriptCall implements AsyncScriptCall {
 			}
 			command.whenComplete((reply, failure) -> {
 				if (failure == null) {
-					completeWith(reply);
+					complete(reply);
 				}
 				else if (!isDone() && !onFailure.handled(unwrap(failure))) {
 					completeExceptionally(translate(failure));
 				}
 			});
-		}
-
-		private void completeWith(@Nullable Object reply) {
-			try {
-				complete(this.call.toDecision((List<?>) reply));
-			}
-			catch (RuntimeException ex) {
-				completeExceptionally(ex);
-			}
 		}
 
 		@Override

@@ -51,9 +51,32 @@ final class LuaScript<T> implements RedisScript<T> {
 	 * @throws IllegalStateException when the script is missing (a broken build)
 	 */
 	static <T> LuaScript<T> load(String location, Class<T> resultType) {
+		return new LuaScript<>(location, read(location), resultType);
+	}
+
+	/**
+	 * A script that calls another as a function: the other script's text becomes the body
+	 * of {@code local function <name>(KEYS, ARGV)}, followed by the text at
+	 * {@code location}, which calls it. One text of the other script serves both ways of
+	 * running it, so the two can never disagree.
+	 * @param <T> the result type
+	 * @param function the script to call, which must read only {@code KEYS}, {@code ARGV}
+	 * and {@code redis}
+	 * @param name the function's name
+	 * @param location the location of the calling script on the class path
+	 * @param resultType the result type
+	 * @return the script
+	 * @throws IllegalStateException when the calling script is missing (a broken build)
+	 */
+	static <T> LuaScript<T> calling(LuaScript<?> function, String name, String location, Class<T> resultType) {
+		String text = "local function " + name + "(KEYS, ARGV)\n" + function.text + "\nend\n" + read(location);
+		return new LuaScript<>(location, text, resultType);
+	}
+
+	private static String read(String location) {
 		try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(location)) {
 			Assert.state(in != null, () -> "Lua script " + location + " is missing from the class path");
-			return new LuaScript<>(location, new String(in.readAllBytes(), StandardCharsets.UTF_8), resultType);
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not read Lua script " + location, ex);

@@ -22,19 +22,26 @@ final class ReactiveScriptCall implements AsyncScriptCall {
 
 	private final ReactiveStringRedisTemplate template;
 
-	ReactiveScriptCall(ReactiveStringRedisTemplate template) {
+	@SuppressWarnings("rawtypes")
+	private final LuaScript<List> script;
+
+	@SuppressWarnings("rawtypes")
+	ReactiveScriptCall(ReactiveStringRedisTemplate template, LuaScript<List> script) {
 		this.template = template;
+		this.script = script;
 	}
 
 	/**
 	 * A call on a reactive template of the connection factory, if it is reactive. Only to
 	 * be called when Reactor is on the class path.
 	 * @param connectionFactory the connection factory
+	 * @param script the check script
 	 * @return the call, or {@code null} when the factory is not reactive
 	 */
-	static @Nullable ReactiveScriptCall of(RedisConnectionFactory connectionFactory) {
+	@SuppressWarnings("rawtypes")
+	static @Nullable ReactiveScriptCall of(RedisConnectionFactory connectionFactory, LuaScript<List> script) {
 		if (connectionFactory instanceof ReactiveRedisConnectionFactory reactive) {
-			return new ReactiveScriptCall(new ReactiveStringRedisTemplate(reactive));
+			return new ReactiveScriptCall(new ReactiveStringRedisTemplate(reactive), script);
 		}
 		return null;
 	}
@@ -47,10 +54,10 @@ final class ReactiveScriptCall implements AsyncScriptCall {
 	 */
 	@Override
 	@SuppressWarnings({ "rawtypes", "unchecked" })
-	public CompletableFuture<Decision> run(LuaScript<List> script, ScriptCall call) {
+	public CompletableFuture<Decision> run(ScriptCall call) {
 		// The script's list reply is one element; none at all would be a broken reply (an
 		// error).
-		return this.template.execute(script, call.keys(), List.of(call.args()))
+		return this.template.execute(this.script, call.keys(), List.of(call.args()))
 			.single()
 			.map((reply) -> call.toDecision((List<?>) reply))
 			.toFuture();

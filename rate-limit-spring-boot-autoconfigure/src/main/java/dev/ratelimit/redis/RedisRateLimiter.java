@@ -1,6 +1,5 @@
 package dev.ratelimit.redis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -47,12 +46,21 @@ import org.springframework.util.ClassUtils;
  * <p>
  * A check does no I/O but its one script call: the script is read from the class path
  * once, with its SHA1, when this class is initialised.
+ * <p>
+ * A request of several scopes (the caller's and the global one) is one script call over
+ * the keys of all of them, atomic, except on Redis Cluster, where each scope is a slot:
+ * there every scope is taken by a call of its own, sent at once, and a partial denial is
+ * refunded exactly ({@code refund.lua}). The concurrency leases a check takes are held
+ * until {@linkplain #release(Decision) released} and {@linkplain #renewLeases() renewed}
+ * in one batched call per interval meanwhile.
  *
  * @author rate-limit-spring-boot
  */
 public final class RedisRateLimiter implements AsyncRateLimiter {
 
 	static final String SCRIPT_LOCATION = "META-INF/scripts/rate-limit/check.lua";
+
+	static final String BATCH_SCRIPT_LOCATION = "META-INF/scripts/rate-limit/check-batch.lua";
 
 	/**
 	 * The script's argument for "now" that tells it to read Redis {@code TIME}.
@@ -63,6 +71,14 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	private static final LuaScript<List> SCRIPT = LuaScript.load(SCRIPT_LOCATION, List.class);
 
 	private static final LuaScript<Long> CHARGE = LuaScript.load("META-INF/scripts/rate-limit/charge.lua", Long.class);
+
+	/**
+	 * Several checks in one call, each by the check script's own text: see
+	 * {@link ScriptBatcher}.
+	 */
+	@SuppressWarnings("rawtypes")
+	private static final LuaScript<List> BATCH_SCRIPT = LuaScript.calling(SCRIPT, "check", BATCH_SCRIPT_LOCATION,
+			List.class);
 
 	private static final LuaScript<Long> REFUND = LuaScript.load("META-INF/scripts/rate-limit/refund.lua", Long.class);
 
@@ -128,7 +144,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	 */
 	public RedisRateLimiter(StringRedisTemplate template, @Nullable ReactiveStringRedisTemplate reactiveTemplate,
 			String keyPrefix, @Nullable Clock clock) {
-		this(template, (reactiveTemplate != null) ? new ReactiveScriptCall(reactiveTemplate) : null, keyPrefix, clock);
+		this(template, (reactiveTemplate != null) ? new ReactiveScriptCall(reactiveTemplate, SCRIPT) : null, keyPrefix,
+				clock);
 	}
 
 	/**
@@ -230,9 +247,9 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	}
 
 	private static @Nullable AsyncScriptCall asyncCall(RedisConnectionFactory connectionFactory) {
-		AsyncScriptCall call = LETTUCE_PRESENT ? LettuceScriptCall.of(connectionFactory) : null;
+		AsyncScriptCall call = LETTUCE_PRESENT ? LettuceScriptCall.of(connectionFactory, SCRIPT, BATCH_SCRIPT) : null;
 		if (call == null && REACTOR_PRESENT) {
-			call = ReactiveScriptCall.of(connectionFactory);
+			call = ReactiveScriptCall.of(connectionFactory, SCRIPT);
 		}
 		return call;
 	}
@@ -279,7 +296,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		for (RateLimitRequest scope : scopes) {
 			ScriptCall call = new ScriptCall(scope, this.keyPrefix, now(), this.leases, true, this.budgets);
 			calls.add(call);
-			futures.add(asyncCall.run(SCRIPT, call));
+			futures.add(asyncCall.run(call));
 		}
 		// Off the client's event loop: a refund blocks.
 		return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handleAsync((done, failure) -> {
@@ -416,8 +433,18 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 			return checkAcrossSlotsAsync(asyncCall, request);
 		}
 		ScriptCall call = call(request);
-		CompletableFuture<Decision> decision = asyncCall.run(SCRIPT, call);
-		return request.isSimple() ? decision : decision.thenApply((taken) -> leased(call, taken));
+		CompletableFuture<Decision> decision = asyncCall.run(call);
+		if (request.isSimple()) {
+			return decision;
+		}
+		CompletableFuture<Decision> leased = decision.thenApply((taken) -> leased(call, taken));
+		// A caller that stops waiting abandons the call itself, not only what follows it.
+		leased.whenComplete((taken, failure) -> {
+			if (leased.isCancelled()) {
+				decision.cancel(false);
+			}
+		});
+		return leased;
 	}
 
 	private ScriptCall call(RateLimitRequest request) {
@@ -451,13 +478,15 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	}
 
 	/**
-	 * Open the connection, load the script into Redis's script cache and run it once
+	 * Open the connection, load the scripts into Redis's script cache and run it once
 	 * without consuming anything, so that the first real check does not pay for a cold
 	 * start (class loading and connecting can take a second in a fresh JVM).
 	 */
 	public void warmUp() {
-		this.template.execute((RedisCallback<String>) (connection) -> connection.scriptingCommands()
-			.scriptLoad(SCRIPT.getScriptAsString().getBytes(StandardCharsets.UTF_8)));
+		for (LuaScript<?> script : List.of(SCRIPT, BATCH_SCRIPT)) {
+			this.template.execute((RedisCallback<String>) (connection) -> connection.scriptingCommands()
+				.scriptLoad(script.getScriptAsBytes()));
+		}
 		check(WARM_UP);
 	}
 

@@ -31,9 +31,9 @@ cc: a sorted set of leases, member = lease id, score = the lease's expiry in mic
 check first removes expired members (their instance stopped renewing them: it died), which
 changes nothing any decision depends on, so it happens even when the request ends up denied.
 Admitted when fewer than limit leases are live; the write adds the lease with expiry
-now + window and sets the key's TTL to twice the window (renewals push both forward), so a set
-whose leases all expired disappears, but only after the next acquire had a window's time to
-remove (and report) the expired ones. A lease always counts 1, whatever the cost.
+now + window and sets the key's TTL to twice the window plus a minute (renewals push both
+forward), so a set whose leases all expired disappears, but only after the next acquire had time
+to remove (and report) the expired ones. A lease always counts 1, whatever the cost.
 
 bg: a hash {w = window start, s = spent micro-units}, written only by charge.lua. The check
 reads it and never writes it: admitted while spent < limit (a spent budget denies, whatever the
@@ -314,7 +314,7 @@ evaluate.cc = function(key, limit, timeout, id)
 		end
 		return true, remaining, 0, 0, function()
 			redis.call('ZADD', key, fmt(now + timeout), id)
-			redis.call('PEXPIRE', key, ttl_millis(2 * timeout))
+			redis.call('PEXPIRE', key, ttl_millis(2 * timeout + 60000000))
 		end
 	end
 	-- A slot frees when any request in flight completes, which no one can predict; the

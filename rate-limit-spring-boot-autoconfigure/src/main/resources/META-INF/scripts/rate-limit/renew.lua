@@ -24,8 +24,8 @@ for i, key in ipairs(KEYS) do
 	if redis.call('ZSCORE', key, id) then
 		redis.call('ZADD', key, 'XX', string.format('%d', now + timeout), id)
 		local ttl = redis.call('PTTL', key)
-		-- as check.lua: twice the lease timeout
-		local wanted = math.max(1, math.ceil(2 * timeout / 1000))
+		-- as check.lua: twice the lease timeout plus a minute
+		local wanted = math.ceil((2 * timeout + 60000000) / 1000)
 		if ttl < wanted then
 			redis.call('PEXPIRE', key, string.format('%d', wanted))
 		end

@@ -3,6 +3,7 @@ package dev.ratelimit.redis;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitSpec;
@@ -73,6 +74,32 @@ class RedisScopesAndLeasesTests extends ScopesAndLeasesContractTests {
 		instance.release(held);
 		assertThat(instance.heldLeases()).isZero();
 		assertThat(other.check(new RateLimitRequest(caller, this.operation, limits, 1)).isAllowed()).isFalse();
+	}
+
+	@Test
+	void aRequestOfOneScopeWithoutLeasesIsSentExactlyAsBefore() {
+		RateLimitRequest simple = new RateLimitRequest(caller(), this.operation,
+				List.of(LimitSpec.of(10, Duration.ofMinutes(1)), LimitSpec.of(100, Duration.ofHours(1))), 1);
+		ScriptCall call = new ScriptCall(simple, this.prefix, "0", () -> {
+			throw new AssertionError("no lease id for a request without leases");
+		}, false);
+		assertThat(call.keys()).containsExactly(simple.key(this.prefix, simple.limits().get(0)),
+				simple.key(this.prefix, simple.limits().get(1)));
+		assertThat(call.args()).containsExactly("0", "1", "tb", "10", "60000000", "10", "tb", "100", "3600000000",
+				"100");
+	}
+
+	@Test
+	void theSetOfLeasesHasATtlAndItsLeasesShareTheRequestsId() {
+		List<LimitSpec> limits = List.of(LimitSpec.concurrency(2, SHORT_LEASE));
+		String caller = caller();
+		Decision decision = this.limiter
+			.check(new RateLimitRequest(caller, this.operation, limits, 1).and("global", limits));
+		assertThat(decision.leases()).hasSize(2);
+		assertThat(decision.leases().get(0).id()).isEqualTo(decision.leases().get(1).id());
+		Long ttl = TestRedisTemplate.get()
+			.getExpire(RateLimitRequest.concurrencyKey(this.prefix, caller, this.operation), TimeUnit.MILLISECONDS);
+		assertThat(ttl).isGreaterThan(SHORT_LEASE.toMillis()).isLessThanOrEqualTo(2 * SHORT_LEASE.toMillis() + 60_000);
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.policy.RateLimitConfigurationException;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.web.AnnotatedOperations.AnnotatedOperation;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,6 +25,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 import org.springframework.web.util.ServletRequestPathUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests for {@link AnnotatedOperations}: the operation of the handler that will serve a
@@ -43,6 +45,24 @@ class AnnotatedOperationsTests {
 		assertThat(operation).isNotNull();
 		assertThat(operation.operation().name()).isEqualTo("ai_generation");
 		assertThat(operation.cost()).isEqualTo(3);
+	}
+
+	@Test
+	void concurrentGivesEachCallerAConcurrencyLimitWithThePolicysLeaseTimeout() {
+		AnnotatedOperations operations = annotatedOperations(new CountingHandlerMapping(), StreamController.class);
+		MockHttpServletRequest request = new MockHttpServletRequest("GET", "/streams/7");
+		AnnotatedOperation operation = operations.find(request, ServletRequestPathUtils.parse(request));
+		assertThat(operation).isNotNull();
+		assertThat(operation.operation().concurrent()).isEqualTo(LimitSpec.concurrency(2, Duration.ofSeconds(30)));
+		assertThat(policy().tierOrDefault("free").limitsFor(operation.operation()))
+			.containsExactly(LimitSpec.of(5, Duration.ofHours(1)), LimitSpec.concurrency(2, Duration.ofSeconds(30)));
+	}
+
+	@Test
+	void negativeConcurrentFailsAtStartup() {
+		assertThatExceptionOfType(RateLimitConfigurationException.class)
+			.isThrownBy(() -> annotatedOperations(new CountingHandlerMapping(), NegativeStreamController.class))
+			.withMessageContaining("concurrent must not be negative, was -1");
 	}
 
 	@Test
@@ -136,6 +156,28 @@ class AnnotatedOperationsTests {
 
 		@GetMapping("/api/ping")
 		List<String> ping() {
+			return List.of();
+		}
+
+	}
+
+	@RestController
+	static class StreamController {
+
+		@GetMapping("/streams/{id}")
+		@RateLimited(operation = "ai_generation", concurrent = 2)
+		List<String> stream() {
+			return List.of();
+		}
+
+	}
+
+	@RestController
+	static class NegativeStreamController {
+
+		@GetMapping("/streams/{id}")
+		@RateLimited(operation = "ai_generation", concurrent = -1)
+		List<String> stream() {
 			return List.of();
 		}
 

@@ -2,6 +2,7 @@ package dev.ratelimit.web;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,18 @@ class LongRequests {
 	private final Map<String, CompletableFuture<Void>> ends = new ConcurrentHashMap<>();
 
 	private final Map<String, SseEmitter> emitters = new ConcurrentHashMap<>();
+
+	private final Set<String> started = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Whether the handler of the request with the given id has been called: the filter
+	 * admitted it, so it holds its leases.
+	 * @param id the id the client put in the path
+	 * @return whether it started
+	 */
+	boolean started(String id) {
+		return this.started.contains(id);
+	}
 
 	/**
 	 * End the request with the given id.
@@ -68,6 +81,7 @@ class LongRequests {
 
 	@GetMapping(path = "/streams/{id}", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	SseEmitter stream(@PathVariable String id) throws IOException {
+		this.started.add(id);
 		SseEmitter emitter = new SseEmitter(60_000L);
 		this.emitters.put(id, emitter);
 		// Commits the response, so the client sees the status at once.
@@ -77,6 +91,7 @@ class LongRequests {
 
 	@GetMapping("/slow/body/{id}")
 	StreamingResponseBody body(@PathVariable String id) {
+		this.started.add(id);
 		return (out) -> {
 			out.write("open\n".getBytes());
 			out.flush();
@@ -92,6 +107,7 @@ class LongRequests {
 
 	@GetMapping("/slow/deferred/{id}")
 	DeferredResult<String> deferred(@PathVariable String id) {
+		this.started.add(id);
 		DeferredResult<String> result = new DeferredResult<>(60_000L);
 		this.ends.computeIfAbsent(id, (key) -> new CompletableFuture<>()).thenRun(() -> result.setResult("done"));
 		return result;
@@ -99,6 +115,7 @@ class LongRequests {
 
 	@GetMapping("/slow/callable/{id}")
 	Callable<String> callable(@PathVariable String id) {
+		this.started.add(id);
 		return () -> {
 			awaitEnd(id);
 			return "done";

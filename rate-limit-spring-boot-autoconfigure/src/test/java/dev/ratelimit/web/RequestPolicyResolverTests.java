@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.ScopeKind;
+import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.RateLimitOverride;
@@ -84,6 +86,37 @@ class RequestPolicyResolverTests {
 		assertThat(resolved.operation().name()).isEqualTo("api_requests");
 		assertThat(resolved.cost()).isEqualTo(1);
 		assertThat(resolved.limits()).containsExactly(LimitSpec.of(100, Duration.ofHours(1)));
+	}
+
+	@Test
+	void globalLimitsAreAnotherScopeOfTheSameCheck() {
+		ResolvedRequest resolved = resolve("POST", "/assistant", "alice", null);
+		RateLimitRequest request = resolved.toRateLimitRequest();
+		assertThat(request.scope()).isEqualTo(Identity.user("alice").scope());
+		assertThat(request.limits()).containsExactly(LimitSpec.of(10, Duration.ofMinutes(1)));
+		assertThat(request.additional()).singleElement().satisfies((global) -> {
+			assertThat(global.scope()).isEqualTo("global");
+			assertThat(global.limits()).containsExactly(LimitSpec.of(1000, Duration.ofHours(1)),
+					LimitSpec.concurrency(100, Duration.ofSeconds(30)));
+		});
+		assertThat(request.isSimple()).isFalse();
+	}
+
+	@Test
+	void anUnlimitedTierSkipsItsOwnLimitsButNotTheGlobalOnes() {
+		ResolvedRequest resolved = resolve("POST", "/assistant", "alice", "enterprise");
+		assertThat(resolved.isUnlimited()).isFalse();
+		assertThat(resolved.limits()).isEmpty();
+		RateLimitRequest request = resolved.toRateLimitRequest();
+		assertThat(request.scope()).isEqualTo("global");
+		assertThat(request.additional()).isEmpty();
+		assertThat(resolved.scopeKind()).isEqualTo(ScopeKind.GLOBAL);
+		assertThat(resolve("GET", "/api/ping", "alice", "enterprise").isUnlimited()).isTrue();
+	}
+
+	@Test
+	void anOperationWithoutGlobalLimitsIsASimpleCheckAsBefore() {
+		assertThat(resolve("GET", "/api/ping", "alice", null).toRateLimitRequest().isSimple()).isTrue();
 	}
 
 	@Test
@@ -251,9 +284,13 @@ class RequestPolicyResolverTests {
 			.operation("projects", KeyType.IDENTITY, 4, List.of())
 			.operation("auth_operations", KeyType.IP, 1, List.of(LimitSpec.of(2, Duration.ofMinutes(1))))
 			.operation("status", KeyType.GLOBAL, 1, List.of(LimitSpec.of(100, Duration.ofSeconds(1))))
+			.operation("assistant", KeyType.IDENTITY, 1, List.of(LimitSpec.of(10, Duration.ofMinutes(1))),
+					List.of(LimitSpec.of(1000, Duration.ofHours(1)),
+							LimitSpec.concurrency(100, Duration.ofSeconds(30))))
 			.endpointRule(null, parser.parse("/projects/**"), "projects")
 			.endpointRule("POST", parser.parse("/auth/login"), "auth_operations")
 			.endpointRule(null, parser.parse("/status"), "status")
+			.endpointRule("POST", parser.parse("/assistant"), "assistant")
 			.exclude(parser.parse("/actuator/**"))
 			.exclude(parser.parse("/error"))
 			.build();

@@ -41,9 +41,7 @@ class GenerationStreamController {
 					"seconds must be between 1 and " + MAX_SECONDS + ", was " + seconds);
 		}
 		int events = (int) (seconds * 1000 / EVENT_INTERVAL_MILLIS);
-		// Longer than the stream, so that Spring MVC's default async timeout never cuts
-		// it
-		// short.
+		// Longer than the stream: Spring MVC's default async timeout must not cut it.
 		SseEmitter emitter = new SseEmitter(seconds * 1000L + 10_000);
 		new Stream(id, events, emitter).start();
 		return emitter;

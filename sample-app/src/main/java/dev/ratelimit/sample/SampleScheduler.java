@@ -50,8 +50,8 @@ final class SampleScheduler implements DisposableBean {
 				future.completeExceptionally(ex);
 			}
 		}, delayMillis, TimeUnit.MILLISECONDS);
-		// Spring MVC cancels the future when the request times out or the client goes
-		// away.
+		// A future completed otherwise (cancelled by whoever waits for it) takes its
+		// task out of the queue.
 		future.whenComplete((result, failure) -> task.cancel(false));
 		return future;
 	}
