@@ -146,6 +146,31 @@ class BudgetsIntegrationTests {
 	}
 
 	@Test
+	void theEndpointShowsACallersBudgetsAndTheGlobalOnes() throws Exception {
+		String frank = newKey();
+		assertThat(send(first, "POST", "/api/assistant?cost=0.75", frank).statusCode()).isEqualTo(200);
+		awaitSpent(frank, "assistant_query", new BigDecimal("0.75"));
+		JsonNode caller = JSON.readTree(send(second, "GET", "/actuator/ratelimits/key:" + frank, newKey()).body());
+		JsonNode operation = null;
+		for (JsonNode candidate : caller.path("operations")) {
+			if (candidate.path("operation").asString().equals("assistant_query")) {
+				operation = candidate;
+			}
+		}
+		assertThat(operation).isNotNull();
+		JsonNode budget = operation.path("budgets").get(0);
+		assertThat(budget.path("budget").asString()).isEqualTo("usd");
+		assertThat(budget.path("spent").decimalValue()).isEqualByComparingTo("0.75");
+		assertThat(budget.path("limit").decimalValue()).isEqualByComparingTo("5.00");
+		assertThat(budget.path("remaining").decimalValue()).isEqualByComparingTo("4.25");
+		assertThat(budget.path("resetAfterSeconds").asLong()).isEqualTo(43200);
+		assertThat(operation.path("limits"))
+			.allSatisfy((limit) -> assertThat(limit.path("algorithm").asString()).isNotEqualTo("budget"));
+		JsonNode global = JSON.readTree(send(first, "GET", "/actuator/ratelimits", newKey()).body());
+		assertThat(global.toString()).contains("globalBudgets");
+	}
+
+	@Test
 	void theGlobalBudgetStopsEveryoneOnceSpent() throws Exception {
 		String erin = newKey();
 		assertThat(send(first, "POST", "/api/spend?cost=3.00", erin).statusCode()).isEqualTo(200);
@@ -247,7 +272,8 @@ class BudgetsIntegrationTests {
 			.properties("server.port=0", "spring.data.redis.host=" + redis.host(),
 					"spring.data.redis.port=" + redis.port(), "rate-limit.key-prefix=" + PREFIX,
 					"rate-limit.redis.timeout=5s", "rate-limit.identity.api-key-header=X-API-Key",
-					"rate-limit.budgets.zone=UTC", "rate-limit.operations.assistant_query.match=/api/assistant",
+					"rate-limit.budgets.zone=UTC", "management.endpoints.web.exposure.include=ratelimits",
+					"rate-limit.operations.assistant_query.match=/api/assistant",
 					"rate-limit.operations.assistant_query.limits=100/1h fixed-window",
 					"rate-limit.operations.assistant_query.budgets.usd=5.00/1d",
 					"rate-limit.operations.assistant_query.global.budgets.usd=100000.00/1d",
