@@ -206,6 +206,14 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	}
 
 	/**
+	 * What decides the window of each budget.
+	 * @return the calendar
+	 */
+	public BudgetCalendar getBudgetCalendar() {
+		return this.budgets;
+	}
+
+	/**
 	 * Charge an admitted request's real cost to its budgets: one script call
 	 * ({@code charge.lua}) for every budget of every scope, or one per scope on Redis
 	 * Cluster, where each scope is a slot of its own. Each amount goes into the window
