@@ -1,6 +1,8 @@
 package dev.ratelimit.actuate;
 
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitState;
@@ -57,6 +59,14 @@ public final class RateLimitMetrics implements RateLimitListener {
 	public static final String NEAR_LIMIT = "ratelimit.near.limit";
 
 	/**
+	 * Name of the counter of amounts charged to budgets, in the budget's unit, tagged by
+	 * tier, operation and budget (all bounded by configuration).
+	 */
+	public static final String BUDGET_CHARGED = "ratelimit.budget.charged";
+
+	private final ConcurrentHashMap<String, Counter> charged = new ConcurrentHashMap<>();
+
+	/**
 	 * The tier and operation tag of excluded requests, which have neither.
 	 */
 	static final String NONE = "none";
@@ -110,6 +120,23 @@ public final class RateLimitMetrics implements RateLimitListener {
 		}
 	}
 
+	@Override
+	public void onCharged(ResolvedRequest resolved, String budget, BigDecimal amount) {
+		String tier = resolved.tier().name();
+		String operation = resolved.operation().name();
+		// A meter's value is a double: fine for a dashboard; the exact amounts are in
+		// Redis.
+		this.charged
+			.computeIfAbsent(tier + '\u0000' + operation + '\u0000' + budget,
+					(key) -> Counter.builder(BUDGET_CHARGED)
+						.description("Amounts charged to budgets after the response, in the budget's unit")
+						.tag("tier", tier)
+						.tag("operation", operation)
+						.tag("budget", budget)
+						.register(this.registry))
+			.increment(amount.doubleValue());
+	}
+
 	/**
 	 * Whether any limit is left with less than the threshold: with 5/1h and 100/1d, 10
 	 * left of the day is near the limit even while 5 of the hour are not (the binding
@@ -119,7 +146,7 @@ public final class RateLimitMetrics implements RateLimitListener {
 		List<LimitState> limits = decision.limits();
 		for (int i = 0; i < limits.size(); i++) {
 			LimitState state = limits.get(i);
-			if (state.remaining() < this.nearLimitThreshold * state.limit().capacity()) {
+			if (!state.limit().isBudget() && state.remaining() < this.nearLimitThreshold * state.limit().capacity()) {
 				return true;
 			}
 		}

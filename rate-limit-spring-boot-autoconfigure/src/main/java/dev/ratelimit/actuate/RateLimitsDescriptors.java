@@ -1,5 +1,6 @@
 package dev.ratelimit.actuate;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Map;
 
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.Money;
 import dev.ratelimit.core.Windows;
 import dev.ratelimit.policy.RateLimitOverride;
 import org.jspecify.annotations.Nullable;
@@ -50,9 +52,10 @@ public final class RateLimitsDescriptors {
 	 * @param inFlightHere this instance's requests of the operation holding leases, when
 	 * the limits are kept in Redis
 	 * @param fallback whether the usage was read from the failure mode's local limiter
+	 * @param globalBudgets the usage of its global budgets (all callers together)
 	 */
 	public record OperationStateDescriptor(List<LimitUsageDescriptor> global, @Nullable Long inFlight,
-			@Nullable Long inFlightHere, boolean fallback) {
+			@Nullable Long inFlightHere, boolean fallback, List<BudgetUsageDescriptor> globalBudgets) {
 
 	}
 
@@ -253,9 +256,35 @@ public final class RateLimitsDescriptors {
 	 * @param fallback whether the usage was read from the failure mode's local limiter
 	 * rather than the backend
 	 * @param limits the state of each limit
+	 * @param budgets the state of each budget of the caller
 	 */
 	public record OperationUsageDescriptor(String operation, String key, boolean unlimited, boolean fallback,
-			List<LimitUsageDescriptor> limits) {
+			List<LimitUsageDescriptor> limits, List<BudgetUsageDescriptor> budgets) {
+
+	}
+
+	/**
+	 * The usage of one budget, in exact decimals.
+	 *
+	 * @param budget the budget's name
+	 * @param window the window, e.g. {@code 1d}
+	 * @param spent the amount spent in the current window
+	 * @param limit the amount per window
+	 * @param remaining the amount left, never below zero
+	 * @param resetAfterSeconds seconds until the window ends
+	 */
+	public record BudgetUsageDescriptor(String budget, String window, BigDecimal spent, BigDecimal limit,
+			BigDecimal remaining, long resetAfterSeconds) {
+
+		static List<BudgetUsageDescriptor> of(List<LimitState> states) {
+			return states.stream()
+				.filter((state) -> state.limit().isBudget())
+				.map((state) -> new BudgetUsageDescriptor(String.valueOf(state.limit().name()),
+						Windows.format(state.limit().window()), Money.ofMicros(state.spentMicros()),
+						Money.ofMicros(state.limit().limit()), Money.ofMicros(Math.max(0, state.remaining())),
+						seconds(state.resetAfter())))
+				.toList();
+		}
 
 	}
 
@@ -271,6 +300,10 @@ public final class RateLimitsDescriptors {
 	 */
 	public record LimitUsageDescriptor(long limit, String window, String algorithm, long used, long remaining,
 			long resetAfterSeconds) {
+
+		static List<LimitUsageDescriptor> ofRates(List<LimitState> states) {
+			return states.stream().filter((state) -> !state.limit().isBudget()).map(LimitUsageDescriptor::of).toList();
+		}
 
 		static LimitUsageDescriptor of(LimitState state) {
 			LimitSpec limit = state.limit();

@@ -13,6 +13,7 @@ import dev.ratelimit.actuate.IdentitySelector.Selection;
 import dev.ratelimit.actuate.RateLimitsDescriptors.AnnotatedDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.CallerDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.LimitDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.BudgetUsageDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.LimitUsageDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.OperationDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.OperationStateDescriptor;
@@ -132,12 +133,14 @@ public final class RateLimitsEndpoint {
 				continue;
 			}
 			List<LimitUsageDescriptor> global = List.of();
+			List<BudgetUsageDescriptor> globalBudgets = List.of();
 			Long inFlight = null;
 			boolean fallback = false;
 			if (!operation.global().isEmpty()) {
 				OperationUsage usage = this.service.globalUsage(operation);
 				fallback = usage.fallback();
-				global = usage.limits().stream().map(LimitUsageDescriptor::of).toList();
+				global = LimitUsageDescriptor.ofRates(usage.limits());
+				globalBudgets = BudgetUsageDescriptor.of(usage.limits());
 				for (LimitState state : usage.limits()) {
 					if (state.limit().isConcurrency()) {
 						inFlight = Math.max(0, state.limit().limit() - state.remaining());
@@ -145,7 +148,8 @@ public final class RateLimitsEndpoint {
 				}
 			}
 			Long inFlightHere = (redis != null && concurrency) ? redis.inFlight(operation.id()) : null;
-			states.put(operation.name(), new OperationStateDescriptor(global, inFlight, inFlightHere, fallback));
+			states.put(operation.name(),
+					new OperationStateDescriptor(global, inFlight, inFlightHere, fallback, globalBudgets));
 		}
 		return states;
 	}
@@ -207,7 +211,7 @@ public final class RateLimitsEndpoint {
 			.stream()
 			.map((operation) -> new OperationUsageDescriptor(operation.operation().name(),
 					keyName(operation.operation().key()), operation.unlimited(), operation.fallback(),
-					operation.limits().stream().map(LimitUsageDescriptor::of).toList()))
+					LimitUsageDescriptor.ofRates(operation.limits()), BudgetUsageDescriptor.of(operation.limits())))
 			.toList();
 		return new CallerDescriptor(selection.kind(), usage.scope(), usage.tier().name(), usage.tierSource(),
 				(override != null) ? OverrideDescriptor.of(usage.scope(), override, this.service.now()) : null,

@@ -269,11 +269,11 @@ public final class RateLimitAdminService {
 	private List<LimitSpec> everyStoredLimit(OperationPolicy operation) {
 		Map<String, LimitSpec> byKey = new LinkedHashMap<>();
 		for (LimitSpec limit : operation.limits()) {
-			byKey.putIfAbsent(limit.window() + limit.algorithm().code(), limit);
+			byKey.putIfAbsent(limit.window() + limit.algorithm().code() + limit.name(), limit);
 		}
 		for (TierPolicy tier : this.policy.tiers()) {
 			for (LimitSpec limit : tier.limitsFor(operation)) {
-				byKey.putIfAbsent(limit.window() + limit.algorithm().code(), limit);
+				byKey.putIfAbsent(limit.window() + limit.algorithm().code() + limit.name(), limit);
 			}
 		}
 		return List.copyOf(byKey.values());

@@ -1,7 +1,9 @@
 package dev.ratelimit.autoconfigure;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.ratelimit.policy.KeyType;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +41,21 @@ public class OperationProperties {
 	 * unlimited tiers): a request is admitted only when both admit it.
 	 */
 	private final Global global = new Global();
+
+	/**
+	 * Budgets of each caller by name: a decimal amount per window, e.g. "5.00/1d" (1d and
+	 * 1mo are calendar windows in rate-limit.budgets.zone; durations such as 1h are
+	 * aligned like fixed windows). At most six decimals.
+	 */
+	private Map<String, String> budgets = new LinkedHashMap<>();
+
+	public Map<String, String> getBudgets() {
+		return this.budgets;
+	}
+
+	public void setBudgets(Map<String, String> budgets) {
+		this.budgets = budgets;
+	}
 
 	public Global getGlobal() {
 		return this.global;
@@ -90,6 +107,19 @@ public class OperationProperties {
 		 * Requests of the operation in flight at once, all callers together.
 		 */
 		private @Nullable Integer concurrent;
+
+		/**
+		 * Budgets of all callers together by name, e.g. "100.00/1d".
+		 */
+		private Map<String, String> budgets = new LinkedHashMap<>();
+
+		public Map<String, String> getBudgets() {
+			return this.budgets;
+		}
+
+		public void setBudgets(Map<String, String> budgets) {
+			this.budgets = budgets;
+		}
 
 		public List<LimitProperties> getLimits() {
 			return this.limits;

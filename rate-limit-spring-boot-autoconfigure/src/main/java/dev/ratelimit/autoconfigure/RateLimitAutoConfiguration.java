@@ -2,11 +2,14 @@ package dev.ratelimit.autoconfigure;
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 
+import dev.ratelimit.admin.RateLimitUsage;
+import dev.ratelimit.core.BudgetCalendar;
 import dev.ratelimit.core.FleetSize;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
@@ -26,6 +29,7 @@ import dev.ratelimit.web.ClientAddressResolver;
 import dev.ratelimit.web.DefaultIdentityResolver;
 import dev.ratelimit.web.IdentityResolver;
 import dev.ratelimit.web.ProblemDetailRateLimitProblemWriter;
+import dev.ratelimit.web.RateLimitCharges;
 import dev.ratelimit.web.RateLimitCheckObservationConvention;
 import dev.ratelimit.web.RateLimitFilter;
 import dev.ratelimit.web.RateLimitHeaderWriter;
@@ -115,8 +119,15 @@ public final class RateLimitAutoConfiguration {
 		@ConditionalOnMissingBean
 		@Fallback
 		RedisRateLimiter rateLimitRedisRateLimiter(RedisConnectionFactory connectionFactory,
-				RateLimitProperties properties) {
-			return new RedisRateLimiter(connectionFactory, properties.getKeyPrefix());
+				RateLimitProperties properties, Environment environment, ObjectProvider<Clock> clock) {
+			RedisRateLimiter limiter = new RedisRateLimiter(connectionFactory, properties.getKeyPrefix());
+			// Budgets' windows follow the application's clock in the configured zone
+			// (calendar days need the zone's rules); the rate limits read Redis TIME.
+			ZoneId zone = new RateLimitPolicyMapper(ConfiguredNames.from(environment),
+					InvalidRateLimitProperty.in(environment))
+				.budgetZone(properties);
+			limiter.setBudgetCalendar(new BudgetCalendar(zone, RateLimitClock.of(clock)));
+			return limiter;
 		}
 
 		/**
@@ -308,6 +319,19 @@ public final class RateLimitAutoConfiguration {
 				ClientAddressResolver clientAddressResolver, OverrideStore overrideStore) {
 			return new RequestPolicyResolver(policy, annotatedOperations, identityResolver, tierResolver,
 					clientAddressResolver, overrideStore);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitCharges rateLimitCharges() {
+			return new RateLimitCharges();
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitUsage rateLimitUsage(RateLimitPolicy policy, RateLimiter rateLimiter,
+				IdentityResolver identityResolver, TierResolver tierResolver) {
+			return new RateLimitUsage(policy, rateLimiter, identityResolver, tierResolver);
 		}
 
 		@Bean

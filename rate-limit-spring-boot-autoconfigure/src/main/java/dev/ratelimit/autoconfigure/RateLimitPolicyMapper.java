@@ -1,6 +1,9 @@
 package dev.ratelimit.autoconfigure;
 
+import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,6 +14,8 @@ import java.util.Set;
 
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.Money;
+import dev.ratelimit.core.Windows;
 import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.Names;
 import dev.ratelimit.policy.OperationPolicy;
@@ -20,6 +25,7 @@ import dev.ratelimit.policy.RateLimitPolicyBuilder;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
@@ -68,6 +74,7 @@ final class RateLimitPolicyMapper {
 	 * @throws InvalidConfigurationPropertyValueException when a property is invalid
 	 */
 	RateLimitPolicy toPolicy(RateLimitProperties properties) {
+		budgetZone(properties);
 		RateLimitPolicyBuilder builder = RateLimitPolicy.builder();
 		Duration leaseTimeout = properties.getConcurrency().getLeaseTimeout();
 		if (leaseTimeout == null || leaseTimeout.compareTo(MIN_LEASE_TIMEOUT) < 0) {
@@ -110,7 +117,8 @@ final class RateLimitPolicyMapper {
 			unique(operations, name, property, boundName);
 			builder.operation(name, operation.getKey(), operation.getCost(),
 					limits(operation.getLimits(), property + ".limits"),
-					global(operation, property + ".global", leaseTimeout));
+					global(operation, property + ".global", leaseTimeout),
+					budgets(operation.getBudgets(), property + ".budgets"));
 		});
 		return operations;
 	}
@@ -118,11 +126,13 @@ final class RateLimitPolicyMapper {
 	private List<LimitSpec> global(OperationProperties operation, String property, Duration leaseTimeout) {
 		OperationProperties.Global global = operation.getGlobal();
 		Integer concurrent = global.getConcurrent();
-		if (global.getLimits().isEmpty() && concurrent == null) {
+		if (global.getLimits().isEmpty() && concurrent == null && global.getBudgets().isEmpty()) {
 			return List.of();
 		}
 		if (operation.getKey() == KeyType.GLOBAL) {
-			throw this.invalid.invalid(property, (concurrent != null) ? concurrent : global.getLimits(),
+			throw this.invalid.invalid(property,
+					(concurrent != null) ? concurrent
+							: global.getLimits().isEmpty() ? global.getBudgets() : global.getLimits(),
 					"the operation is keyed by global, so its limits already are everyone's",
 					"Remove " + property + ", or key the operation by identity or ip.");
 		}
@@ -130,6 +140,7 @@ final class RateLimitPolicyMapper {
 		if (concurrent != null) {
 			limits.add(concurrency(concurrent, property + ".concurrent", leaseTimeout));
 		}
+		limits.addAll(budgets(global.getBudgets(), property + ".budgets"));
 		return List.copyOf(limits);
 	}
 
@@ -163,7 +174,18 @@ final class RateLimitPolicyMapper {
 			Map<String, LimitSpec> concurrent = tierConcurrent(tier, property,
 					properties.getConcurrency().getLeaseTimeout());
 			concurrent.keySet().forEach((operation) -> operations.add(Names.canonical(operation)));
-			builder.tier(name, tier.isUnlimited(), tier.getUpgradeUrl(), limits, concurrent);
+			if (tier.isUnlimited() && !tier.getBudgets().isEmpty()) {
+				throw this.invalid.invalid(property + ".budgets", tier.getBudgets().keySet(),
+						"tier '" + name + "' is unlimited and also lists budgets",
+						"Remove " + property + ".budgets, or set " + property + ".unlimited to false.");
+			}
+			Map<String, List<LimitSpec>> budgets = new LinkedHashMap<>();
+			tier.getBudgets().forEach((operation, operationBudgets) -> {
+				String operationName = this.names.spelling(operation);
+				budgets.put(operationName, budgets(operationBudgets, property + ".budgets." + operationName));
+				operations.add(Names.canonical(operation));
+			});
+			builder.tier(name, tier.isUnlimited(), tier.getUpgradeUrl(), limits, concurrent, budgets);
 		});
 		return tiers;
 	}
@@ -199,6 +221,92 @@ final class RateLimitPolicyMapper {
 			concurrent.put(name, concurrency(value, operationProperty, leaseTimeout));
 		});
 		return concurrent;
+	}
+
+	/**
+	 * Check that the zone of calendar windows exists.
+	 * @param properties the properties
+	 * @return the zone
+	 */
+	ZoneId budgetZone(RateLimitProperties properties) {
+		String zone = properties.getBudgets().getZone();
+		try {
+			return ZoneId.of(zone);
+		}
+		catch (DateTimeException ex) {
+			throw this.invalid.invalid(PREFIX + "budgets.zone", zone, "'" + zone + "' is not a time zone",
+					"Set a zone id such as UTC, Europe/Berlin or America/New_York.");
+		}
+	}
+
+	private List<LimitSpec> budgets(Map<String, String> budgets, String property) {
+		List<LimitSpec> specs = new ArrayList<>(budgets.size());
+		Set<String> seen = new HashSet<>();
+		budgets.forEach((boundName, notation) -> {
+			String name = this.names.spelling(boundName);
+			String budgetProperty = property + "." + name;
+			unique(seen, name, budgetProperty, notation);
+			specs.add(budget(Names.canonical(name), notation, budgetProperty));
+		});
+		return List.copyOf(specs);
+	}
+
+	private LimitSpec budget(String name, @Nullable String notation, String property) {
+		String text = (notation != null) ? notation.trim() : "";
+		int slash = text.indexOf('/');
+		if (slash < 1) {
+			throw this.invalid.invalid(property, notation, "'" + text + "' is not a budget",
+					"Write an amount per window, e.g. 5.00/1d, 20/1mo or 0.50/1h.");
+		}
+		BigDecimal amount;
+		try {
+			amount = new BigDecimal(text.substring(0, slash).trim());
+		}
+		catch (NumberFormatException ex) {
+			throw this.invalid.invalid(property, notation, "'" + text.substring(0, slash) + "' is not a decimal amount",
+					"Write the amount as a decimal number, e.g. 5.00/1d.");
+		}
+		if (amount.signum() <= 0) {
+			throw this.invalid.invalid(property, notation, "a budget must be more than zero, was " + amount,
+					"Set a positive amount, or remove " + property + " for no budget.");
+		}
+		if (amount.stripTrailingZeros().scale() > Money.SCALE) {
+			throw this.invalid.invalid(
+					property, notation, "the amount " + amount.toPlainString() + " has more decimals than the "
+							+ Money.SCALE + " budgets are stored with",
+					"Give the amount with at most " + Money.SCALE + " decimals.");
+		}
+		long micros;
+		try {
+			micros = Money.toMicros(amount.stripTrailingZeros());
+		}
+		catch (ArithmeticException ex) {
+			throw this.invalid.invalid(property, notation,
+					"the amount " + amount.toPlainString() + " is more than the largest budget, "
+							+ Money.ofMicros(Money.MAX_MICROS).toPlainString(),
+					"Set a smaller amount: budgets are exact integers of micro-units up to 2^53.");
+		}
+		String window = text.substring(slash + 1).trim();
+		return LimitSpec.budget(name, micros, budgetWindow(window, notation, property));
+	}
+
+	private Duration budgetWindow(String window, @Nullable String notation, String property) {
+		if (window.equals("1mo")) {
+			return Windows.MONTH;
+		}
+		Duration duration;
+		try {
+			duration = DurationStyle.SIMPLE.parse(window);
+		}
+		catch (IllegalArgumentException ex) {
+			duration = null;
+		}
+		if (duration == null || duration.toMillis() < 1) {
+			throw this.invalid.invalid(property, notation, "'" + window + "' is not a window of a budget",
+					"Use 1mo (a calendar month), a number of days such as 1d (calendar days in "
+							+ "rate-limit.budgets.zone), or a duration such as 1h.");
+		}
+		return duration;
 	}
 
 	private List<LimitSpec> limits(List<LimitProperties> limits, String property) {

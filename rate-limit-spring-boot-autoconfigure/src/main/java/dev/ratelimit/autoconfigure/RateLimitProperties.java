@@ -163,6 +163,15 @@ public class RateLimitProperties {
 	 */
 	private final Concurrency concurrency = new Concurrency();
 
+	/**
+	 * Budgets: how their calendar windows align.
+	 */
+	private final Budgets budgets = new Budgets();
+
+	public Budgets getBudgets() {
+		return this.budgets;
+	}
+
 	public Concurrency getConcurrency() {
 		return this.concurrency;
 	}
@@ -173,6 +182,27 @@ public class RateLimitProperties {
 
 	public void setOperations(Map<String, OperationProperties> operations) {
 		this.operations = operations;
+	}
+
+	/**
+	 * Concurrency limits (requests in flight), held as leases.
+	 */
+	public static class Budgets {
+
+		/**
+		 * The time zone whose midnight starts a day (1d) and whose first of the month at
+		 * midnight starts a month (1mo) of every budget, e.g. UTC or Europe/Berlin.
+		 */
+		private String zone = "UTC";
+
+		public String getZone() {
+			return this.zone;
+		}
+
+		public void setZone(String zone) {
+			this.zone = zone;
+		}
+
 	}
 
 	/**

@@ -36,6 +36,20 @@ public class TierProperties {
 	 */
 	private Map<String, Integer> concurrent = new LinkedHashMap<>();
 
+	/**
+	 * Budgets of each caller of this tier, by operation and budget name, e.g.
+	 * assistant_query.usd: 20.00/1d; in place of the operation's own budgets.
+	 */
+	private Map<String, Map<String, String>> budgets = new LinkedHashMap<>();
+
+	public Map<String, Map<String, String>> getBudgets() {
+		return this.budgets;
+	}
+
+	public void setBudgets(Map<String, Map<String, String>> budgets) {
+		this.budgets = budgets;
+	}
+
 	public Map<String, Integer> getConcurrent() {
 		return this.concurrent;
 	}

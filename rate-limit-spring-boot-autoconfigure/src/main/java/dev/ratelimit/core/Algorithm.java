@@ -48,7 +48,15 @@ public enum Algorithm {
 	 * (its instance died). Never written by users as the algorithm of a rate limit; it
 	 * comes from the {@code concurrent} settings.
 	 */
-	CONCURRENCY("cc");
+	CONCURRENCY("cc"),
+
+	/**
+	 * Not a rate but a budget: an amount (money, in micro-units) per calendar window,
+	 * read by the check (a budget already spent denies) and charged with the real cost
+	 * after the response. Never written by users as the algorithm of a rate limit; it
+	 * comes from the {@code budgets} settings.
+	 */
+	BUDGET("bg");
 
 	private final String code;
 
@@ -84,7 +92,8 @@ public enum Algorithm {
 	 */
 	public static @Nullable Algorithm fromNotation(String notation) {
 		for (Algorithm candidate : values()) {
-			if (candidate != CONCURRENCY && candidate.notation.equalsIgnoreCase(notation.replace('_', '-'))) {
+			if (candidate != CONCURRENCY && candidate != BUDGET
+					&& candidate.notation.equalsIgnoreCase(notation.replace('_', '-'))) {
 				return candidate;
 			}
 		}

@@ -84,7 +84,7 @@ public final class Decision {
 		LimitState binding;
 		if (allowed) {
 			binding = limits.stream()
-				.filter((state) -> !state.limit().isConcurrency())
+				.filter((state) -> !state.limit().isConcurrency() && !state.limit().isBudget())
 				.min(MOST_RESTRICTIVE_ALLOWED)
 				.orElseGet(() -> limits.stream().min(MOST_RESTRICTIVE_ALLOWED).orElseThrow());
 		}
@@ -163,6 +163,15 @@ public final class Decision {
 	 */
 	public List<ScopeKind> scopes() {
 		return this.scopes;
+	}
+
+	/**
+	 * Whether the request is denied because a budget is spent: it is admitted again when
+	 * the budget's window resets.
+	 * @return {@code true} for a budget denial
+	 */
+	public boolean isBudgetDenied() {
+		return !this.allowed && this.binding != null && this.binding.limit().isBudget();
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.ratelimit.core;
 
+import java.util.Map;
+
 /**
  * A {@link RateLimiter} that adds behaviour around another one (a circuit breaker, a
  * cache). The parts that report on the limiter do not unwrap it: each layer is a bean of
@@ -24,6 +26,16 @@ public interface DelegatingRateLimiter extends RateLimiter {
 		if (!decision.leases().isEmpty()) {
 			getDelegate().release(decision);
 		}
+	}
+
+	/**
+	 * Charge through the delegate, which keeps the budgets.
+	 * @param request the admitted request
+	 * @param micros the amount per budget name, in micro-units
+	 */
+	@Override
+	default void charge(RateLimitRequest request, Map<String, Long> micros) {
+		getDelegate().charge(request, micros);
 	}
 
 }

@@ -2,6 +2,8 @@ package dev.ratelimit.core;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One limit: at most {@code limit} units of cost per {@code window}, counted by an
  * {@link Algorithm}.
@@ -11,11 +13,19 @@ import java.time.Duration;
  * @param algorithm how requests are counted
  * @param burst for {@link Algorithm#TOKEN_BUCKET}, how many units may be spent at once
  * (the bucket's capacity); equal to {@code limit} for the other algorithms
+ * @param name the budget's name (e.g. {@code usd}) for {@link Algorithm#BUDGET}, whose
+ * limit is in {@linkplain Money micro-units}; {@code null} for every other algorithm
  * @author rate-limit-spring-boot
  */
-public record LimitSpec(long limit, Duration window, Algorithm algorithm, long burst) {
+public record LimitSpec(long limit, Duration window, Algorithm algorithm, long burst, @Nullable String name) {
 
 	public LimitSpec {
+		if ((algorithm == Algorithm.BUDGET) != (name != null)) {
+			throw new IllegalArgumentException("a budget, and only a budget, has a name: " + algorithm + ", " + name);
+		}
+		if (algorithm == Algorithm.BUDGET && limit > Money.MAX_MICROS) {
+			throw new IllegalArgumentException("a budget must be at most " + Money.MAX_MICROS + " micro-units");
+		}
 		if (limit < 1) {
 			throw new IllegalArgumentException("limit must be at least 1, was " + limit);
 		}
@@ -25,6 +35,37 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 		if (burst < 1) {
 			throw new IllegalArgumentException("burst must be at least 1, was " + burst);
 		}
+	}
+
+	/**
+	 * A limit that is not a budget.
+	 * @param limit the number of units allowed per window, at least 1
+	 * @param window the window, at least one millisecond
+	 * @param algorithm how requests are counted
+	 * @param burst the burst
+	 */
+	public LimitSpec(long limit, Duration window, Algorithm algorithm, long burst) {
+		this(limit, window, algorithm, burst, null);
+	}
+
+	/**
+	 * A budget: at most {@code limit} micro-units spent per window, read before a request
+	 * and charged after its response.
+	 * @param name the budget's name, e.g. {@code usd}
+	 * @param limitMicros the amount per window in micro-units, at least 1
+	 * @param window the window; {@link Windows#MONTH} or whole days are calendar windows
+	 * @return the budget
+	 */
+	public static LimitSpec budget(String name, long limitMicros, Duration window) {
+		return new LimitSpec(limitMicros, window, Algorithm.BUDGET, limitMicros, name);
+	}
+
+	/**
+	 * Whether this is a budget rather than a rate.
+	 * @return {@code true} for {@link Algorithm#BUDGET}
+	 */
+	public boolean isBudget() {
+		return this.algorithm == Algorithm.BUDGET;
 	}
 
 	/**
@@ -98,6 +139,10 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 		if (factor == 1) {
 			return this;
 		}
+		if (isBudget()) {
+			long scaled = Math.min(Money.MAX_MICROS, scale(this.limit, factor));
+			return new LimitSpec(scaled, this.window, this.algorithm, scaled, this.name);
+		}
 		return new LimitSpec(scale(this.limit, factor), this.window, this.algorithm, scale(this.burst, factor));
 	}
 
@@ -119,7 +164,7 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 			return this;
 		}
 		return new LimitSpec(Math.max(1, this.limit / instances), this.window, this.algorithm,
-				Math.max(1, this.burst / instances));
+				Math.max(1, this.burst / instances), this.name);
 	}
 
 	private static long scale(long value, double factor) {
@@ -131,6 +176,9 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 	public String toString() {
 		if (isConcurrency()) {
 			return this.limit + " concurrent";
+		}
+		if (isBudget()) {
+			return this.name + " " + Money.ofMicros(this.limit).toPlainString() + "/" + Windows.format(this.window);
 		}
 		return this.limit + "/" + Windows.format(this.window) + " " + this.algorithm.notation();
 	}

@@ -8,7 +8,8 @@ import java.time.temporal.ChronoUnit;
  *
  * @param limit the limit
  * @param allowed whether this limit alone would admit the request
- * @param remaining the units still available after this request (before it, when denied)
+ * @param remaining the units still available after this request (before it, when denied);
+ * for a budget, in micro-units and negative when overdrawn
  * @param resetAfter how long until the limit is fully replenished
  * @param retryAfter how long until the request would be admitted by this limit; zero when
  * allowed
@@ -27,7 +28,19 @@ public record LimitState(LimitSpec limit, boolean allowed, long remaining, Durat
 	 */
 	public static LimitState ofMicros(LimitSpec limit, boolean allowed, long remaining, long resetMicros,
 			long retryMicros) {
-		return new LimitState(limit, allowed, Math.max(0, remaining), micros(resetMicros), micros(retryMicros));
+		// A budget may be overdrawn: its remaining goes below zero, which tells what was
+		// spent.
+		return new LimitState(limit, allowed, limit.isBudget() ? remaining : Math.max(0, remaining),
+				micros(resetMicros), micros(retryMicros));
+	}
+
+	/**
+	 * What was spent of a budget in its current window, in micro-units: its limit minus
+	 * what remains (more than the limit when overdrawn).
+	 * @return the spent micro-units
+	 */
+	public long spentMicros() {
+		return this.limit.limit() - this.remaining;
 	}
 
 	private static Duration micros(long micros) {

@@ -87,8 +87,9 @@ public record RateLimitRequest(String scope, String operation, List<LimitSpec> l
 	}
 
 	/**
-	 * Whether this request is charged to one scope only and holds no lease: the common
-	 * case, which every limiter serves exactly as before scopes and leases existed.
+	 * Whether this request is charged to one scope only, holds no lease and reads no
+	 * budget: the common case, which every limiter serves exactly as before scopes and
+	 * leases existed.
 	 * @return {@code true} for one scope without concurrency limits
 	 */
 	public boolean isSimple() {
@@ -96,7 +97,7 @@ public record RateLimitRequest(String scope, String operation, List<LimitSpec> l
 			return false;
 		}
 		for (int i = 0; i < this.limits.size(); i++) {
-			if (this.limits.get(i).isConcurrency()) {
+			if (this.limits.get(i).isConcurrency() || this.limits.get(i).isBudget()) {
 				return false;
 			}
 		}
@@ -131,8 +132,29 @@ public record RateLimitRequest(String scope, String operation, List<LimitSpec> l
 			// One set of leases per scope and operation, whatever the lease timeout.
 			return concurrencyKey(prefix, this.scope, this.operation);
 		}
+		if (limit.isBudget()) {
+			// The window's start is stored with the amount, not in the key: one key per
+			// budget, which expires at the end of its window.
+			return prefix + ":{" + this.scope + "}:" + this.operation + ":" + limit.name() + ":"
+					+ Windows.format(limit.window()) + ":" + limit.algorithm().code();
+		}
 		return prefix + ":{" + this.scope + "}:" + this.operation + ":" + Windows.format(limit.window()) + ":"
 				+ limit.algorithm().code();
+	}
+
+	/**
+	 * Whether any scope of this request has a budget.
+	 * @return {@code true} when some limit is a budget
+	 */
+	public boolean hasBudgets() {
+		for (RateLimitRequest scope : scopes()) {
+			for (LimitSpec limit : scope.limits) {
+				if (limit.isBudget()) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	/**

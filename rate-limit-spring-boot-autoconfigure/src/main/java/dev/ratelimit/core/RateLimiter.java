@@ -1,5 +1,7 @@
 package dev.ratelimit.core;
 
+import java.util.Map;
+
 /**
  * Checks and consumes rate limits. Implementations check every limit of a request
  * atomically and consume from all of them only when all admit the request; a denied
@@ -25,6 +27,18 @@ public interface RateLimiter {
 	 * @param decision a decision of this limiter
 	 */
 	default void release(Decision decision) {
+	}
+
+	/**
+	 * Charge the real cost of an admitted request, whose response is complete, to its
+	 * budgets: each amount to the budget of that name in every scope of the request (the
+	 * caller's and the global one), atomically where the scopes share a slot. A backend
+	 * that fails may throw; the callers (the filter, the resilient limiter) then drop the
+	 * charge. Limiters without budgets do nothing.
+	 * @param request the admitted request
+	 * @param micros the amount per budget name, in micro-units, each positive
+	 */
+	default void charge(RateLimitRequest request, Map<String, Long> micros) {
 	}
 
 	/**

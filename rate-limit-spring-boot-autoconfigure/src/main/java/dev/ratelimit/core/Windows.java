@@ -1,6 +1,7 @@
 package dev.ratelimit.core;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Formats windows the way users write them ({@code 1h}, {@code 30s}, {@code 1d}).
@@ -13,6 +14,13 @@ public final class Windows {
 
 	private static final String[] UNIT_SUFFIXES = { "d", "h", "m", "s", "ms" };
 
+	/**
+	 * A calendar month ({@code 1mo}), a window of budgets only: from the first of a month
+	 * at midnight to the first of the next. The duration stands for it and is never taken
+	 * as a length (it is the average month, 2,629,746 s).
+	 */
+	public static final Duration MONTH = ChronoUnit.MONTHS.getDuration();
+
 	private Windows() {
 	}
 
@@ -23,6 +31,9 @@ public final class Windows {
 	 * @return the short form
 	 */
 	public static String format(Duration window) {
+		if (window.equals(MONTH)) {
+			return "1mo";
+		}
 		long millis = window.toMillis();
 		for (int i = 0; i < UNIT_MILLIS.length; i++) {
 			if (millis % UNIT_MILLIS[i] == 0) {

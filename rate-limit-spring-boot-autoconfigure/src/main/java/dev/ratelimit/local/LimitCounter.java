@@ -32,6 +32,7 @@ abstract class LimitCounter {
 			case SLIDING_WINDOW -> new SlidingWindowCounter();
 			case SLIDING_LOG -> new SlidingLogCounter();
 			case CONCURRENCY -> new ConcurrencyCounter();
+			case BUDGET -> new BudgetCounter();
 		};
 	}
 

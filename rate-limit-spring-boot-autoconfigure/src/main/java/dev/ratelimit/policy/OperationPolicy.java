@@ -18,14 +18,32 @@ import org.jspecify.annotations.Nullable;
  * limit
  * @param concurrent the concurrency limit of each caller on tiers that configure none of
  * their own for this operation ({@code @RateLimited(concurrent = …)}), if any
+ * @param budgets the budgets of each caller on tiers that configure none of their own for
+ * this operation (the global budgets are in {@code global})
  * @author rate-limit-spring-boot
  */
 public record OperationPolicy(String name, String id, KeyType key, long cost, List<LimitSpec> limits,
-		List<LimitSpec> global, @Nullable LimitSpec concurrent) {
+		List<LimitSpec> global, @Nullable LimitSpec concurrent, List<LimitSpec> budgets) {
 
 	public OperationPolicy {
 		limits = List.copyOf(limits);
 		global = List.copyOf(global);
+		budgets = List.copyOf(budgets);
+	}
+
+	/**
+	 * An operation without budgets of its callers.
+	 * @param name the name as the user wrote it
+	 * @param id the canonical name
+	 * @param key whose budget requests are charged to
+	 * @param cost the units one request consumes
+	 * @param limits limits for tiers that list none of their own
+	 * @param global the limits of all callers together
+	 * @param concurrent the concurrency limit of each caller, if any
+	 */
+	public OperationPolicy(String name, String id, KeyType key, long cost, List<LimitSpec> limits,
+			List<LimitSpec> global, @Nullable LimitSpec concurrent) {
+		this(name, id, key, cost, limits, global, concurrent, List.of());
 	}
 
 	/**
@@ -46,7 +64,8 @@ public record OperationPolicy(String name, String id, KeyType key, long cost, Li
 	 * @return the operation
 	 */
 	public OperationPolicy withConcurrent(LimitSpec concurrent) {
-		return new OperationPolicy(this.name, this.id, this.key, this.cost, this.limits, this.global, concurrent);
+		return new OperationPolicy(this.name, this.id, this.key, this.cost, this.limits, this.global, concurrent,
+				this.budgets);
 	}
 
 }

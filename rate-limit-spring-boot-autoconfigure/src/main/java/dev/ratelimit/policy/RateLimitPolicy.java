@@ -135,7 +135,7 @@ public final class RateLimitPolicy {
 					"Set a cost of 0 or more.");
 		}
 		for (LimitSpec limit : operation.global()) {
-			if (!limit.isConcurrency() && cost > limit.capacity()) {
+			if (!limit.isConcurrency() && !limit.isBudget() && cost > limit.capacity()) {
 				throw new RateLimitConfigurationException(source,
 						"cost " + cost + " of operation '" + operation.name() + "' exceeds its global limit " + limit
 								+ ", so no request could ever pass",
@@ -145,7 +145,7 @@ public final class RateLimitPolicy {
 		for (TierPolicy tier : this.tiers.values()) {
 			for (LimitSpec limit : tier.limitsFor(operation)) {
 				// A lease counts one request, whatever it costs.
-				if (!limit.isConcurrency() && cost > limit.capacity()) {
+				if (!limit.isConcurrency() && !limit.isBudget() && cost > limit.capacity()) {
 					throw new RateLimitConfigurationException(source,
 							"cost " + cost + " of operation '" + operation.name() + "' exceeds the limit " + limit
 									+ " of tier '" + tier.name() + "', so no request could ever pass",

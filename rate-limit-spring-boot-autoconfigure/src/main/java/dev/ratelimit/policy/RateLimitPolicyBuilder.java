@@ -72,7 +72,23 @@ public final class RateLimitPolicyBuilder {
 	 */
 	public RateLimitPolicyBuilder operation(String name, KeyType key, long cost, List<LimitSpec> limits,
 			List<LimitSpec> global) {
-		OperationPolicy operation = new OperationPolicy(name, Names.canonical(name), key, cost, limits, global, null);
+		return operation(name, key, cost, limits, global, List.of());
+	}
+
+	/**
+	 * Add an operation with budgets.
+	 * @param name the operation's name
+	 * @param key whose budget its requests are charged to
+	 * @param cost the units one request consumes
+	 * @param limits limits for tiers that list none of their own
+	 * @param global the limits and budgets of all callers together
+	 * @param budgets the budgets of each caller for tiers that list none of their own
+	 * @return this builder
+	 */
+	public RateLimitPolicyBuilder operation(String name, KeyType key, long cost, List<LimitSpec> limits,
+			List<LimitSpec> global, List<LimitSpec> budgets) {
+		OperationPolicy operation = new OperationPolicy(name, Names.canonical(name), key, cost, limits, global, null,
+				budgets);
 		Assert.isTrue(this.operations.put(operation.id(), operation) == null,
 				() -> "Operation '" + name + "' is given twice");
 		return this;
@@ -107,6 +123,27 @@ public final class RateLimitPolicyBuilder {
 	 */
 	public RateLimitPolicyBuilder tier(String name, boolean unlimited, @Nullable String upgradeUrl,
 			Map<String, List<LimitSpec>> limits, Map<String, LimitSpec> concurrent) {
+		return tier(name, unlimited, upgradeUrl, limits, concurrent, Map.of());
+	}
+
+	/**
+	 * Add a tier with budgets of its own.
+	 * @param name the tier's name
+	 * @param unlimited whether its callers are never limited
+	 * @param upgradeUrl where its callers can upgrade, if anywhere
+	 * @param limits its own limits by operation name
+	 * @param concurrent its own concurrency limits by operation name
+	 * @param budgets its own budgets (per caller) by operation name
+	 * @return this builder
+	 */
+	public RateLimitPolicyBuilder tier(String name, boolean unlimited, @Nullable String upgradeUrl,
+			Map<String, List<LimitSpec>> limits, Map<String, LimitSpec> concurrent,
+			Map<String, List<LimitSpec>> budgets) {
+		Map<String, List<LimitSpec>> budgetsByOperation = new LinkedHashMap<>();
+		budgets.forEach((operation, operationBudgets) -> {
+			budgetsByOperation.put(Names.canonical(operation), operationBudgets);
+			this.tierOperations.putIfAbsent(Names.canonical(operation), operation);
+		});
 		Map<String, List<LimitSpec>> byOperation = new LinkedHashMap<>();
 		limits.forEach((operation, operationLimits) -> Assert.isTrue(
 				byOperation.put(Names.canonical(operation), operationLimits) == null,
@@ -118,7 +155,7 @@ public final class RateLimitPolicyBuilder {
 		concurrent.keySet()
 			.forEach((operation) -> this.tierOperations.putIfAbsent(Names.canonical(operation), operation));
 		TierPolicy tier = new TierPolicy(name, Names.canonical(name), unlimited, upgradeUrl, byOperation,
-				concurrentByOperation);
+				concurrentByOperation, budgetsByOperation);
 		Assert.isTrue(this.tiers.put(tier.id(), tier) == null, () -> "Tier '" + name + "' is given twice");
 		limits.keySet().forEach((operation) -> this.tierOperations.putIfAbsent(Names.canonical(operation), operation));
 		return this;

@@ -17,14 +17,31 @@ import org.jspecify.annotations.Nullable;
  * @param limits this tier's own limits by canonical operation name
  * @param concurrent this tier's own concurrency limits (requests in flight per caller) by
  * canonical operation name
+ * @param budgets this tier's own budgets (per caller) by canonical operation name, in
+ * place of the operation's
  * @author rate-limit-spring-boot
  */
 public record TierPolicy(String name, String id, boolean unlimited, @Nullable String upgradeUrl,
-		Map<String, List<LimitSpec>> limits, Map<String, LimitSpec> concurrent) {
+		Map<String, List<LimitSpec>> limits, Map<String, LimitSpec> concurrent, Map<String, List<LimitSpec>> budgets) {
 
 	public TierPolicy {
 		limits = Map.copyOf(limits);
 		concurrent = Map.copyOf(concurrent);
+		budgets = Map.copyOf(budgets);
+	}
+
+	/**
+	 * A tier without budgets of its own.
+	 * @param name the name as the user wrote it
+	 * @param id the canonical name
+	 * @param unlimited whether callers on this tier are never limited
+	 * @param upgradeUrl where callers on this tier can upgrade, if anywhere
+	 * @param limits this tier's own limits by canonical operation name
+	 * @param concurrent this tier's own concurrency limits by canonical operation name
+	 */
+	public TierPolicy(String name, String id, boolean unlimited, @Nullable String upgradeUrl,
+			Map<String, List<LimitSpec>> limits, Map<String, LimitSpec> concurrent) {
+		this(name, id, unlimited, upgradeUrl, limits, concurrent, Map.of());
 	}
 
 	/**
@@ -62,12 +79,16 @@ public record TierPolicy(String name, String id, boolean unlimited, @Nullable St
 		if (concurrent == null) {
 			concurrent = operation.concurrent();
 		}
-		if (concurrent == null) {
+		List<LimitSpec> budgets = this.budgets.getOrDefault(operation.id(), operation.budgets());
+		if (concurrent == null && budgets.isEmpty()) {
 			return limits;
 		}
-		List<LimitSpec> withConcurrent = new ArrayList<>(limits.size() + 1);
+		List<LimitSpec> withConcurrent = new ArrayList<>(limits.size() + 1 + budgets.size());
 		withConcurrent.addAll(limits);
-		withConcurrent.add(concurrent);
+		if (concurrent != null) {
+			withConcurrent.add(concurrent);
+		}
+		withConcurrent.addAll(budgets);
 		return List.copyOf(withConcurrent);
 	}
 

@@ -2,11 +2,14 @@ package dev.ratelimit.redis;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import dev.ratelimit.core.AsyncRateLimiter;
+import dev.ratelimit.core.BudgetCalendar;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.Lease;
 import dev.ratelimit.core.LimitSpec;
@@ -67,6 +70,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	@SuppressWarnings("rawtypes")
 	private static final LuaScript<List> SCRIPT = LuaScript.load(SCRIPT_LOCATION, List.class);
 
+	private static final LuaScript<Long> CHARGE = LuaScript.load("META-INF/scripts/rate-limit/charge.lua", Long.class);
+
 	/**
 	 * Several checks in one call, each by the check script's own text: see
 	 * {@link ScriptBatcher}.
@@ -104,6 +109,8 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 	private final RedisLeases leases;
 
 	private final boolean cluster;
+
+	private volatile BudgetCalendar budgets;
 
 	/**
 	 * Create a limiter that reads the time from Redis.
@@ -184,6 +191,67 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		this.changes = new RedisChanges(template, keyPrefix);
 		this.cluster = cluster;
 		this.leases = new RedisLeases(template, keyPrefix, cluster);
+		this.budgets = (clock != null) ? new BudgetCalendar(ZoneId.of("UTC"), clock) : BudgetCalendar.UTC;
+	}
+
+	/**
+	 * Set what decides the window of each budget (the zone of calendar windows and the
+	 * clock). By default UTC, by this limiter's clock when it was given one, else the
+	 * system clock.
+	 * @param budgets the calendar
+	 */
+	public void setBudgetCalendar(BudgetCalendar budgets) {
+		Assert.notNull(budgets, "'budgets' must not be null");
+		this.budgets = budgets;
+	}
+
+	/**
+	 * What decides the window of each budget.
+	 * @return the calendar
+	 */
+	public BudgetCalendar getBudgetCalendar() {
+		return this.budgets;
+	}
+
+	/**
+	 * Charge an admitted request's real cost to its budgets: one script call
+	 * ({@code charge.lua}) for every budget of every scope, or one per scope on Redis
+	 * Cluster, where each scope is a slot of its own. Each amount goes into the window
+	 * the budget is in now (when the response completed). Throws when Redis fails; the
+	 * {@code ResilientRateLimiter} around it drops such a charge.
+	 * @param request the admitted request
+	 * @param micros the amount per budget name, in micro-units
+	 */
+	@Override
+	public void charge(RateLimitRequest request, Map<String, Long> micros) {
+		List<String> keys = new ArrayList<>();
+		List<String> args = new ArrayList<>();
+		BudgetCalendar budgets = this.budgets;
+		for (RateLimitRequest scope : request.scopes()) {
+			for (LimitSpec limit : scope.limits()) {
+				Long amount = limit.isBudget() ? micros.get(limit.name()) : null;
+				if (amount == null || amount <= 0) {
+					continue;
+				}
+				BudgetCalendar.Window window = budgets.current(limit.window());
+				keys.add(scope.key(this.keyPrefix, limit));
+				args.add(Long.toString(window.start()));
+				args.add(Long.toString(amount));
+				args.add(Long.toString(Math.max(1, (window.resetMicros() + 999) / 1000)));
+			}
+			if (this.cluster && !keys.isEmpty()) {
+				chargeKeys(keys, args);
+				keys.clear();
+				args.clear();
+			}
+		}
+		if (!keys.isEmpty()) {
+			chargeKeys(keys, args);
+		}
+	}
+
+	private void chargeKeys(List<String> keys, List<String> args) {
+		this.template.execute(CHARGE, keys, args.toArray());
 	}
 
 	private static @Nullable AsyncScriptCall asyncCall(RedisConnectionFactory connectionFactory) {
@@ -222,7 +290,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		List<ScriptCall> calls = new ArrayList<>(scopes.size());
 		List<Decision> decisions = new ArrayList<>(scopes.size());
 		for (RateLimitRequest scope : scopes) {
-			ScriptCall call = new ScriptCall(scope, this.keyPrefix, now(), this.leases, true);
+			ScriptCall call = new ScriptCall(scope, this.keyPrefix, now(), this.leases, true, this.budgets);
 			calls.add(call);
 			decisions.add(call.toDecision(this.template.execute(SCRIPT, call.keys(), (Object[]) call.args())));
 		}
@@ -234,7 +302,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		List<ScriptCall> calls = new ArrayList<>(scopes.size());
 		List<CompletableFuture<Decision>> futures = new ArrayList<>(scopes.size());
 		for (RateLimitRequest scope : scopes) {
-			ScriptCall call = new ScriptCall(scope, this.keyPrefix, now(), this.leases, true);
+			ScriptCall call = new ScriptCall(scope, this.keyPrefix, now(), this.leases, true, this.budgets);
 			calls.add(call);
 			futures.add(asyncCall.run(call));
 		}
@@ -391,7 +459,7 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		if (request.isSimple()) {
 			return new ScriptCall(request, this.keyPrefix, now());
 		}
-		return new ScriptCall(request, this.keyPrefix, now(), this.leases, false);
+		return new ScriptCall(request, this.keyPrefix, now(), this.leases, false, this.budgets);
 	}
 
 	@Override

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.BudgetCalendar;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.Lease;
 import dev.ratelimit.core.LimitSpec;
@@ -85,6 +86,22 @@ final class ScriptCall {
 	 * element)
 	 */
 	ScriptCall(RateLimitRequest request, String keyPrefix, String now, Supplier<String> leaseIds, boolean withNow) {
+		this(request, keyPrefix, now, leaseIds, withNow, BudgetCalendar.UTC);
+	}
+
+	/**
+	 * Build the call of one check.
+	 * @param request the request to check
+	 * @param keyPrefix the prefix of every key
+	 * @param now the script's "now" argument: microseconds since the epoch, or
+	 * {@code "0"} to read Redis {@code TIME}
+	 * @param leaseIds a new lease id for each concurrency limit
+	 * @param withNow whether to ask the script for the "now" it used (its last reply
+	 * element)
+	 * @param budgets decides the current window of each budget
+	 */
+	ScriptCall(RateLimitRequest request, String keyPrefix, String now, Supplier<String> leaseIds, boolean withNow,
+			BudgetCalendar budgets) {
 		this.withNow = withNow;
 		if (request.isSimple()) {
 			this.limits = request.limits();
@@ -142,6 +159,12 @@ final class ScriptCall {
 				Lease lease = this.leases[i];
 				this.args[arg++] = limit.algorithm().code();
 				this.args[arg++] = Long.toString(limit.limit());
+				if (limit.isBudget()) {
+					BudgetCalendar.Window window = budgets.current(limit.window());
+					this.args[arg++] = Long.toString(window.start());
+					this.args[arg++] = Long.toString(window.resetMicros());
+					continue;
+				}
 				this.args[arg++] = Long.toString(limit.windowMicros());
 				this.args[arg++] = (lease != null) ? lease.id() : Long.toString(limit.burst());
 			}

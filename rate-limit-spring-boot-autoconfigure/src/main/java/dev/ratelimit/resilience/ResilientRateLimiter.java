@@ -1,6 +1,7 @@
 package dev.ratelimit.resilience;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -9,6 +10,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.ratelimit.core.AsyncRateLimiter;
 import dev.ratelimit.core.Decision;
@@ -93,6 +95,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private final Duration timeout;
 
 	private final PrimaryLiveness liveness;
+
+	private final AtomicLong chargesDropped = new AtomicLong();
 
 	/**
 	 * When the breaker last opened ({@link System#nanoTime()}), to tell callers refused
@@ -314,6 +318,54 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 			return request;
 		}
 		return request.mapLimits((limit) -> limit.shareOf(instances));
+	}
+
+	/**
+	 * Charge through the primary, in the failure mode's terms: while the circuit breaker
+	 * is open the charge is dropped (the local fallback keeps no budgets), and a charge
+	 * waits on Redis no longer than a check's timeout, then is dropped too. Never throws;
+	 * {@link #chargesDropped()} counts what was lost.
+	 * @param request the admitted request
+	 * @param micros the amount per budget name, in micro-units
+	 */
+	@Override
+	public void charge(RateLimitRequest request, Map<String, Long> micros) {
+		if (this.circuitBreaker.getState() == CircuitBreaker.State.OPEN || this.executor.isShutdown()) {
+			this.chargesDropped.incrementAndGet();
+			return;
+		}
+		Future<?> charge;
+		try {
+			charge = this.executor.submit(() -> this.primary.charge(request, micros));
+		}
+		catch (RejectedExecutionException ex) {
+			this.chargesDropped.incrementAndGet();
+			return;
+		}
+		try {
+			charge.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			charge.cancel(true);
+			this.chargesDropped.incrementAndGet();
+		}
+		catch (InterruptedException ex) {
+			charge.cancel(true);
+			this.chargesDropped.incrementAndGet();
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException ex) {
+			this.chargesDropped.incrementAndGet();
+		}
+	}
+
+	/**
+	 * How many charges were dropped because Redis could not take them (the circuit
+	 * breaker was open, or the call failed or timed out).
+	 * @return the count since startup
+	 */
+	public long chargesDropped() {
+		return this.chargesDropped.get();
 	}
 
 	/**

@@ -6,11 +6,13 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimiter;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Releases the leases of one admitted request exactly once: run at the end of a
- * synchronous request, or as the listener of an asynchronous one (complete, error,
- * timeout; a client that goes away surfaces as an error or a completion).
+ * Releases the leases of one admitted request and charges its budgets exactly once: run
+ * at the end of a synchronous request, or as the listener of an asynchronous one
+ * (complete, error, timeout; a client that goes away surfaces as an error or a
+ * completion).
  *
  * @author rate-limit-spring-boot
  */
@@ -22,9 +24,12 @@ final class LeaseRelease implements Runnable, AsyncListener {
 
 	private final Decision decision;
 
-	LeaseRelease(RateLimiter rateLimiter, Decision decision) {
+	private final @Nullable RequestCharge charge;
+
+	LeaseRelease(RateLimiter rateLimiter, Decision decision, @Nullable RequestCharge charge) {
 		this.rateLimiter = rateLimiter;
 		this.decision = decision;
+		this.charge = charge;
 	}
 
 	@Override
@@ -35,6 +40,11 @@ final class LeaseRelease implements Runnable, AsyncListener {
 			}
 			catch (RuntimeException ex) {
 				// Never into the request: a lease that is not released expires by itself.
+			}
+			if (this.charge != null) {
+				// The response is complete: what the handler reported is charged now,
+				// once.
+				this.charge.complete();
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package dev.ratelimit.web;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -89,6 +90,26 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 		if (binding != null) {
 			ScopeKind scope = decision.scopes().isEmpty() ? resolved.scopeKind() : decision.scopeOf(binding);
 			String whose = (scope == ScopeKind.GLOBAL) ? "(all callers together)" : "on tier '" + tier + "'";
+			if (binding.limit().isBudget()) {
+				BigDecimal spent = Budgets.amount(binding.spentMicros());
+				BigDecimal limit = Budgets.amount(binding.limit().limit());
+				String window = Windows.format(binding.limit().window());
+				problem.setDetail("Budget '" + binding.limit().name() + "' spent for operation '" + operation + "' "
+						+ whose + ": " + spent.toPlainString() + " of " + limit.toPlainString() + " per " + window
+						+ " (scope " + scope.value() + "). Retry in " + retryAfter
+						+ " seconds, when the window resets.");
+				problem.setProperty("budget", binding.limit().name());
+				problem.setProperty("spent", spent);
+				problem.setProperty("limit", limit);
+				problem.setProperty("window", window);
+				problem.setProperty("remaining", Budgets.amount(Math.max(0, binding.remaining())));
+				problem.setProperty("scope", scope.value());
+				problem.setProperty("retryAfter", retryAfter);
+				if (resolved.tier().upgradeUrl() != null) {
+					problem.setProperty("upgradeUrl", resolved.tier().upgradeUrl());
+				}
+				return problem;
+			}
 			if (binding.limit().isConcurrency()) {
 				problem.setDetail("Concurrency limit exceeded for operation '" + operation + "' " + whose + ": at most "
 						+ binding.limit().limit() + " requests in flight at once. Retry in " + retryAfter

@@ -114,8 +114,13 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 			listener.onDecision(request, resolved, decision, checkNanos);
 		}
 		this.headerWriter.write(response, resolved, decision);
-		if (decision.isAllowed() && !decision.leases().isEmpty()) {
-			filterHoldingLeases(request, response, chain, decision);
+		RequestCharge charge = null;
+		if (decision.isAllowed() && resolved.hasBudgets()) {
+			charge = new RequestCharge(this.rateLimiter, resolved, this.listeners);
+			request.setAttribute(RequestCharge.ATTRIBUTE, charge);
+		}
+		if (decision.isAllowed() && (!decision.leases().isEmpty() || charge != null)) {
+			filterHoldingLeases(request, response, chain, decision, charge);
 		}
 		else if (decision.isAllowed()) {
 			chain.doFilter(request, response);
@@ -129,11 +134,12 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 	 * Continue the chain while the request holds its leases, and release them when the
 	 * response is really complete: at once for a synchronous request (also when the
 	 * handler throws), else when its asynchronous processing completes, fails or times
-	 * out (also when the client went away), exactly once.
+	 * out (also when the client went away), exactly once. The request's budgets are
+	 * charged at the same moment, with what the handler reported.
 	 */
 	private void filterHoldingLeases(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
-			Decision decision) throws ServletException, IOException {
-		LeaseRelease release = new LeaseRelease(this.rateLimiter, decision);
+			Decision decision, @Nullable RequestCharge charge) throws ServletException, IOException {
+		LeaseRelease release = new LeaseRelease(this.rateLimiter, decision, charge);
 		try {
 			chain.doFilter(request, response);
 		}

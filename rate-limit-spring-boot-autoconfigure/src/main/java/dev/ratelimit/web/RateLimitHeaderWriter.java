@@ -45,7 +45,8 @@ public final class RateLimitHeaderWriter {
 			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(decision)));
 		}
 		LimitState binding = decision.binding();
-		if (binding == null) {
+		if (binding == null || binding.limit().isBudget()) {
+			// A budget is an amount, not a number of requests: the problem body says it.
 			return;
 		}
 		if (this.legacy) {
@@ -56,6 +57,9 @@ public final class RateLimitHeaderWriter {
 		if (this.ietf) {
 			StringJoiner policies = new StringJoiner(", ");
 			for (LimitState state : decision.limits()) {
+				if (state.limit().isBudget()) {
+					continue;
+				}
 				policies.add(policyName(request, state) + ";q=" + state.limit().limit() + ";w="
 						+ seconds(state.limit().window()));
 			}

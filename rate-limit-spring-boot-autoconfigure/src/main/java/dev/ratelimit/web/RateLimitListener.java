@@ -1,5 +1,7 @@
 package dev.ratelimit.web;
 
+import java.math.BigDecimal;
+
 import dev.ratelimit.core.Decision;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -37,6 +39,16 @@ public interface RateLimitListener {
 	 * @param rejection why it was rejected
 	 */
 	default void onRejected(HttpServletRequest request, MalformedRequestException rejection) {
+	}
+
+	/**
+	 * Called when an admitted request's cost has been sent to a budget (once per budget
+	 * and charge; to every scope's budget of that name).
+	 * @param resolved what the rules said about the request
+	 * @param budget the budget's name
+	 * @param amount the amount charged, at the budgets' scale
+	 */
+	default void onCharged(ResolvedRequest resolved, String budget, BigDecimal amount) {
 	}
 
 }

@@ -93,4 +93,22 @@ public record ResolvedRequest(OperationPolicy operation, TierPolicy tier, Identi
 		return this.global.isEmpty() ? request : request.and(ScopeKind.GLOBAL_SCOPE, this.global);
 	}
 
+	/**
+	 * Whether any scope of this request has a budget, charged after the response.
+	 * @return {@code true} when some limit is a budget
+	 */
+	public boolean hasBudgets() {
+		for (int i = 0; i < this.limits.size(); i++) {
+			if (this.limits.get(i).isBudget()) {
+				return true;
+			}
+		}
+		for (int i = 0; i < this.global.size(); i++) {
+			if (this.global.get(i).isBudget()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 }

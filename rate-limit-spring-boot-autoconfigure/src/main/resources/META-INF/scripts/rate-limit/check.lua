@@ -11,6 +11,9 @@ ARGV[2]  cost, >= 0. 0 is a read-only peek.
 then per limit i, four arguments: algorithm code (tb | sw2 | fw | sl | cc), limit, window (us),
          burst. For cc (a concurrency limit, see below) the window is the lease timeout and the
          fourth argument is the lease's id, a string.
+         For bg (a budget, see below) the limit is in micro-units, the window argument is the
+         start of the budget's current window (microseconds, by the application's clock)
+         and the fourth is the microseconds until that window ends.
 then, optionally, one more argument "t": append the "now" the script used to the reply (the
          compensating refund of a multi-slot check on Redis Cluster needs it).
 
@@ -31,6 +34,11 @@ Admitted when fewer than limit leases are live; the write adds the lease with ex
 now + window and sets the key's TTL to twice the window plus a minute (renewals push both
 forward), so a set whose leases all expired disappears, but only after the next acquire had time
 to remove (and report) the expired ones. A lease always counts 1, whatever the cost.
+
+bg: a hash {w = window start, s = spent micro-units}, written only by charge.lua. The check
+reads it and never writes it: admitted while spent < limit (a spent budget denies, whatever the
+cost), remaining = limit - spent, negative when a request overdrew it. Amounts are bounded by
+2^53 micro-units by the application, so the Lua number holding them is exact.
 
 All numbers are Lua numbers (IEEE doubles), which hold integers exactly up to 2^53: about 285
 years of microseconds since the epoch, so timestamps are exact. Numbers that go back to Redis as
@@ -317,6 +325,22 @@ evaluate.cc = function(key, limit, timeout, id)
 		retry = math.max(1, math.min(retry, tonumber(oldest[2]) - now))
 	end
 	return false, 0, 0, retry
+end
+
+-- Budget: read, never written here (charge.lua adds the real cost after the response).
+local function no_write()
+end
+
+evaluate.bg = function(key, limit, start, reset)
+	local stored = redis.call('HMGET', key, 'w', 's')
+	local spent = 0
+	if tonumber(stored[1]) == start then
+		spent = tonumber(stored[2]) or 0
+	end
+	if spent < limit then
+		return true, limit - spent, reset, 0, no_write
+	end
+	return false, limit - spent, reset, reset
 end
 
 local results = { 1 }

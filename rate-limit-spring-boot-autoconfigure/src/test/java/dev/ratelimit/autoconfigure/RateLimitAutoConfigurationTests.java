@@ -1,5 +1,11 @@
 package dev.ratelimit.autoconfigure;
 
+import dev.ratelimit.web.RateLimitCharges;
+
+import dev.ratelimit.admin.RateLimitUsage;
+
+import java.time.ZoneId;
+
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.context.annotation.Primary;
@@ -51,6 +57,29 @@ class RateLimitAutoConfigurationTests {
 		.withConfiguration(
 				AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class))
 		.withPropertyValues(RULES);
+
+	@Test
+	void chargesAndUsageAreBeansAndTheRedisLimiterCountsBudgetsInTheConfiguredZone() {
+		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withUserConfiguration(SharedRedisConfiguration.class)
+			.withPropertyValues("rate-limit.budgets.zone=Europe/Berlin")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RateLimitCharges.class).hasSingleBean(RateLimitUsage.class);
+				assertThat(context.getBean(RedisRateLimiter.class).getBudgetCalendar().zone())
+					.isEqualTo(ZoneId.of("Europe/Berlin"));
+			});
+	}
+
+	@Test
+	void aBadZoneOfBudgetsFailsStartupNamingTheProperty() {
+		this.webRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withUserConfiguration(SharedRedisConfiguration.class)
+			.withPropertyValues("rate-limit.budgets.zone=Nowhere/Else")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("rate-limit.budgets.zone"));
+	}
 
 	@Test
 	void withoutRedisLimitsInMemoryAndRegistersTheFilter() {

@@ -2,15 +2,19 @@ package dev.ratelimit.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.LimitSpec;
+import dev.ratelimit.core.Windows;
 import dev.ratelimit.policy.KeyType;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.TierPolicy;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.http.server.PathContainer;
@@ -200,6 +204,37 @@ class RateLimitPolicyMapperTests {
 		assertInvalid(
 				(properties) -> properties.getTiers().get("free").getLimits().put("ai_generation", List.of(limit)),
 				"rate-limit.tiers.free.limits.ai_generation[0].algorithm", "not the algorithm of a rate limit");
+	}
+
+	@Test
+	void budgetsMapToExactMicroUnitsPerCallerGloballyAndPerTier() {
+		RateLimitProperties properties = properties();
+		OperationProperties generation = properties.getOperations().get("ai_generation");
+		generation.getBudgets().put("usd", "5.00/1d");
+		generation.getGlobal().getBudgets().put("usd", "100.000001/1mo");
+		properties.getTiers().get("free").getBudgets().put("ai_generation", Map.of("usd", "0.5/1h"));
+		RateLimitPolicy policy = this.mapper.toPolicy(properties);
+		OperationPolicy operation = policy.operation("ai_generation");
+		assertThat(operation.budgets()).containsExactly(LimitSpec.budget("usd", 5_000_000, Duration.ofDays(1)));
+		assertThat(operation.global()).containsExactly(LimitSpec.budget("usd", 100_000_001, Windows.MONTH));
+		assertThat(policy.tier("free").limitsFor(operation))
+			.contains(LimitSpec.budget("usd", 500_000, Duration.ofHours(1)));
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|',
+			value = { "5.0000001/1d | more decimals than the 6", "0/1d | more than zero", "-1.00/1d | more than zero",
+					"5.00/1y | not a window of a budget", "five/1d | not a decimal amount", "5.00 | not a budget",
+					"10000000000/1d | more than the largest budget" })
+	void aBadBudgetFailsNamingItsProperty(String budget, String message) {
+		assertInvalid((properties) -> properties.getOperations().get("ai_generation").getBudgets().put("usd", budget),
+				"rate-limit.operations.ai_generation.budgets.usd", message);
+	}
+
+	@Test
+	void aBadZoneOfBudgetsFailsNamingItsProperty() {
+		assertInvalid((properties) -> properties.getBudgets().setZone("Mars/Olympus"), "rate-limit.budgets.zone",
+				"is not a time zone");
 	}
 
 	private void assertInvalid(Consumer<RateLimitProperties> change, String property, String message) {

@@ -106,7 +106,7 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = "CONCURRENCY", mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
 	void peekAtAnUnusedLimitIsFullAndConsumesNothing(Algorithm algorithm) {
 		LimitSpec limit = LimitSpec.of(5, HOUR, algorithm);
 		Decision peek = check(0, limit);
@@ -156,7 +156,7 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = "CONCURRENCY", mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
 	void costAboveTheCapacityIsDeniedAndConsumesNothing(Algorithm algorithm) {
 		// The specification gives no meaningful retry for a cost that can never be
 		// admitted, so only the denial is part of the contract.
@@ -321,7 +321,7 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = "CONCURRENCY", mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
 	void retryAfterIsExact(Algorithm algorithm) {
 		// A caller that comes back one microsecond before its Retry-After is denied, and
 		// one that comes back at it is admitted, from whatever state pseudo-random
@@ -344,7 +344,7 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = "CONCURRENCY", mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
 	void denialByTheShorterWindowConsumesNothingFromTheLonger(Algorithm algorithm) {
 		LimitSpec hourly = LimitSpec.of(5, HOUR, algorithm);
 		LimitSpec daily = LimitSpec.of(20, DAY, algorithm);
@@ -359,7 +359,7 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = "CONCURRENCY", mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
 	void denialByTheLongerWindowConsumesNothingFromTheShorter(Algorithm algorithm) {
 		LimitSpec hourly = LimitSpec.of(20, HOUR, algorithm);
 		LimitSpec daily = LimitSpec.of(5, DAY, algorithm);
@@ -410,7 +410,7 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = "CONCURRENCY", mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
 	void differentScopesAndOperationsAreIndependent(Algorithm algorithm) {
 		LimitSpec limit = LimitSpec.of(5, HOUR, algorithm);
 		consume(5, limit);
@@ -422,7 +422,7 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = "CONCURRENCY", mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
 	void concurrentRequestsAdmitExactlyTheLimit(Algorithm algorithm) throws Exception {
 		int threads = 8;
 		int requestsPerThread = 200;

@@ -1,10 +1,19 @@
 package dev.ratelimit.sample;
 
+import java.math.BigDecimal;
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.ratelimit.admin.RateLimitUsage;
+import dev.ratelimit.web.RateLimitCharges;
+import dev.ratelimit.web.RequestCharge;
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -29,10 +38,26 @@ class AssistantController {
 
 	static final long MAX_LATENCY_MILLIS = 10_000;
 
+	/**
+	 * The example price of an input token of a small hosted model, in dollars.
+	 */
+	static final BigDecimal INPUT_TOKEN_PRICE = new BigDecimal("0.0000002");
+
+	/**
+	 * The example price of an output token, in dollars.
+	 */
+	static final BigDecimal OUTPUT_TOKEN_PRICE = new BigDecimal("0.0000006");
+
 	private final SampleScheduler scheduler;
 
-	AssistantController(SampleScheduler scheduler) {
+	private final RateLimitCharges charges;
+
+	private final RateLimitUsage usage;
+
+	AssistantController(SampleScheduler scheduler, RateLimitCharges charges, RateLimitUsage usage) {
 		this.scheduler = scheduler;
+		this.charges = charges;
+		this.usage = usage;
 	}
 
 	@PostMapping("/api/v1/assistant/query")
@@ -49,8 +74,64 @@ class AssistantController {
 			throw badRequest("latency_ms must be between 0 and " + MAX_LATENCY_MILLIS + ", was " + latency);
 		}
 		long inputTokens = words(query.prompt());
-		return this.scheduler.later(latency, () -> new Answer("A fake answer to a prompt of " + inputTokens + " words.",
-				new Usage(inputTokens, maxTokens)));
+		// Taken on the request's thread: the answer comes on the scheduler's.
+		RequestCharge charge = this.charges.current();
+		return this.scheduler.later(latency, () -> {
+			Answer answer = new Answer("A fake answer to a prompt of " + inputTokens + " words.",
+					new Usage(inputTokens, maxTokens));
+			// The real cost, known only now; charged to usd when the response completes.
+			charge.charge("usd", cost(answer.usage()));
+			return answer;
+		});
+	}
+
+	/**
+	 * The caller's own usage of the assistant: its limits and what it spent today. Not an
+	 * assistant query itself (a GET, so the default operation limits it).
+	 * @param request the request, which names the caller
+	 * @param caller the authenticated caller
+	 * @return the usage
+	 */
+	@GetMapping("/api/v1/assistant/stats")
+	Map<String, Object> stats(HttpServletRequest request, Principal caller) {
+		RateLimitUsage.Usage usage = this.usage.current(request, "assistant_query");
+		Map<String, Object> limits = new LinkedHashMap<>();
+		limits.put("minute", limit(usage.limit("caller", "1m")));
+		limits.put("hour", limit(usage.limit("caller", "1h")));
+		limits.put("day", limit(usage.limit("caller", "1d")));
+		RateLimitUsage.BudgetUsage usd = usage.budget("caller", "usd");
+		Map<String, Object> cost = new LinkedHashMap<>();
+		if (usd != null) {
+			cost.put("today", usd.spent());
+			cost.put("limit", usd.limit());
+			cost.put("remaining", usd.remaining());
+		}
+		Map<String, Object> stats = new LinkedHashMap<>();
+		stats.put("user_id", caller.getName());
+		stats.put("limits", limits);
+		stats.put("cost", cost);
+		return stats;
+	}
+
+	/**
+	 * What a query costs: input_tokens x $0.0000002 + output_tokens x $0.0000006, exact.
+	 * @param usage the tokens
+	 * @return the dollars
+	 */
+	static BigDecimal cost(Usage usage) {
+		return INPUT_TOKEN_PRICE.multiply(BigDecimal.valueOf(usage.inputTokens()))
+			.add(OUTPUT_TOKEN_PRICE.multiply(BigDecimal.valueOf(usage.outputTokens())));
+	}
+
+	private static Map<String, Long> limit(RateLimitUsage.LimitUsage limit) {
+		if (limit == null) {
+			return null;
+		}
+		Map<String, Long> usage = new LinkedHashMap<>();
+		usage.put("current", limit.current());
+		usage.put("limit", limit.limit());
+		usage.put("remaining", limit.remaining());
+		return usage;
 	}
 
 	private static long orDefault(Long value, long defaultValue) {
