@@ -29,7 +29,6 @@ import dev.ratelimit.web.ClientAddressResolver;
 import dev.ratelimit.web.DefaultIdentityResolver;
 import dev.ratelimit.web.IdentityResolver;
 import dev.ratelimit.web.ProblemDetailRateLimitProblemWriter;
-import dev.ratelimit.web.RateLimitCharges;
 import dev.ratelimit.web.RateLimitCheckObservationConvention;
 import dev.ratelimit.web.RateLimitFilter;
 import dev.ratelimit.web.RateLimitHeaderWriter;
@@ -319,12 +318,6 @@ public final class RateLimitAutoConfiguration {
 				ClientAddressResolver clientAddressResolver, OverrideStore overrideStore) {
 			return new RequestPolicyResolver(policy, annotatedOperations, identityResolver, tierResolver,
 					clientAddressResolver, overrideStore);
-		}
-
-		@Bean
-		@ConditionalOnMissingBean
-		RateLimitCharges rateLimitCharges() {
-			return new RateLimitCharges();
 		}
 
 		@Bean

@@ -96,8 +96,8 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 				String window = Windows.format(binding.limit().window());
 				problem.setDetail("Budget '" + binding.limit().name() + "' spent for operation '" + operation + "' "
 						+ whose + ": " + spent.toPlainString() + " of " + limit.toPlainString() + " per " + window
-						+ " (scope " + scope.value() + "). Retry in " + retryAfter
-						+ " seconds, when the window resets.");
+						+ " (scope " + scope.value() + "). Retry in " + count(retryAfter, "second")
+						+ ", when the window resets.");
 				problem.setProperty("budget", binding.limit().name());
 				problem.setProperty("spent", spent);
 				problem.setProperty("limit", limit);
@@ -112,15 +112,16 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 			}
 			if (binding.limit().isConcurrency()) {
 				problem.setDetail("Concurrency limit exceeded for operation '" + operation + "' " + whose + ": at most "
-						+ binding.limit().limit() + " requests in flight at once. Retry in " + retryAfter
-						+ " seconds, or when one of them completes.");
+						+ count(binding.limit().limit(), "request") + " in flight at once. Retry in "
+						+ count(retryAfter, "second") + ", or when one of them completes.");
 				problem.setProperty("limit", binding.limit().limit());
 				problem.setProperty("concurrent", true);
 			}
 			else {
 				String window = Windows.format(binding.limit().window());
 				problem.setDetail("Rate limit exceeded for operation '" + operation + "' " + whose + ": at most "
-						+ binding.limit().limit() + " per " + window + ". Retry in " + retryAfter + " seconds.");
+						+ binding.limit().limit() + " per " + window + ". Retry in " + count(retryAfter, "second")
+						+ ".");
 				problem.setProperty("limit", binding.limit().limit());
 				problem.setProperty("window", window);
 			}
@@ -128,7 +129,7 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 			problem.setProperty("scope", scope.value());
 		}
 		else if (decision.isUnavailable()) {
-			problem.setDetail("Rate limits cannot be checked right now. Retry in " + retryAfter + " seconds.");
+			problem.setDetail("Rate limits cannot be checked right now. Retry in " + count(retryAfter, "second") + ".");
 		}
 		problem.setProperty("retryAfter", retryAfter);
 		if (resolved.tier().upgradeUrl() != null) {
@@ -157,6 +158,10 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 			body.putAll(problem.getProperties());
 		}
 		return body;
+	}
+
+	private static String count(long number, String unit) {
+		return number + " " + unit + ((number == 1) ? "" : "s");
 	}
 
 }

@@ -1,34 +1,29 @@
 package dev.ratelimit.autoconfigure;
 
-import dev.ratelimit.web.RateLimitCharges;
-
-import dev.ratelimit.admin.RateLimitUsage;
-
+import java.math.BigDecimal;
 import java.time.ZoneId;
-
-import org.springframework.core.env.Environment;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.context.annotation.Primary;
-import dev.ratelimit.web.RequestPolicyResolver;
-import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
-import dev.ratelimit.redis.RedisOverrideStore;
-import dev.ratelimit.policy.OverrideStore;
-import dev.ratelimit.policy.InMemoryOverrideStore;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.ratelimit.admin.RateLimitUsage;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
+import dev.ratelimit.policy.InMemoryOverrideStore;
+import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.redis.RedisOverrideStore;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
-import dev.ratelimit.test.context.SharedRedisConfiguration;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
-import dev.ratelimit.web.IdentityResolver;
+import dev.ratelimit.test.context.SharedRedisConfiguration;
 import dev.ratelimit.web.Identity;
+import dev.ratelimit.web.IdentityResolver;
+import dev.ratelimit.web.RateLimitCharges;
 import dev.ratelimit.web.RateLimitFilter;
+import dev.ratelimit.web.RequestPolicyResolver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.Test;
 
@@ -42,10 +37,14 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 
 class RateLimitAutoConfigurationTests {
 
@@ -54,8 +53,8 @@ class RateLimitAutoConfigurationTests {
 			"rate-limit.tiers.pro.limits.api_requests=10000/1h" };
 
 	private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(RateLimitAutoConfiguration.class, RateLimitOverridesAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+				RateLimitOverridesAutoConfiguration.class, RateLimitChargesAutoConfiguration.class))
 		.withPropertyValues(RULES);
 
 	@Test
@@ -207,6 +206,16 @@ class RateLimitAutoConfigurationTests {
 			assertThat(context).doesNotHaveBean(RateLimiter.class);
 			assertThat(context).doesNotHaveBean(RateLimitPolicy.class);
 			assertThat(context).doesNotHaveBean("rateLimitFilterRegistration");
+		});
+	}
+
+	@Test
+	void disabledKeepsChargesThatChargeNothing() {
+		this.webRunner.withPropertyValues("rate-limit.enabled=false").run((context) -> {
+			// Handlers that report their costs keep working with rate limiting off.
+			assertThat(context).hasSingleBean(RateLimitCharges.class).doesNotHaveBean(RateLimitUsage.class);
+			RateLimitCharges charges = context.getBean(RateLimitCharges.class);
+			assertThatNoException().isThrownBy(() -> charges.charge("usd", BigDecimal.ONE));
 		});
 	}
 

@@ -81,7 +81,7 @@ class ProblemDetailRateLimitProblemWriterTests {
 				List.of(ScopeKind.CALLER, ScopeKind.CALLER), List.of());
 		JsonNode body = body(write("/api/generate", PRO, decision));
 		assertThat(body.path("detail").asString()).isEqualTo("Concurrency limit exceeded for operation "
-				+ "'ai_generation' on tier 'pro': at most 3 requests in flight at once. Retry in 1 seconds, "
+				+ "'ai_generation' on tier 'pro': at most 3 requests in flight at once. Retry in 1 second, "
 				+ "or when one of them completes.");
 		assertThat(body.path("concurrent").asBoolean()).isTrue();
 		assertThat(body.path("limit").asLong()).isEqualTo(3);

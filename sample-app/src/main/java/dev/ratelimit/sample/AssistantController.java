@@ -11,7 +11,9 @@ import dev.ratelimit.admin.RateLimitUsage;
 import dev.ratelimit.web.RateLimitCharges;
 import dev.ratelimit.web.RequestCharge;
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -52,9 +54,15 @@ class AssistantController {
 
 	private final RateLimitCharges charges;
 
-	private final RateLimitUsage usage;
+	private final ObjectProvider<RateLimitUsage> usage;
 
-	AssistantController(SampleScheduler scheduler, RateLimitCharges charges, RateLimitUsage usage) {
+	/**
+	 * Create the controller.
+	 * @param scheduler answers later, off the servlet thread
+	 * @param charges reports each answer's cost
+	 * @param usage the callers' usage; absent with {@code rate-limit.enabled=false}
+	 */
+	AssistantController(SampleScheduler scheduler, RateLimitCharges charges, ObjectProvider<RateLimitUsage> usage) {
 		this.scheduler = scheduler;
 		this.charges = charges;
 		this.usage = usage;
@@ -93,8 +101,15 @@ class AssistantController {
 	 * @return the usage
 	 */
 	@GetMapping("/api/v1/assistant/stats")
-	Map<String, Object> stats(HttpServletRequest request, Principal caller) {
-		RateLimitUsage.Usage usage = this.usage.current(request, "assistant_query");
+	Map<String, Object> stats(HttpServletRequest request, @Nullable Principal caller) {
+		if (caller == null) {
+			throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "stats are a caller's own: send an API key");
+		}
+		RateLimitUsage rateLimitUsage = this.usage.getIfAvailable();
+		if (rateLimitUsage == null) {
+			throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "rate limiting is disabled");
+		}
+		RateLimitUsage.Usage usage = rateLimitUsage.current(request, "assistant_query");
 		Map<String, Object> limits = new LinkedHashMap<>();
 		limits.put("minute", limit(usage.limit("caller", "1m")));
 		limits.put("hour", limit(usage.limit("caller", "1h")));
