@@ -154,7 +154,7 @@ abstract class ScopesAndLeasesIntegrationTests {
 		assertThat(Long.parseLong(denied.headers().firstValue("Retry-After").orElseThrow())).isGreaterThanOrEqualTo(1);
 		JsonNode problem = JSON.readTree(denied.body());
 		assertThat(problem.path("detail").asString()).startsWith("Concurrency limit exceeded")
-			.contains("at most " + streams + " requests in flight");
+			.contains("at most " + streams + ((streams == 1) ? " request" : " requests") + " in flight");
 		assertThat(problem.path("scope").asString()).isEqualTo("caller");
 		// Another caller on the same plan is not affected.
 		String otherId = UUID.randomUUID().toString();

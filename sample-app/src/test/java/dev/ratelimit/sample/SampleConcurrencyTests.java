@@ -59,7 +59,7 @@ class SampleConcurrencyTests {
 			assertThat(denied.statusCode()).isEqualTo(429);
 			JsonNode problem = JsonMapper.builder().build().readTree(denied.body().readAllBytes());
 			assertThat(problem.path("detail").asString()).startsWith("Concurrency limit exceeded")
-				.contains("at most " + streams + " requests in flight");
+				.contains("at most " + streams + ((streams == 1) ? " request" : " requests") + " in flight");
 			assertThat(problem.path("scope").asString()).isEqualTo("caller");
 			assertThat(problem.path("tier").asString()).isEqualTo(plan);
 			// The client of one stream goes away; the stream stops at its next event and
