@@ -23,6 +23,7 @@ import dev.ratelimit.testfixtures.HeaderTierResolver;
 import dev.ratelimit.testfixtures.TestApiController;
 import dev.ratelimit.web.Identity;
 import org.jspecify.annotations.Nullable;
+import dev.ratelimit.testfixtures.TestInstances;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,11 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.Banner;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -452,14 +450,10 @@ class RateLimitsEndpointIntegrationTests {
 	private static ConfigurableApplicationContext startAnotherInstance() {
 		RedisServer redis = RedisServers.shared();
 		List<String> properties = new ArrayList<>(List.of(RULES));
-		properties.addAll(List.of("server.port=0", "management.endpoints.web.exposure.include=ratelimits",
+		properties.addAll(List.of("management.endpoints.web.exposure.include=ratelimits",
 				"rate-limit.overrides.refresh-interval=50ms", "spring.data.redis.host=" + redis.host(),
 				"spring.data.redis.port=" + redis.port(), "rate-limit.key-prefix=" + KEY_PREFIX));
-		return new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.SERVLET)
-			.bannerMode(Banner.Mode.OFF)
-			.logStartupInfo(false)
-			.properties(properties.toArray(String[]::new))
-			.run();
+		return TestInstances.start(TestApplication.class, properties.toArray(String[]::new));
 	}
 
 	/**

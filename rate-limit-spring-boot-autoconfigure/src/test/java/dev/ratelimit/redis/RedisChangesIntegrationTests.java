@@ -17,16 +17,13 @@ import dev.ratelimit.testfixtures.TestApiController;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import dev.ratelimit.testfixtures.TestInstances;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.Banner;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
@@ -127,20 +124,17 @@ class RedisChangesIntegrationTests {
 
 	private static HttpResponse<String> send(ConfigurableApplicationContext instance, String method, String path,
 			Map<String, String> headers) throws IOException, InterruptedException {
-		return LocalHttp.send("localhost", port(instance), method, path, headers);
+		return LocalHttp.send("localhost", TestInstances.port(instance), method, path, headers);
 	}
 
 	private static HttpResponse<String> post(ConfigurableApplicationContext instance, String path, String json)
 			throws IOException, InterruptedException {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port(instance) + path))
+		HttpRequest request = HttpRequest
+			.newBuilder(URI.create("http://localhost:" + TestInstances.port(instance) + path))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(json))
 			.build();
 		return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static int port(ConfigurableApplicationContext instance) {
-		return ((WebServerApplicationContext) instance).getWebServer().getPort();
 	}
 
 	private static String newKey() {
@@ -149,18 +143,12 @@ class RedisChangesIntegrationTests {
 
 	private static ConfigurableApplicationContext startInstance() {
 		RedisServer redis = RedisServers.shared();
-		return new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.SERVLET)
-			.bannerMode(Banner.Mode.OFF)
-			.logStartupInfo(false)
-			.properties("server.port=0", "management.endpoints.web.exposure.include=ratelimits",
-					"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
-					"rate-limit.key-prefix=" + KEY_PREFIX, "rate-limit.overrides.refresh-interval=1h",
-					"rate-limit.redis.timeout=5s", "rate-limit.identity.api-key-header=X-API-Key",
-					"rate-limit.tiers.free.limits.ai_generation=2/1h",
-					"rate-limit.tiers.free.limits.api_requests=1000/1h",
-					"rate-limit.tiers.pro.limits.ai_generation=30/1h",
-					"rate-limit.tiers.pro.limits.api_requests=10000/1h")
-			.run();
+		return TestInstances.start(TestApplication.class, "management.endpoints.web.exposure.include=ratelimits",
+				"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
+				"rate-limit.key-prefix=" + KEY_PREFIX, "rate-limit.overrides.refresh-interval=1h",
+				"rate-limit.redis.timeout=5s", "rate-limit.identity.api-key-header=X-API-Key",
+				"rate-limit.tiers.free.limits.ai_generation=2/1h", "rate-limit.tiers.free.limits.api_requests=1000/1h",
+				"rate-limit.tiers.pro.limits.ai_generation=30/1h", "rate-limit.tiers.pro.limits.api_requests=10000/1h");
 	}
 
 	@SpringBootConfiguration

@@ -27,6 +27,7 @@ import dev.ratelimit.test.RedisServers;
 import dev.ratelimit.testfixtures.HeaderTierResolver;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
+import dev.ratelimit.testfixtures.TestInstances;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,12 +35,8 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.Banner;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -247,16 +244,12 @@ class BudgetsIntegrationTests {
 
 	private static HttpResponse<String> send(ConfigurableApplicationContext instance, String method, String path,
 			String key) throws IOException, InterruptedException {
-		return LocalHttp.send("localhost", port(instance), method, path,
+		return LocalHttp.send("localhost", TestInstances.port(instance), method, path,
 				Map.of("X-API-Key", key, HeaderTierResolver.HEADER, "free"));
 	}
 
 	private static URI uri(ConfigurableApplicationContext instance, String path) {
-		return URI.create("http://localhost:" + port(instance) + path);
-	}
-
-	private static int port(ConfigurableApplicationContext instance) {
-		return ((WebServerApplicationContext) instance).getWebServer().getPort();
+		return URI.create("http://localhost:" + TestInstances.port(instance) + path);
 	}
 
 	private static String newKey() {
@@ -265,27 +258,23 @@ class BudgetsIntegrationTests {
 
 	private static ConfigurableApplicationContext startInstance() {
 		RedisServer redis = RedisServers.shared();
-		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.SERVLET)
-			.properties("server.shutdown=immediate")
-			.bannerMode(Banner.Mode.OFF)
-			.logStartupInfo(false)
-			.properties("server.port=0", "spring.data.redis.host=" + redis.host(),
-					"spring.data.redis.port=" + redis.port(), "rate-limit.key-prefix=" + PREFIX,
-					"rate-limit.redis.timeout=5s", "rate-limit.identity.api-key-header=X-API-Key",
-					"rate-limit.budgets.zone=UTC", "management.endpoints.web.exposure.include=ratelimits",
-					"rate-limit.operations.assistant_query.match=/api/assistant",
-					"rate-limit.operations.assistant_query.limits=100/1h fixed-window",
-					"rate-limit.operations.assistant_query.budgets.usd=5.00/1d",
-					"rate-limit.operations.assistant_query.global.budgets.usd=100000.00/1d",
-					"rate-limit.operations.stream_query.match=/api/stream",
-					"rate-limit.operations.stream_query.budgets.usd=5.00/1d",
-					"rate-limit.operations.late_query.match=/api/late",
-					"rate-limit.operations.late_query.budgets.usd=5.00/1d",
-					"rate-limit.operations.global_spend.match=/api/spend",
-					"rate-limit.operations.global_spend.budgets.usd=1000.00/1d",
-					"rate-limit.operations.global_spend.global.budgets.usd=3.00/1d",
-					"rate-limit.tiers.free.limits.api_requests=1000/1h")
-			.run();
+		return TestInstances.start(Application.class, "server.shutdown=immediate",
+				"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
+				"rate-limit.key-prefix=" + PREFIX, "rate-limit.redis.timeout=5s",
+				"rate-limit.identity.api-key-header=X-API-Key", "rate-limit.budgets.zone=UTC",
+				"management.endpoints.web.exposure.include=ratelimits",
+				"rate-limit.operations.assistant_query.match=/api/assistant",
+				"rate-limit.operations.assistant_query.limits=100/1h fixed-window",
+				"rate-limit.operations.assistant_query.budgets.usd=5.00/1d",
+				"rate-limit.operations.assistant_query.global.budgets.usd=100000.00/1d",
+				"rate-limit.operations.stream_query.match=/api/stream",
+				"rate-limit.operations.stream_query.budgets.usd=5.00/1d",
+				"rate-limit.operations.late_query.match=/api/late",
+				"rate-limit.operations.late_query.budgets.usd=5.00/1d",
+				"rate-limit.operations.global_spend.match=/api/spend",
+				"rate-limit.operations.global_spend.budgets.usd=1000.00/1d",
+				"rate-limit.operations.global_spend.global.budgets.usd=3.00/1d",
+				"rate-limit.tiers.free.limits.api_requests=1000/1h");
 	}
 
 	@SpringBootConfiguration

@@ -28,6 +28,7 @@ import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.testfixtures.HeaderTierResolver;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.ratelimit.testfixtures.TestInstances;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,12 +40,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.Banner;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -267,8 +264,8 @@ abstract class ScopesAndLeasesIntegrationTests {
 		String id = UUID.randomUUID().toString();
 		HttpResponse<InputStream> stream = openStream(first, id, key, "pro");
 		assertThat(stream.statusCode()).isEqualTo(200);
-		HttpResponse<String> endpoint = LocalHttp.send("localhost", port(first), "GET", "/actuator/ratelimits",
-				Map.of());
+		HttpResponse<String> endpoint = LocalHttp.send("localhost", TestInstances.port(first), "GET",
+				"/actuator/ratelimits", Map.of());
 		JsonNode operations = JSON.readTree(endpoint.body()).path("operations");
 		JsonNode assistant = operations.path("assistant_query");
 		assertThat(assistant.path("global")).hasSize(2);
@@ -312,16 +309,12 @@ abstract class ScopesAndLeasesIntegrationTests {
 
 	private static HttpResponse<String> send(ConfigurableApplicationContext instance, String method, String path,
 			String key, String tier) throws IOException, InterruptedException {
-		return LocalHttp.send("localhost", port(instance), method, path,
+		return LocalHttp.send("localhost", TestInstances.port(instance), method, path,
 				Map.of("X-API-Key", key, HeaderTierResolver.HEADER, tier));
 	}
 
 	private static URI uri(ConfigurableApplicationContext instance, String path) {
-		return URI.create("http://localhost:" + port(instance) + path);
-	}
-
-	private static int port(ConfigurableApplicationContext instance) {
-		return ((WebServerApplicationContext) instance).getWebServer().getPort();
+		return URI.create("http://localhost:" + TestInstances.port(instance) + path);
 	}
 
 	private static String newKey() {
@@ -329,27 +322,24 @@ abstract class ScopesAndLeasesIntegrationTests {
 	}
 
 	private ConfigurableApplicationContext startInstance(Class<?> application) {
-		return new SpringApplicationBuilder(application).web(WebApplicationType.SERVLET)
-			// A killed instance waits for nothing.
-			.properties("server.shutdown=immediate")
-			.properties(redisProperties())
-			.bannerMode(Banner.Mode.OFF)
-			.logStartupInfo(false)
-			.properties("server.port=0", "rate-limit.key-prefix=" + this.prefix, "rate-limit.redis.timeout=5s",
-					"rate-limit.identity.api-key-header=X-API-Key", "rate-limit.concurrency.lease-timeout=1s",
-					"management.endpoints.web.exposure.include=ratelimits", "spring.mvc.async.request-timeout=60s",
-					"rate-limit.operations.assistant_query.match=POST /api/assistant",
-					"rate-limit.operations.assistant_query.limits=3/1h",
-					"rate-limit.operations.assistant_query.global.limits=20/1h",
-					"rate-limit.operations.assistant_query.global.concurrent=100",
-					"rate-limit.operations.generation_stream.match=GET /streams/{id}",
-					"rate-limit.operations.slow_requests.match=/slow/**",
-					"rate-limit.tiers.free.limits.api_requests=1000/1h",
-					"rate-limit.tiers.free.concurrent.generation_stream=1",
-					"rate-limit.tiers.free.concurrent.slow_requests=1",
-					"rate-limit.tiers.pro.concurrent.generation_stream=3",
-					"rate-limit.tiers.business.concurrent.generation_stream=10")
-			.run();
+		List<String> properties = new ArrayList<>(List.of(redisProperties()));
+		// A killed instance waits for nothing.
+		properties.add("server.shutdown=immediate");
+		properties.addAll(List.of("rate-limit.key-prefix=" + this.prefix, "rate-limit.redis.timeout=5s",
+				"rate-limit.identity.api-key-header=X-API-Key", "rate-limit.concurrency.lease-timeout=1s",
+				"management.endpoints.web.exposure.include=ratelimits", "spring.mvc.async.request-timeout=60s",
+				"rate-limit.operations.assistant_query.match=POST /api/assistant",
+				"rate-limit.operations.assistant_query.limits=3/1h",
+				"rate-limit.operations.assistant_query.global.limits=20/1h",
+				"rate-limit.operations.assistant_query.global.concurrent=100",
+				"rate-limit.operations.generation_stream.match=GET /streams/{id}",
+				"rate-limit.operations.slow_requests.match=/slow/**",
+				"rate-limit.tiers.free.limits.api_requests=1000/1h",
+				"rate-limit.tiers.free.concurrent.generation_stream=1",
+				"rate-limit.tiers.free.concurrent.slow_requests=1",
+				"rate-limit.tiers.pro.concurrent.generation_stream=3",
+				"rate-limit.tiers.business.concurrent.generation_stream=10"));
+		return TestInstances.start(application, properties.toArray(String[]::new));
 	}
 
 	@SpringBootConfiguration
