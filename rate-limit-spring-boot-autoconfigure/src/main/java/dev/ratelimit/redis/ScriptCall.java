@@ -108,19 +108,9 @@ final class ScriptCall {
 			this.scopes = null;
 			this.leases = null;
 			this.leaseCount = 0;
-			int size = this.limits.size();
-			this.keys = new String[size];
-			this.args = new String[2 + 4 * size + (withNow ? 1 : 0)];
-			this.args[0] = now;
-			this.args[1] = Long.toString(request.cost());
-			int arg = 2;
-			for (int i = 0; i < size; i++) {
-				LimitSpec limit = this.limits.get(i);
-				this.keys[i] = request.key(keyPrefix, limit);
-				this.args[arg++] = limit.algorithm().code();
-				this.args[arg++] = Long.toString(limit.limit());
-				this.args[arg++] = Long.toString(limit.windowMicros());
-				this.args[arg++] = Long.toString(limit.burst());
+			this.keys = new String[this.limits.size()];
+			for (int i = 0; i < this.keys.length; i++) {
+				this.keys[i] = request.key(keyPrefix, this.limits.get(i));
 			}
 		}
 		else {
@@ -149,25 +139,25 @@ final class ScriptCall {
 			this.scopes = scopes.toArray(new ScopeKind[0]);
 			this.leases = leases.toArray(new Lease[0]);
 			this.leaseCount = (int) leases.stream().filter((lease) -> lease != null).count();
-			int size = this.limits.size();
-			this.args = new String[2 + 4 * size + (withNow ? 1 : 0)];
-			this.args[0] = now;
-			this.args[1] = Long.toString(request.cost());
-			int arg = 2;
-			for (int i = 0; i < size; i++) {
-				LimitSpec limit = this.limits.get(i);
-				Lease lease = this.leases[i];
-				this.args[arg++] = limit.algorithm().code();
-				this.args[arg++] = Long.toString(limit.limit());
-				if (limit.isBudget()) {
-					BudgetCalendar.Window window = budgets.current(limit.window());
-					this.args[arg++] = Long.toString(window.start());
-					this.args[arg++] = Long.toString(window.resetMicros());
-					continue;
-				}
-				this.args[arg++] = Long.toString(limit.windowMicros());
-				this.args[arg++] = (lease != null) ? lease.id() : Long.toString(limit.burst());
+		}
+		int size = this.limits.size();
+		this.args = new String[2 + 4 * size + (withNow ? 1 : 0)];
+		this.args[0] = now;
+		this.args[1] = Long.toString(request.cost());
+		int arg = 2;
+		for (int i = 0; i < size; i++) {
+			LimitSpec limit = this.limits.get(i);
+			Lease lease = (this.leases != null) ? this.leases[i] : null;
+			this.args[arg++] = limit.algorithm().code();
+			this.args[arg++] = Long.toString(limit.limit());
+			if (limit.isBudget()) {
+				BudgetCalendar.Window window = budgets.current(limit.window());
+				this.args[arg++] = Long.toString(window.start());
+				this.args[arg++] = Long.toString(window.resetMicros());
+				continue;
 			}
+			this.args[arg++] = Long.toString(limit.windowMicros());
+			this.args[arg++] = (lease != null) ? lease.id() : Long.toString(limit.burst());
 		}
 		if (withNow) {
 			this.args[this.args.length - 1] = "t";
