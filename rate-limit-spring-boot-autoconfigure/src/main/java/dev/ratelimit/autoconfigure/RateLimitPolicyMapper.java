@@ -185,9 +185,42 @@ final class RateLimitPolicyMapper {
 				budgets.put(operationName, budgets(operationBudgets, property + ".budgets." + operationName));
 				operations.add(Names.canonical(operation));
 			});
-			builder.tier(name, tier.isUnlimited(), tier.getUpgradeUrl(), limits, concurrent, budgets);
+			builder.tier(name, tier.isUnlimited(), tier.getUpgradeUrl(), limits, concurrent, budgets,
+					burstAllowance(tier, name, property));
 		});
 		return tiers;
+	}
+
+	private @Nullable LimitSpec burstAllowance(TierProperties tier, String name, String property) {
+		String notation = tier.getBurstAllowance();
+		if (notation == null) {
+			return null;
+		}
+		String allowanceProperty = property + ".burst-allowance";
+		if (tier.isUnlimited()) {
+			throw this.invalid.invalid(allowanceProperty, notation,
+					"tier '" + name + "' is unlimited and also has a burst allowance",
+					"Remove " + allowanceProperty + ", or set " + property + ".unlimited to false.");
+		}
+		LimitProperties parsed;
+		try {
+			parsed = LimitNotation.parse(notation);
+		}
+		catch (IllegalArgumentException ex) {
+			throw this.invalid.invalid(allowanceProperty, notation, ex.getMessage(),
+					"Write how many more requests per window, e.g. 2/5m.");
+		}
+		if (notation.trim().contains(" ")) {
+			throw this.invalid.invalid(allowanceProperty, notation,
+					"a burst allowance counts per calendar-aligned window and takes no algorithm",
+					"Write how many more requests per window, e.g. 2/5m.");
+		}
+		if (parsed.getLimit() < 1 || parsed.getWindow() == null || parsed.getWindow().toMillis() < 1) {
+			throw this.invalid.invalid(allowanceProperty, notation,
+					"a burst allowance needs at least 1 request per window of at least 1ms",
+					"Write how many more requests per window, e.g. 2/5m, or remove " + allowanceProperty + ".");
+		}
+		return LimitSpec.burstAllowance(parsed.getLimit(), parsed.getWindow());
 	}
 
 	private Map<String, List<LimitSpec>> tierLimits(TierProperties tier, String property) {

@@ -42,6 +42,21 @@ public class TierProperties {
 	 */
 	private Map<String, Map<String, String>> budgets = new LinkedHashMap<>();
 
+	/**
+	 * Requests admitted beyond an exhausted rate limit of this tier, "<limit>/<window>",
+	 * e.g. 2/5m: up to 2 more per (calendar-aligned) 5 minutes per caller and operation,
+	 * only when nothing but the caller's own rate limits denies. None by default.
+	 */
+	private @Nullable String burstAllowance;
+
+	public @Nullable String getBurstAllowance() {
+		return this.burstAllowance;
+	}
+
+	public void setBurstAllowance(@Nullable String burstAllowance) {
+		this.burstAllowance = burstAllowance;
+	}
+
 	public Map<String, Map<String, String>> getBudgets() {
 		return this.budgets;
 	}

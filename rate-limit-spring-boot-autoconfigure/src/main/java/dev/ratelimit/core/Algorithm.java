@@ -56,7 +56,15 @@ public enum Algorithm {
 	 * after the response. Never written by users as the algorithm of a rate limit; it
 	 * comes from the {@code budgets} settings.
 	 */
-	BUDGET("bg");
+	BUDGET("bg"),
+
+	/**
+	 * Not a rate but a burst allowance: at most {@code limit} more units per
+	 * calendar-aligned window (counted as {@link #FIXED_WINDOW} counts), consulted only
+	 * when the request's rate limits deny it. Never written by users as the algorithm of
+	 * a rate limit; it comes from the {@code burst-allowance} setting of a tier.
+	 */
+	BURST_ALLOWANCE("ba");
 
 	private final String code;
 
@@ -88,11 +96,12 @@ public enum Algorithm {
 	 * {@code -}.
 	 * @param notation the name, e.g. {@code sliding-log} or {@code SLIDING_LOG}
 	 * @return the algorithm, or {@code null} when the name is unknown (or names
-	 * {@link #CONCURRENCY}, which is not the algorithm of a rate)
+	 * {@link #CONCURRENCY}, {@link #BUDGET} or {@link #BURST_ALLOWANCE}, which are not
+	 * the algorithm of a rate)
 	 */
 	public static @Nullable Algorithm fromNotation(String notation) {
 		for (Algorithm candidate : values()) {
-			if (candidate != CONCURRENCY && candidate != BUDGET
+			if (candidate != CONCURRENCY && candidate != BUDGET && candidate != BURST_ALLOWANCE
 					&& candidate.notation.equalsIgnoreCase(notation.replace('_', '-'))) {
 				return candidate;
 			}

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Decision {
 
-	private static final Decision UNLIMITED = new Decision(true, List.of(), List.of(), null, false, null, List.of());
+	private static final Decision UNLIMITED = new Decision(true, List.of(), List.of(), null, false, null, List.of(),
+			null);
 
 	private static final Comparator<LimitState> MOST_RESTRICTIVE_ALLOWED = Comparator
 		.comparingLong(LimitState::remaining)
@@ -37,8 +38,12 @@ public final class Decision {
 
 	private final List<Lease> leases;
 
+	/** The burst allowance's state when it was consulted, else {@code null}. */
+	private final @Nullable LimitState burst;
+
 	private Decision(boolean allowed, List<LimitState> limits, List<ScopeKind> scopes, @Nullable LimitState binding,
-			boolean fallback, @Nullable Duration unavailableRetryAfter, List<Lease> leases) {
+			boolean fallback, @Nullable Duration unavailableRetryAfter, List<Lease> leases,
+			@Nullable LimitState burst) {
 		this.allowed = allowed;
 		this.limits = limits;
 		this.scopes = scopes;
@@ -46,6 +51,7 @@ public final class Decision {
 		this.fallback = fallback;
 		this.unavailableRetryAfter = unavailableRetryAfter;
 		this.leases = leases;
+		this.burst = burst;
 	}
 
 	/**
@@ -60,7 +66,52 @@ public final class Decision {
 		boolean allowed = limits.stream().allMatch(LimitState::allowed);
 		LimitState binding = allowed ? limits.stream().min(MOST_RESTRICTIVE_ALLOWED).orElseThrow()
 				: limits.stream().filter((state) -> !state.allowed()).min(LONGEST_WAIT).orElseThrow();
-		return new Decision(allowed, List.copyOf(limits), List.of(), binding, false, null, List.of());
+		return new Decision(allowed, List.copyOf(limits), List.of(), binding, false, null, List.of(), null);
+	}
+
+	/**
+	 * A decision of one scope over the given limit states and the state of the burst
+	 * allowance, when the check consulted it (it does only when the rate limits deny).
+	 * @param limits the state of each limit that was checked, without the allowance
+	 * @param burst the allowance's state: allowed when it admitted the request;
+	 * {@code null} when it was not consulted
+	 * @return the decision: allowed when every limit allows or the allowance admitted
+	 */
+	public static Decision of(List<LimitState> limits, @Nullable LimitState burst) {
+		return (burst != null) ? withBurst(of(limits), List.of(), burst) : of(limits);
+	}
+
+	/**
+	 * A decision over the limit states of several scopes and the state of the burst
+	 * allowance, when the check consulted it.
+	 * @param limits the state of each limit that was checked, without the allowance
+	 * @param scopes the kind of scope of each limit, in the same order
+	 * @param leases the leases the request holds: empty unless it is allowed
+	 * @param burst the allowance's state: allowed when it admitted the request;
+	 * {@code null} when it was not consulted
+	 * @return the decision: allowed when every limit allows or the allowance admitted
+	 */
+	public static Decision of(List<LimitState> limits, List<ScopeKind> scopes, List<Lease> leases,
+			@Nullable LimitState burst) {
+		if (burst == null) {
+			return of(limits, scopes, leases);
+		}
+		return withBurst(of(limits, scopes, List.of()), leases, burst);
+	}
+
+	/**
+	 * The rate limits denied; the allowance admitted the request, or was spent. Either
+	 * way the binding limit stays the exhausted one, which is what the headers show.
+	 */
+	private static Decision withBurst(Decision denied, List<Lease> leases, LimitState burst) {
+		if (denied.allowed || !burst.limit().isBurstAllowance()) {
+			throw new IllegalArgumentException("a burst allowance is consulted only when the rate limits deny");
+		}
+		if (!burst.allowed() && !leases.isEmpty()) {
+			throw new IllegalArgumentException("a denied request holds no lease");
+		}
+		return new Decision(burst.allowed(), denied.limits, denied.scopes, denied.binding, false, null,
+				List.copyOf(leases), burst);
 	}
 
 	/**
@@ -95,7 +146,7 @@ public final class Decision {
 			throw new IllegalArgumentException("a denied request holds no lease");
 		}
 		return new Decision(allowed, List.copyOf(limits), List.copyOf(scopes), binding, false, null,
-				List.copyOf(leases));
+				List.copyOf(leases), null);
 	}
 
 	/**
@@ -106,7 +157,7 @@ public final class Decision {
 	 * @return a denied fallback decision with no limits
 	 */
 	public static Decision unavailable(Duration retryAfter) {
-		return new Decision(false, List.of(), List.of(), null, true, retryAfter, List.of());
+		return new Decision(false, List.of(), List.of(), null, true, retryAfter, List.of(), null);
 	}
 
 	/**
@@ -124,7 +175,7 @@ public final class Decision {
 	 */
 	public Decision asFallback() {
 		return this.fallback ? this : new Decision(this.allowed, this.limits, this.scopes, this.binding, true,
-				this.unavailableRetryAfter, this.leases);
+				this.unavailableRetryAfter, this.leases, this.burst);
 	}
 
 	/**
@@ -194,6 +245,25 @@ public final class Decision {
 	}
 
 	/**
+	 * Whether the request was admitted from its burst allowance: its rate limits denied
+	 * it, and the allowance had units left.
+	 * @return {@code true} when the allowance admitted the request
+	 */
+	public boolean isBurstUsed() {
+		return this.allowed && this.burst != null;
+	}
+
+	/**
+	 * The state of the burst allowance when the check consulted it: when the rate limits
+	 * denied the request and nothing but rate limits did.
+	 * @return the allowance's state (allowed when it admitted the request), or
+	 * {@code null} when it was not consulted
+	 */
+	public @Nullable LimitState burstAllowance() {
+		return this.burst;
+	}
+
+	/**
 	 * Whether a failure mode took this decision because the primary backend could not.
 	 * @return {@code true} for a fallback decision
 	 */
@@ -236,14 +306,20 @@ public final class Decision {
 	}
 
 	/**
-	 * How long the caller should wait before retrying.
+	 * How long the caller should wait before retrying: for a denial whose spent burst
+	 * allowance refills before the binding limit does, until the allowance refills.
 	 * @return the wait, zero when allowed
 	 */
 	public Duration retryAfter() {
 		if (this.unavailableRetryAfter != null) {
 			return this.unavailableRetryAfter;
 		}
-		return (this.allowed || this.binding == null) ? Duration.ZERO : this.binding.retryAfter();
+		if (this.allowed || this.binding == null) {
+			return Duration.ZERO;
+		}
+		Duration retryAfter = this.binding.retryAfter();
+		LimitState burst = this.burst;
+		return (burst != null && burst.retryAfter().compareTo(retryAfter) < 0) ? burst.retryAfter() : retryAfter;
 	}
 
 	@Override
@@ -251,6 +327,7 @@ public final class Decision {
 		return "Decision[allowed=" + this.allowed + ", binding=" + this.binding
 				+ ((this.scopes.isEmpty() || this.binding == null) ? "" : ", scope=" + scope().value())
 				+ ((this.leases.isEmpty()) ? "" : ", leases=" + this.leases.size())
+				+ ((this.burst == null) ? "" : ", burst=" + (this.allowed ? "used" : "spent"))
 				+ ((this.fallback) ? ", fallback" : "") + ((this.unavailableRetryAfter != null) ? ", unavailable" : "")
 				+ "]";
 	}

@@ -102,6 +102,36 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 	}
 
 	/**
+	 * A burst allowance: up to {@code limit} more units per calendar-aligned window,
+	 * admitted only when the request's own rate limits deny it. It is the last limit of
+	 * its scope in a {@link RateLimitRequest}.
+	 * @param limit the units per window, at least 1
+	 * @param window the window
+	 * @return the allowance
+	 * @see Algorithm#BURST_ALLOWANCE
+	 */
+	public static LimitSpec burstAllowance(long limit, Duration window) {
+		return of(limit, window, Algorithm.BURST_ALLOWANCE);
+	}
+
+	/**
+	 * Whether this is a burst allowance rather than a limit of its own.
+	 * @return {@code true} for {@link Algorithm#BURST_ALLOWANCE}
+	 */
+	public boolean isBurstAllowance() {
+		return this.algorithm == Algorithm.BURST_ALLOWANCE;
+	}
+
+	/**
+	 * Whether this is a rate limit: not a concurrency limit, a budget or a burst
+	 * allowance. Only a denial by rate limits can be admitted from a burst allowance.
+	 * @return {@code true} for a rate
+	 */
+	public boolean isRate() {
+		return !isConcurrency() && !isBudget() && !isBurstAllowance();
+	}
+
+	/**
 	 * Whether this is a concurrency limit (a lease) rather than a rate.
 	 * @return {@code true} for {@link Algorithm#CONCURRENCY}
 	 */
@@ -176,6 +206,9 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 	public String toString() {
 		if (isConcurrency()) {
 			return this.limit + " concurrent";
+		}
+		if (isBurstAllowance()) {
+			return "burst allowance " + this.limit + "/" + Windows.format(this.window);
 		}
 		if (isBudget()) {
 			return this.name + " " + Money.ofMicros(this.limit).toPlainString() + "/" + Windows.format(this.window);

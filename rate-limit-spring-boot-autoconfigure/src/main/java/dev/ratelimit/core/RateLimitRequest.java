@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Everything one check needs: whose budget ({@code scope}), which operation, every limit
  * that applies, and what the request costs. All limits are checked together and consumed
@@ -14,7 +16,9 @@ import java.util.function.UnaryOperator;
  * of every scope is checked together: the request is admitted only when all admit it, and
  * a request that one scope denies consumes nothing in any other. A limit may be a
  * {@linkplain LimitSpec#isConcurrency() concurrency limit}: the admitted request then
- * holds a {@link Lease} until it is released.
+ * holds a {@link Lease} until it is released. The last limit of this scope may be a
+ * {@linkplain LimitSpec#isBurstAllowance() burst allowance}, which admits the request
+ * when only this scope's rate limits deny it.
  *
  * @param scope whose budget is charged: a hashed identity such as {@code u:3fa9…}, or
  * {@code global}; never a raw API key or user id
@@ -39,7 +43,18 @@ public record RateLimitRequest(String scope, String operation, List<LimitSpec> l
 		}
 		limits = List.copyOf(limits);
 		additional = List.copyOf(additional);
+		for (int i = 0; i < limits.size() - 1; i++) {
+			if (limits.get(i).isBurstAllowance()) {
+				throw new IllegalArgumentException("a burst allowance must be the last limit of its scope: " + limits);
+			}
+		}
+		if (scope.equals(ScopeKind.GLOBAL_SCOPE) && limits.get(limits.size() - 1).isBurstAllowance()) {
+			throw new IllegalArgumentException("the global scope has no burst allowance");
+		}
 		for (RateLimitRequest other : additional) {
+			if (other.burstAllowance() != null) {
+				throw new IllegalArgumentException("an additional scope has no burst allowance: " + other);
+			}
 			if (!other.additional.isEmpty() || other.scope.equals(scope) || !other.operation.equals(operation)
 					|| other.cost != cost) {
 				throw new IllegalArgumentException("an additional scope must be another scope of the same operation "
@@ -140,6 +155,15 @@ public record RateLimitRequest(String scope, String operation, List<LimitSpec> l
 		}
 		return prefix + ":{" + this.scope + "}:" + this.operation + ":" + Windows.format(limit.window()) + ":"
 				+ limit.algorithm().code();
+	}
+
+	/**
+	 * The burst allowance of this scope, if it has one: its last limit.
+	 * @return the allowance, or {@code null}
+	 */
+	public @Nullable LimitSpec burstAllowance() {
+		LimitSpec last = this.limits.get(this.limits.size() - 1);
+		return last.isBurstAllowance() ? last : null;
 	}
 
 	/**

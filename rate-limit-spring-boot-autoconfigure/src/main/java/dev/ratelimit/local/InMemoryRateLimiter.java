@@ -125,6 +125,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
 				allowed &= evaluation.allowed();
 				evaluations.add(evaluation);
 			}
+			LimitState burst = allowed ? null : Stripe.consultBurst(evaluations, now);
+			allowed |= burst != null && burst.allowed();
 			List<Lease> leases = new ArrayList<>();
 			if (allowed) {
 				for (Stripe.Evaluation evaluation : evaluations) {
@@ -135,11 +137,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
 			List<LimitState> states = new ArrayList<>();
 			List<ScopeKind> scopes = new ArrayList<>();
 			for (Stripe.Evaluation evaluation : evaluations) {
-				states.addAll(evaluation.states());
+				states.addAll(evaluation.limitStates());
 				ScopeKind kind = ScopeKind.of(evaluation.part().scope());
-				evaluation.states().forEach((state) -> scopes.add(kind));
+				evaluation.limitStates().forEach((state) -> scopes.add(kind));
 			}
-			return Decision.of(states, scopes, leases);
+			return Decision.of(states, scopes, leases, burst);
 		}
 		finally {
 			Stripe[] reversed = locked.descendingMap().values().toArray(new Stripe[0]);

@@ -28,7 +28,7 @@ abstract class LimitCounter {
 	static LimitCounter create(Algorithm algorithm) {
 		return switch (algorithm) {
 			case TOKEN_BUCKET -> new TokenBucketCounter();
-			case FIXED_WINDOW -> new FixedWindowCounter();
+			case FIXED_WINDOW, BURST_ALLOWANCE -> new FixedWindowCounter();
 			case SLIDING_WINDOW -> new SlidingWindowCounter();
 			case SLIDING_LOG -> new SlidingLogCounter();
 			case CONCURRENCY -> new ConcurrencyCounter();

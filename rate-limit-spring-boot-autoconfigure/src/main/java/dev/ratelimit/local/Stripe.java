@@ -60,11 +60,12 @@ final class Stripe {
 		try {
 			long now = clock.getAsLong();
 			Evaluation evaluation = evaluate(request, now);
-			if (evaluation.allowed()) {
+			LimitState burst = evaluation.allowed() ? null : consultBurst(List.of(evaluation), now);
+			if (evaluation.allowed() || (burst != null && burst.allowed())) {
 				// A request of one scope without concurrency limits takes no lease.
 				commit(evaluation, now, NO_LEASES, List.of());
 			}
-			return Decision.of(evaluation.states());
+			return Decision.of(evaluation.limitStates(), burst);
 		}
 		finally {
 			this.lock.unlock();
@@ -98,11 +99,49 @@ final class Stripe {
 			LimitSpec limit = limits.get(i);
 			keys[i] = part.key(KEY_PREFIX, limit);
 			counters[i] = find(keys[i], limit, now);
+			if (limit.isBurstAllowance()) {
+				// consulted after every part was evaluated, if at all: not used so far
+				states.add(LimitState.ofMicros(limit, false, 0, 0, 0));
+				continue;
+			}
 			LimitState state = counters[i].evaluate(limit, now, part.cost());
 			allowed &= state.allowed();
 			states.add(state);
 		}
 		return new Evaluation(part, keys, counters, states, allowed);
+	}
+
+	/**
+	 * Consult the burst allowance of a denied check, as {@code check.lua} does: only when
+	 * the cost is positive and fits the allowance, and every limit that denied is a rate
+	 * of the scope that has the allowance (its first part). When the allowance has room,
+	 * its state in that part's evaluation becomes an admitting one, so that
+	 * {@link #commit} consumes it with every limit that admitted the request, and the
+	 * denying limits not.
+	 * @param evaluations every part of the check, evaluated under their stripes' locks
+	 * @param now the current time
+	 * @return the allowance's state (allowed when it admits the request), or {@code null}
+	 * when it was not consulted
+	 */
+	static @Nullable LimitState consultBurst(List<Evaluation> evaluations, long now) {
+		Evaluation owner = evaluations.get(0);
+		LimitSpec allowance = owner.part().burstAllowance();
+		long cost = owner.part().cost();
+		if (allowance == null || cost == 0 || cost > allowance.limit()) {
+			return null;
+		}
+		for (Evaluation evaluation : evaluations) {
+			for (LimitState state : evaluation.states()) {
+				if (!state.allowed() && !state.limit().isBurstAllowance()
+						&& (evaluation != owner || !state.limit().isRate())) {
+					return null;
+				}
+			}
+		}
+		int index = owner.states().size() - 1;
+		LimitState burst = owner.counters()[index].evaluate(allowance, now, cost);
+		owner.states().set(index, burst);
+		return burst;
 	}
 
 	/**
@@ -120,6 +159,11 @@ final class Stripe {
 		}
 		makeRoom(evaluation.keys(), now);
 		for (int i = 0; i < evaluation.keys().length; i++) {
+			if (!evaluation.states().get(i).allowed()) {
+				// Exhausted, and admitted from the burst allowance (or the allowance,
+				// unused): nothing to take.
+				continue;
+			}
 			LimitSpec limit = part.limits().get(i);
 			LimitCounter counter = evaluation.counters()[i];
 			if (counter instanceof ConcurrencyCounter concurrency) {
@@ -267,6 +311,16 @@ final class Stripe {
 	 */
 	record Evaluation(RateLimitRequest part, String[] keys, LimitCounter[] counters, List<LimitState> states,
 			boolean allowed) {
+
+		/**
+		 * The states of the part's limits without its burst allowance's, which a decision
+		 * holds apart.
+		 * @return the states
+		 */
+		List<LimitState> limitStates() {
+			return (this.part.burstAllowance() != null) ? this.states.subList(0, this.states.size() - 1) : this.states;
+		}
+
 	}
 
 }

@@ -139,6 +139,24 @@ public final class RateLimitPolicyBuilder {
 	public RateLimitPolicyBuilder tier(String name, boolean unlimited, @Nullable String upgradeUrl,
 			Map<String, List<LimitSpec>> limits, Map<String, LimitSpec> concurrent,
 			Map<String, List<LimitSpec>> budgets) {
+		return tier(name, unlimited, upgradeUrl, limits, concurrent, budgets, null);
+	}
+
+	/**
+	 * Add a tier with a burst allowance.
+	 * @param name the tier's name
+	 * @param unlimited whether its callers are never limited
+	 * @param upgradeUrl where its callers can upgrade, if anywhere
+	 * @param limits its own limits by operation name
+	 * @param concurrent its own concurrency limits by operation name
+	 * @param budgets its own budgets (per caller) by operation name
+	 * @param burstAllowance its callers' {@linkplain LimitSpec#burstAllowance burst
+	 * allowance}, or {@code null} for none
+	 * @return this builder
+	 */
+	public RateLimitPolicyBuilder tier(String name, boolean unlimited, @Nullable String upgradeUrl,
+			Map<String, List<LimitSpec>> limits, Map<String, LimitSpec> concurrent,
+			Map<String, List<LimitSpec>> budgets, @Nullable LimitSpec burstAllowance) {
 		Map<String, List<LimitSpec>> budgetsByOperation = new LinkedHashMap<>();
 		budgets.forEach((operation, operationBudgets) -> {
 			budgetsByOperation.put(Names.canonical(operation), operationBudgets);
@@ -155,7 +173,7 @@ public final class RateLimitPolicyBuilder {
 		concurrent.keySet()
 			.forEach((operation) -> this.tierOperations.putIfAbsent(Names.canonical(operation), operation));
 		TierPolicy tier = new TierPolicy(name, Names.canonical(name), unlimited, upgradeUrl, byOperation,
-				concurrentByOperation, budgetsByOperation);
+				concurrentByOperation, budgetsByOperation, burstAllowance);
 		Assert.isTrue(this.tiers.put(tier.id(), tier) == null, () -> "Tier '" + name + "' is given twice");
 		limits.keySet().forEach((operation) -> this.tierOperations.putIfAbsent(Names.canonical(operation), operation));
 		return this;

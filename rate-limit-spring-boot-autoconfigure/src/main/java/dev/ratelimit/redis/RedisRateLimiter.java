@@ -331,8 +331,20 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 		List<LimitState> states = new ArrayList<>();
 		List<ScopeKind> kinds = new ArrayList<>();
 		List<Lease> leases = new ArrayList<>();
+		// Only the caller's scope has a burst allowance: its call consulted it when its
+		// own
+		// rate limits denied. Another scope's denial refunds what that call took (the
+		// allowance too), so the request is denied.
+		LimitState burst = null;
+		boolean othersAllowed = true;
 		for (int i = 0; i < decisions.size(); i++) {
 			Decision decision = decisions.get(i);
+			if (decision.burstAllowance() != null) {
+				burst = decision.burstAllowance();
+			}
+			else {
+				othersAllowed &= decision.isAllowed();
+			}
 			ScopeKind kind = ScopeKind.of(scopes.get(i).scope());
 			states.addAll(decision.limits());
 			decision.limits().forEach((state) -> kinds.add(kind));
@@ -345,7 +357,13 @@ public final class RedisRateLimiter implements AsyncRateLimiter {
 			}
 		}
 		this.leases.acquired(leases);
-		return Decision.of(states, kinds, leases);
+		if (!othersAllowed) {
+			// Denied by another scope, which no allowance overrides (a single atomic call
+			// would not have consulted it); what the allowance admitted was refunded
+			// above.
+			burst = null;
+		}
+		return Decision.of(states, kinds, leases, burst);
 	}
 
 	/**

@@ -30,6 +30,10 @@ import org.springframework.util.Assert;
  * into the fourth argument of each concurrency limit; the reply then ends with the number
  * of expired leases the call removed per concurrency limit. A request of one scope
  * without concurrency limits is sent exactly as before scopes existed.
+ * <p>
+ * A burst allowance is the last limit of its scope; its fourth argument is the number of
+ * limits just before it that it stands behind, and its reply tells whether it was
+ * consulted and whether it admitted the request.
  *
  * @author rate-limit-spring-boot
  */
@@ -54,6 +58,12 @@ final class ScriptCall {
 	private final int leaseCount;
 
 	private final boolean withNow;
+
+	/** The index of the burst allowance among the limits, -1 when there is none. */
+	private final int burstIndex;
+
+	/** The number of limits the burst allowance stands behind. */
+	private final int burstCovers;
 
 	/** What the reply said about expired leases, once read. */
 	private long freed;
@@ -108,6 +118,8 @@ final class ScriptCall {
 			this.scopes = null;
 			this.leases = null;
 			this.leaseCount = 0;
+			this.burstIndex = (request.burstAllowance() != null) ? this.limits.size() - 1 : -1;
+			this.burstCovers = this.burstIndex;
 			this.keys = new String[this.limits.size()];
 			for (int i = 0; i < this.keys.length; i++) {
 				this.keys[i] = request.key(keyPrefix, this.limits.get(i));
@@ -121,7 +133,13 @@ final class ScriptCall {
 			// One id for every lease of the request (they are in different sets), so that
 			// the leases held tell how many requests are in flight.
 			String leaseId = null;
+			int burstIndex = -1;
+			int burstCovers = 0;
 			for (RateLimitRequest scope : request.scopes()) {
+				if (scope.burstAllowance() != null) {
+					burstIndex = limits.size() + scope.limits().size() - 1;
+					burstCovers = scope.limits().size() - 1;
+				}
 				ScopeKind kind = ScopeKind.of(scope.scope());
 				for (LimitSpec limit : scope.limits()) {
 					limits.add(limit);
@@ -139,6 +157,8 @@ final class ScriptCall {
 			this.scopes = scopes.toArray(new ScopeKind[0]);
 			this.leases = leases.toArray(new Lease[0]);
 			this.leaseCount = (int) leases.stream().filter((lease) -> lease != null).count();
+			this.burstIndex = burstIndex;
+			this.burstCovers = burstCovers;
 		}
 		int size = this.limits.size();
 		this.args = new String[2 + 4 * size + (withNow ? 1 : 0)];
@@ -157,6 +177,10 @@ final class ScriptCall {
 				continue;
 			}
 			this.args[arg++] = Long.toString(limit.windowMicros());
+			if (i == this.burstIndex) {
+				this.args[arg++] = Integer.toString(this.burstCovers);
+				continue;
+			}
 			this.args[arg++] = (lease != null) ? lease.id() : Long.toString(limit.burst());
 		}
 		if (withNow) {
@@ -225,18 +249,54 @@ final class ScriptCall {
 			this.scriptNow = toLong(reply.get(reply.size() - 1));
 			this.states = states;
 		}
+		if (this.burstIndex >= 0) {
+			return toDecisionWithBurst(reply, states);
+		}
 		ScopeKind[] scopes = this.scopes;
 		if (scopes == null) {
 			// An immutable list, so that the decision keeps it rather than copying it.
 			return Decision.of(List.of(states));
 		}
-		List<Lease> leases = List.of();
-		Lease[] candidates = this.leases;
-		if (candidates != null && this.leaseCount > 0 && toLong(reply.get(0)) == 1 && !"0".equals(this.args[1])) {
-			leases = Arrays.stream(candidates).filter((lease) -> lease != null).toList();
-		}
+		List<Lease> leases = takenLeases(reply);
 		this.freed = freedByExpiry(reply);
 		return Decision.of(List.of(states), List.of(scopes), leases);
+	}
+
+	/**
+	 * The leases an admitted call with a positive cost took.
+	 */
+	private List<Lease> takenLeases(List<?> reply) {
+		Lease[] candidates = this.leases;
+		if (candidates != null && this.leaseCount > 0 && toLong(reply.get(0)) == 1 && !"0".equals(this.args[1])) {
+			return Arrays.stream(candidates).filter((lease) -> lease != null).toList();
+		}
+		return List.of();
+	}
+
+	/**
+	 * The decision of a call with a burst allowance: the allowance's state apart from the
+	 * limits, and only when the script consulted it (reply 1: admitted, 2: spent).
+	 */
+	private Decision toDecisionWithBurst(List<?> reply, LimitState[] states) {
+		long consulted = toLong(reply.get(1 + 4 * this.burstIndex));
+		LimitState burst = (consulted != 0) ? states[this.burstIndex] : null;
+		List<LimitState> limits = new ArrayList<>(states.length - 1);
+		List<ScopeKind> kinds = new ArrayList<>(states.length - 1);
+		ScopeKind[] scopes = this.scopes;
+		for (int i = 0; i < states.length; i++) {
+			if (i != this.burstIndex) {
+				limits.add(states[i]);
+				if (scopes != null) {
+					kinds.add(scopes[i]);
+				}
+			}
+		}
+		if (scopes == null) {
+			return Decision.of(limits, burst);
+		}
+		List<Lease> leases = takenLeases(reply);
+		this.freed = freedByExpiry(reply);
+		return Decision.of(limits, kinds, leases, burst);
 	}
 
 	/**
@@ -283,6 +343,12 @@ final class ScriptCall {
 		Assert.state(states != null, "the call's reply has not been read");
 		for (int i = 0; i < this.limits.size(); i++) {
 			LimitSpec limit = this.limits.get(i);
+			if (!states[i].allowed()) {
+				// Not written: it denied while the burst allowance admitted the request
+				// (or it is the allowance, unused).
+				args[2 + 4 * i] = "-";
+				continue;
+			}
 			if (limit.algorithm() == Algorithm.SLIDING_LOG) {
 				// The log's size before the admission names the members it added.
 				args[2 + 4 * i + 3] = Long.toString(limit.limit() - states[i].remaining() - cost);

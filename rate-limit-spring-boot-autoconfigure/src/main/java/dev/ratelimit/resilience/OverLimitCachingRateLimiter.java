@@ -38,7 +38,9 @@ import org.springframework.util.Assert;
  * 0) goes to the delegate. The key includes the limits themselves, so a caller whose
  * limits change (another tier, a temporary override) never meets a denial recorded under
  * the old ones. The wait is counted from before the delegate was called, so an entry
- * never outlives the delegate's own answer.
+ * never outlives the delegate's own answer. A request with a burst allowance is
+ * remembered only until the sooner of its limits' wait and its spent allowance's refill
+ * (the decision's {@link Decision#retryAfter()}): the allowance admits again then.
  * <p>
  * A cached decision reports the recorded limit states with their waits and resets
  * shortened by the time passed: the same headers the delegate would give, counting down.
@@ -292,22 +294,35 @@ public final class OverLimitCachingRateLimiter implements DelegatingRateLimiter,
 
 		private final List<ScopeKind> scopes;
 
+		/**
+		 * The spent burst allowance of the denial, if it was consulted: the denial holds
+		 * only until it refills ({@link Decision#retryAfter()} says so).
+		 */
+		private final @Nullable LimitState burst;
+
 		Denial(long cost, long recordedMicros, Decision decision) {
 			this.cost = cost;
 			this.recordedMicros = recordedMicros;
 			this.untilMicros = saturatedAdd(recordedMicros, Micros.of(decision.retryAfter()));
 			this.states = decision.limits();
 			this.scopes = decision.scopes();
+			this.burst = decision.burstAllowance();
 		}
 
 		Decision decisionAt(long now) {
 			long elapsed = now - this.recordedMicros;
 			List<LimitState> states = new ArrayList<>(this.states.size());
 			for (LimitState state : this.states) {
-				states.add(LimitState.ofMicros(state.limit(), state.allowed(), state.remaining(),
-						Micros.of(state.resetAfter()) - elapsed, Micros.of(state.retryAfter()) - elapsed));
+				states.add(shifted(state, elapsed));
 			}
-			return this.scopes.isEmpty() ? Decision.of(states) : Decision.of(states, this.scopes, List.of());
+			LimitState burst = (this.burst != null) ? shifted(this.burst, elapsed) : null;
+			return this.scopes.isEmpty() ? Decision.of(states, burst)
+					: Decision.of(states, this.scopes, List.of(), burst);
+		}
+
+		private static LimitState shifted(LimitState state, long elapsed) {
+			return LimitState.ofMicros(state.limit(), state.allowed(), state.remaining(),
+					Micros.of(state.resetAfter()) - elapsed, Micros.of(state.retryAfter()) - elapsed);
 		}
 
 		private static long saturatedAdd(long a, long b) {

@@ -18,7 +18,10 @@ import org.springframework.http.HttpHeaders;
  * (seconds until the limit is fully replenished);</li>
  * <li>with IETF headers on, {@code RateLimit-Policy} (every limit) and {@code RateLimit}
  * (the binding limit) as in draft-ietf-httpapi-ratelimit-headers-10;</li>
- * <li>{@code Retry-After} on a denied request.</li>
+ * <li>{@code Retry-After} on a denied request;</li>
+ * <li>{@code X-RateLimit-Burst-Used: true} and {@code X-RateLimit-Burst-Limit} (the
+ * allowance per window) on a request admitted from its burst allowance, whose other
+ * headers show the exhausted limit (remaining 0, and when it resets).</li>
  * </ul>
  *
  * @author rate-limit-spring-boot
@@ -43,6 +46,11 @@ public final class RateLimitHeaderWriter {
 	public void write(HttpServletResponse response, ResolvedRequest request, Decision decision) {
 		if (!decision.isAllowed()) {
 			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(decision)));
+		}
+		LimitState burst = decision.burstAllowance();
+		if (burst != null && decision.isBurstUsed()) {
+			response.setHeader("X-RateLimit-Burst-Used", "true");
+			response.setHeader("X-RateLimit-Burst-Limit", Long.toString(burst.limit().limit()));
 		}
 		LimitState binding = decision.binding();
 		if (binding == null || binding.limit().isBudget()) {

@@ -14,6 +14,8 @@ then per limit i, four arguments: algorithm code (tb | sw2 | fw | sl | cc), limi
          For bg (a budget, see below) the limit is in micro-units, the window argument is the
          start of the budget's current window (microseconds, by the application's clock)
          and the fourth is the microseconds until that window ends.
+         For ba (a burst allowance, see below) the fourth argument is the number of limits
+         just before it that it stands behind (those of its scope).
 then, optionally, one more argument "t": append the "now" the script used to the reply (the
          compensating refund of a multi-slot check on Redis Cluster needs it).
 
@@ -22,7 +24,10 @@ Returns a flat integer array:
     then per cc limit, in order: the number of expired leases this call removed,
     then, when asked for with "t": now }
 A request without cc limits and without "t" gets exactly the reply (and the script work) it got
-before concurrency limits existed.
+before concurrency limits existed. For a ba limit the "allowed" element says 0 when the allowance
+was not consulted, 1 when it admitted the request, 2 when it was consulted and is spent; the
+request's allAllowed is 1 when the allowance admitted it. A request without a ba limit gets the
+reply it got before burst allowances existed, for one more table lookup.
 
 Keys may belong to several scopes (several hash tags) where that is legal, i.e. outside Redis
 Cluster: the whole check is then one atomic all-or-nothing over every scope.
@@ -343,8 +348,25 @@ evaluate.bg = function(key, limit, start, reset)
 	return false, limit - spent, reset, reset
 end
 
+--[[
+ba: a burst allowance, a fixed-window count ({w, c} like fw) of its own key, consulted only after
+every other limit was evaluated and only when the request is denied, the cost is positive and
+every denying limit is a rate (tb, sw2, fw, sl) among the limits it stands behind (its scope's:
+not a lease, not a budget, not another scope's). When it has room for the cost, the request is
+admitted: the allowance and every limit that admitted the request (leases, other rates, other
+scopes) are written; the limits that denied are not (they are exhausted already).
+]]
 local results = { 1 }
 local writes = {}
+local burst
+evaluate.ba = function(key, limit, window, covered)
+	-- #results + 1 is where this limit's "allowed" goes: a placeholder, set after the loop
+	burst = { key = key, limit = limit, window = window, covered = covered, at = #results + 1 }
+	return true, 0, 0, 0, no_write
+end
+
+local RATES = { tb = true, sw2 = true, fw = true, sl = true }
+
 for i, key in ipairs(KEYS) do
 	local base = 2 + (i - 1) * 4
 	local algorithm = ARGV[base + 1]
@@ -368,6 +390,36 @@ for i, key in ipairs(KEYS) do
 	results[#results + 1] = remaining
 	results[#results + 1] = reset
 	results[#results + 1] = retry
+end
+
+if burst then
+	-- the placeholder (1) is not a denial, so the allowance does not stand in its own way
+	local consulted = results[1] == 0 and cost > 0 and cost <= burst.limit
+	local index = (burst.at - 2) / 4 + 1
+	for j = 1, #KEYS do
+		if not consulted then
+			break
+		end
+		if results[2 + (j - 1) * 4] == 0 and (j < index - burst.covered or j >= index
+				or not RATES[ARGV[3 + (j - 1) * 4]]) then
+			consulted = false
+		end
+	end
+	results[burst.at] = 0
+	if consulted then
+		local allowed, remaining, reset, retry, write = evaluate.fw(burst.key, burst.limit, burst.window)
+		results[burst.at + 1] = remaining
+		results[burst.at + 2] = reset
+		results[burst.at + 3] = retry
+		if allowed then
+			results[1] = 1
+			results[burst.at] = 1
+			-- writes holds the writes of the limits that admitted the request, and no more
+			writes[#writes + 1] = write
+		else
+			results[burst.at] = 2
+		end
+	end
 end
 
 if results[1] == 1 and cost > 0 then

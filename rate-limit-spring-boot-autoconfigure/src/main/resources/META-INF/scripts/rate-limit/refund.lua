@@ -17,6 +17,9 @@ Per algorithm:
        log's size before the admission on, so for sl the fourth argument is that size (the check
        call's reply tells it: limit - remaining - cost), not the burst.
   cc   the lease is removed.
+  ba   (a burst allowance) as fw.
+A limit the admission did not write (one that denied while the burst allowance admitted the
+request) comes with the algorithm "-" and is left alone.
 Returns 1.
 ]]
 
@@ -51,7 +54,7 @@ for i, key in ipairs(KEYS) do
 				redis.call('SET', key, fmt(new_tat), 'KEEPTTL')
 			end
 		end
-	elseif algorithm == 'fw' then
+	elseif algorithm == 'fw' or algorithm == 'ba' then
 		local window_start = math.floor(admitted / window) * window
 		if tonumber(redis.call('HGET', key, 'w')) == window_start then
 			give_back(key, 'c')
