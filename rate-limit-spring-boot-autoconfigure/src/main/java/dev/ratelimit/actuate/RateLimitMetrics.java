@@ -21,12 +21,15 @@ import org.springframework.util.Assert;
  * <ul>
  * <li>{@value #REQUESTS} (counter; tags {@code tier}, {@code operation},
  * {@code outcome}): every request the filter sees. The outcome is {@code allowed},
- * {@code denied}, {@code fallback} (decided by the failure mode because the backend could
- * not) or {@code excluded} (an excluded path; tier and operation {@code none}) or
+ * {@code denied}, {@code shadowed} (denied by the limits of an operation in shadow mode,
+ * and let through), {@code fallback} (decided by the failure mode because the backend
+ * could not) or {@code excluded} (an excluded path; tier and operation {@code none}) or
  * {@code rejected} (a malformed request answered with {@code 400} before any check; tier
  * and operation {@code none}).</li>
  * <li>{@value #NEAR_LIMIT} (counter; tags {@code tier}, {@code operation}): allowed
  * requests that leave less than a share of one of their limits.</li>
+ * <li>{@value #BURST_USED} (counter; tags {@code tier}, {@code operation}): allowed
+ * requests admitted from their tier's burst allowance.</li>
  * </ul>
  * Tier and operation names come from the configured policy and outcomes are fixed, so the
  * number of series is bounded by the configuration whatever the callers send.
@@ -57,6 +60,12 @@ public final class RateLimitMetrics implements RateLimitListener {
 	 * Name of the counter of allowed requests near their limit.
 	 */
 	public static final String NEAR_LIMIT = "ratelimit.near.limit";
+
+	/**
+	 * Name of the counter of allowed requests that were admitted from their tier's burst
+	 * allowance (counted among the allowed ones too), tagged by tier and operation.
+	 */
+	public static final String BURST_USED = "ratelimit.burst.used";
 
 	/**
 	 * Name of the counter of amounts charged to budgets, in the budget's unit, tagged by
@@ -112,8 +121,14 @@ public final class RateLimitMetrics implements RateLimitListener {
 		if (decision.isFallback()) {
 			meters.fallback.increment();
 		}
+		else if (decision.isAllowed()) {
+			meters.allowed.increment();
+			if (decision.isBurstUsed()) {
+				meters.burst.increment();
+			}
+		}
 		else {
-			(decision.isAllowed() ? meters.allowed : meters.denied).increment();
+			(resolved.isShadowed(decision) ? meters.shadowed : meters.denied).increment();
 		}
 		if (decision.isAllowed() && isNearLimit(decision)) {
 			meters.nearLimit.increment();
@@ -167,7 +182,8 @@ public final class RateLimitMetrics implements RateLimitListener {
 	 */
 	enum Outcome {
 
-		ALLOWED("allowed"), DENIED("denied"), FALLBACK("fallback"), EXCLUDED("excluded"), REJECTED("rejected");
+		ALLOWED("allowed"), DENIED("denied"), SHADOWED("shadowed"), FALLBACK("fallback"), EXCLUDED("excluded"),
+		REJECTED("rejected");
 
 		final String tag;
 
@@ -188,12 +204,22 @@ public final class RateLimitMetrics implements RateLimitListener {
 
 		private final Counter fallback;
 
+		private final Counter shadowed;
+
 		private final Counter nearLimit;
+
+		private final Counter burst;
 
 		OperationMeters(String tier, String operation) {
 			this.allowed = requests(tier, operation, Outcome.ALLOWED);
 			this.denied = requests(tier, operation, Outcome.DENIED);
 			this.fallback = requests(tier, operation, Outcome.FALLBACK);
+			this.shadowed = requests(tier, operation, Outcome.SHADOWED);
+			this.burst = Counter.builder(BURST_USED)
+				.description("Allowed requests admitted from their tier's burst allowance")
+				.tag("tier", tier)
+				.tag("operation", operation)
+				.register(RateLimitMetrics.this.registry);
 			this.nearLimit = Counter.builder(NEAR_LIMIT)
 				.description("Allowed requests that leave little of their binding limit")
 				.tag("tier", tier)

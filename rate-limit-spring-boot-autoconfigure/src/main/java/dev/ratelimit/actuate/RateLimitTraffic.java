@@ -83,7 +83,7 @@ public final class RateLimitTraffic implements RateLimitListener {
 	@Override
 	public void onDecision(HttpServletRequest request, ResolvedRequest resolved, Decision decision, long checkNanos) {
 		String tier = resolved.tier().name();
-		counters(resolved).record(decision);
+		counters(resolved).record(decision, resolved.isShadowed(decision));
 		Identity identity = resolved.identity();
 		if (resolved.operation().key() == KeyType.GLOBAL) {
 			return;
@@ -223,11 +223,12 @@ public final class RateLimitTraffic implements RateLimitListener {
 	 * @param checks requests decided (every request that was not excluded)
 	 * @param allowed requests let through, including those no limit applied to
 	 * @param denied requests refused because they were over a limit (429)
+	 * @param shadowed requests over a limit let through by the operation's shadow mode
 	 * @param unavailable requests refused because no limiter could decide (503, failure
 	 * mode {@code deny})
 	 * @param fallback requests decided by the failure mode rather than by the backend
 	 */
-	public record Counts(long checks, long allowed, long denied, long unavailable, long fallback) {
+	public record Counts(long checks, long allowed, long denied, long shadowed, long unavailable, long fallback) {
 
 		/**
 		 * The share of checks that were denied.
@@ -239,7 +240,8 @@ public final class RateLimitTraffic implements RateLimitListener {
 
 		Counts plus(Counts other) {
 			return new Counts(this.checks + other.checks, this.allowed + other.allowed, this.denied + other.denied,
-					this.unavailable + other.unavailable, this.fallback + other.fallback);
+					this.shadowed + other.shadowed, this.unavailable + other.unavailable,
+					this.fallback + other.fallback);
 		}
 
 	}
@@ -289,13 +291,18 @@ public final class RateLimitTraffic implements RateLimitListener {
 
 		private final LongAdder denied = new LongAdder();
 
+		private final LongAdder shadowed = new LongAdder();
+
 		private final LongAdder unavailable = new LongAdder();
 
 		private final LongAdder fallback = new LongAdder();
 
-		void record(Decision decision) {
+		void record(Decision decision, boolean shadowed) {
 			if (decision.isAllowed()) {
 				this.allowed.increment();
+			}
+			else if (shadowed) {
+				this.shadowed.increment();
 			}
 			else if (decision.isUnavailable()) {
 				this.unavailable.increment();
@@ -311,8 +318,10 @@ public final class RateLimitTraffic implements RateLimitListener {
 		Counts snapshot() {
 			long allowed = this.allowed.sum();
 			long denied = this.denied.sum();
+			long shadowed = this.shadowed.sum();
 			long unavailable = this.unavailable.sum();
-			return new Counts(allowed + denied + unavailable, allowed, denied, unavailable, this.fallback.sum());
+			return new Counts(allowed + denied + shadowed + unavailable, allowed, denied, shadowed, unavailable,
+					this.fallback.sum());
 		}
 
 	}

@@ -199,16 +199,17 @@ public final class RateLimitsDescriptors {
 	 * @param checks requests decided
 	 * @param allowed requests let through
 	 * @param denied requests refused as over a limit (429)
+	 * @param shadowed requests over a limit let through by shadow mode
 	 * @param unavailable requests refused because no limiter could decide (503)
 	 * @param fallback requests decided by the failure mode
 	 * @param denialRate denied / checks
 	 */
-	public record TrafficCountsDescriptor(long checks, long allowed, long denied, long unavailable, long fallback,
-			double denialRate) {
+	public record TrafficCountsDescriptor(long checks, long allowed, long denied, long shadowed, long unavailable,
+			long fallback, double denialRate) {
 
 		static TrafficCountsDescriptor of(RateLimitTraffic.Counts counts) {
-			return new TrafficCountsDescriptor(counts.checks(), counts.allowed(), counts.denied(), counts.unavailable(),
-					counts.fallback(), Math.round(counts.denialRate() * 10_000) / 10_000.0);
+			return new TrafficCountsDescriptor(counts.checks(), counts.allowed(), counts.denied(), counts.shadowed(),
+					counts.unavailable(), counts.fallback(), Math.round(counts.denialRate() * 10_000) / 10_000.0);
 		}
 
 	}

@@ -277,7 +277,7 @@ public final class RateLimitsEndpoint {
 			return null;
 		}
 		Map<String, Map<String, TrafficCountsDescriptor>> tiers = new TreeMap<>();
-		RateLimitTraffic.Counts total = new RateLimitTraffic.Counts(0, 0, 0, 0, 0);
+		RateLimitTraffic.Counts total = new RateLimitTraffic.Counts(0, 0, 0, 0, 0, 0);
 		for (Map.Entry<String, Map<String, RateLimitTraffic.Counts>> tier : this.traffic.counts().entrySet()) {
 			Map<String, TrafficCountsDescriptor> operations = new TreeMap<>();
 			for (Map.Entry<String, RateLimitTraffic.Counts> operation : tier.getValue().entrySet()) {

@@ -49,6 +49,21 @@ public class OperationProperties {
 	 */
 	private Map<String, String> budgets = new LinkedHashMap<>();
 
+	/**
+	 * Whether the operation is in shadow mode: its requests are checked and counted as
+	 * usual, but one its limits deny is let through (counted with outcome "shadowed")
+	 * rather than answered 429.
+	 */
+	private boolean shadow;
+
+	public boolean isShadow() {
+		return this.shadow;
+	}
+
+	public void setShadow(boolean shadow) {
+		this.shadow = shadow;
+	}
+
 	public Map<String, String> getBudgets() {
 		return this.budgets;
 	}
@@ -112,6 +127,21 @@ public class OperationProperties {
 		 * Budgets of all callers together by name, e.g. "100.00/1d".
 		 */
 		private Map<String, String> budgets = new LinkedHashMap<>();
+
+		/**
+		 * Whether the operation is in shadow mode: its requests are checked and counted
+		 * as usual, but one its limits deny is let through (counted with outcome
+		 * "shadowed") rather than answered 429.
+		 */
+		private boolean shadow;
+
+		public boolean isShadow() {
+			return this.shadow;
+		}
+
+		public void setShadow(boolean shadow) {
+			this.shadow = shadow;
+		}
 
 		public Map<String, String> getBudgets() {
 			return this.budgets;

@@ -118,7 +118,7 @@ final class RateLimitPolicyMapper {
 			builder.operation(name, operation.getKey(), operation.getCost(),
 					limits(operation.getLimits(), property + ".limits"),
 					global(operation, property + ".global", leaseTimeout),
-					budgets(operation.getBudgets(), property + ".budgets"));
+					budgets(operation.getBudgets(), property + ".budgets"), operation.isShadow());
 		});
 		return operations;
 	}

@@ -20,15 +20,33 @@ import org.jspecify.annotations.Nullable;
  * their own for this operation ({@code @RateLimited(concurrent = …)}), if any
  * @param budgets the budgets of each caller on tiers that configure none of their own for
  * this operation (the global budgets are in {@code global})
+ * @param shadow whether the operation is in shadow mode: its requests are checked and
+ * counted as usual, and one the limits deny is let through rather than denied
  * @author rate-limit-spring-boot
  */
 public record OperationPolicy(String name, String id, KeyType key, long cost, List<LimitSpec> limits,
-		List<LimitSpec> global, @Nullable LimitSpec concurrent, List<LimitSpec> budgets) {
+		List<LimitSpec> global, @Nullable LimitSpec concurrent, List<LimitSpec> budgets, boolean shadow) {
 
 	public OperationPolicy {
 		limits = List.copyOf(limits);
 		global = List.copyOf(global);
 		budgets = List.copyOf(budgets);
+	}
+
+	/**
+	 * An operation that denies what its limits deny (not in shadow mode).
+	 * @param name the name as the user wrote it
+	 * @param id the canonical name
+	 * @param key whose budget requests are charged to
+	 * @param cost the units one request consumes
+	 * @param limits limits for tiers that list none of their own
+	 * @param global the limits of all callers together
+	 * @param concurrent the concurrency limit of each caller, if any
+	 * @param budgets the budgets of each caller
+	 */
+	public OperationPolicy(String name, String id, KeyType key, long cost, List<LimitSpec> limits,
+			List<LimitSpec> global, @Nullable LimitSpec concurrent, List<LimitSpec> budgets) {
+		this(name, id, key, cost, limits, global, concurrent, budgets, false);
 	}
 
 	/**
@@ -65,7 +83,16 @@ public record OperationPolicy(String name, String id, KeyType key, long cost, Li
 	 */
 	public OperationPolicy withConcurrent(LimitSpec concurrent) {
 		return new OperationPolicy(this.name, this.id, this.key, this.cost, this.limits, this.global, concurrent,
-				this.budgets);
+				this.budgets, this.shadow);
+	}
+
+	/**
+	 * This operation in shadow mode ({@code @RateLimited(shadow = true)}).
+	 * @return the operation
+	 */
+	public OperationPolicy withShadow() {
+		return this.shadow ? this : new OperationPolicy(this.name, this.id, this.key, this.cost, this.limits,
+				this.global, this.concurrent, this.budgets, true);
 	}
 
 }

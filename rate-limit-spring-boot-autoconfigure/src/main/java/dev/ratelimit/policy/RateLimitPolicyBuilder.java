@@ -87,8 +87,24 @@ public final class RateLimitPolicyBuilder {
 	 */
 	public RateLimitPolicyBuilder operation(String name, KeyType key, long cost, List<LimitSpec> limits,
 			List<LimitSpec> global, List<LimitSpec> budgets) {
+		return operation(name, key, cost, limits, global, budgets, false);
+	}
+
+	/**
+	 * Add an operation, possibly in shadow mode.
+	 * @param name the operation's name
+	 * @param key whose budget its requests are charged to
+	 * @param cost the units one request consumes
+	 * @param limits limits for tiers that list none of their own
+	 * @param global the limits and budgets of all callers together
+	 * @param budgets the budgets of each caller for tiers that list none of their own
+	 * @param shadow whether requests the limits deny are let through (and counted)
+	 * @return this builder
+	 */
+	public RateLimitPolicyBuilder operation(String name, KeyType key, long cost, List<LimitSpec> limits,
+			List<LimitSpec> global, List<LimitSpec> budgets, boolean shadow) {
 		OperationPolicy operation = new OperationPolicy(name, Names.canonical(name), key, cost, limits, global, null,
-				budgets);
+				budgets, shadow);
 		Assert.isTrue(this.operations.put(operation.id(), operation) == null,
 				() -> "Operation '" + name + "' is given twice");
 		return this;

@@ -120,6 +120,9 @@ public final class AnnotatedOperations implements SmartInitializingSingleton {
 			operation = operation
 				.withConcurrent(LimitSpec.concurrency(annotation.concurrent(), this.policy.leaseTimeout()));
 		}
+		if (annotation.shadow()) {
+			operation = operation.withShadow();
+		}
 		long cost = (annotation.cost() >= 0) ? annotation.cost() : operation.cost();
 		this.policy.validateCost(operation, cost, source);
 		return new AnnotatedOperation(operation, cost);

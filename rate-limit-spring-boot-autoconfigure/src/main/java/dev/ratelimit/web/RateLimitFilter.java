@@ -20,7 +20,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * call, writes the headers, and either continues the chain or writes the denial. Excluded
  * paths and unlimited callers cost no limiter call; a malformed request (a
  * {@link MalformedRequestException}) gets a {@code 400} without one. Every outcome is
- * reported to the {@link RateLimitListener}s.
+ * reported to the {@link RateLimitListener}s. An operation in shadow mode lets a denied
+ * request through (it consumed nothing) and reports it as shadowed.
  * <p>
  * Each limiter call is an {@link Observation}
  * ({@value DefaultRateLimitCheckObservationConvention#NAME}, see
@@ -123,6 +124,15 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 			filterHoldingLeases(request, response, chain, decision, charge);
 		}
 		else if (decision.isAllowed()) {
+			chain.doFilter(request, response);
+		}
+		else if (resolved.isShadowed(decision)) {
+			if (logger.isDebugEnabled()) {
+				// Configuration names only: never the caller's identity or a key.
+				logger.debug("Shadow mode let through a request that operation '" + resolved.operation().name()
+						+ "' on tier '" + resolved.tier().name() + "' would have denied");
+			}
+			// Denied means nothing was consumed: no lease to hold, no budget to charge.
 			chain.doFilter(request, response);
 		}
 		else {

@@ -18,7 +18,8 @@ import org.springframework.http.HttpHeaders;
  * (seconds until the limit is fully replenished);</li>
  * <li>with IETF headers on, {@code RateLimit-Policy} (every limit) and {@code RateLimit}
  * (the binding limit) as in draft-ietf-httpapi-ratelimit-headers-10;</li>
- * <li>{@code Retry-After} on a denied request;</li>
+ * <li>{@code Retry-After} on a denied request (not on one shadow mode lets through, which
+ * gets the other headers with the real remaining, 0);</li>
  * <li>{@code X-RateLimit-Burst-Used: true} and {@code X-RateLimit-Burst-Limit} (the
  * allowance per window) on a request admitted from its burst allowance, whose other
  * headers show the exhausted limit (remaining 0, and when it resets).</li>
@@ -44,7 +45,8 @@ public final class RateLimitHeaderWriter {
 	 * @param decision the decision
 	 */
 	public void write(HttpServletResponse response, ResolvedRequest request, Decision decision) {
-		if (!decision.isAllowed()) {
+		// A request let through by shadow mode is not told to retry: it was not refused.
+		if (!decision.isAllowed() && !request.isShadowed(decision)) {
 			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(decision)));
 		}
 		LimitState burst = decision.burstAllowance();

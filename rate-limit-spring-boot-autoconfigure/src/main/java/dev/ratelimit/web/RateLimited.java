@@ -42,4 +42,13 @@ public @interface RateLimited {
 	 */
 	int concurrent() default 0;
 
+	/**
+	 * Whether this handler's operation is in shadow mode here: its requests are checked
+	 * and counted as usual, and one the limits deny is let through (and counted as
+	 * shadowed) rather than denied, as {@code rate-limit.operations.<op>.shadow} does for
+	 * every request of the operation.
+	 * @return {@code true} to never deny
+	 */
+	boolean shadow() default false;
+
 }

@@ -2,6 +2,7 @@ package dev.ratelimit.web;
 
 import java.util.List;
 
+import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.ScopeKind;
@@ -91,6 +92,16 @@ public record ResolvedRequest(OperationPolicy operation, TierPolicy tier, Identi
 		RateLimitRequest request = new RateLimitRequest(this.identity.scope(), this.operation.id(), this.limits,
 				this.cost);
 		return this.global.isEmpty() ? request : request.and(ScopeKind.GLOBAL_SCOPE, this.global);
+	}
+
+	/**
+	 * Whether a decision is let through by shadow mode: the operation is in shadow mode
+	 * and the limiter denied the request (which then consumed nothing).
+	 * @param decision the limiter's decision for this request
+	 * @return {@code true} when the request goes on although denied
+	 */
+	public boolean isShadowed(Decision decision) {
+		return this.operation.shadow() && !decision.isAllowed();
 	}
 
 	/**

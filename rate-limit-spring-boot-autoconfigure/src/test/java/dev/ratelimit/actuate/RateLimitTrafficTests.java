@@ -58,10 +58,10 @@ class RateLimitTrafficTests {
 		record(GENERATION, FREE, Identity.user("carol"), ALLOWED.asFallback(), 1);
 		record(GENERATION, FREE, Identity.user("dave"), Decision.unavailable(Duration.ofSeconds(5)), 1);
 		RateLimitTraffic.Counts free = this.traffic.counts().get("free").get("ai_generation");
-		assertThat(free).isEqualTo(new RateLimitTraffic.Counts(7, 4, 2, 1, 2));
+		assertThat(free).isEqualTo(new RateLimitTraffic.Counts(7, 4, 2, 0, 1, 2));
 		assertThat(free.denialRate()).isEqualTo(2.0 / 7);
 		assertThat(this.traffic.counts().get("pro").get("ai_generation"))
-			.isEqualTo(new RateLimitTraffic.Counts(1, 1, 0, 0, 0));
+			.isEqualTo(new RateLimitTraffic.Counts(1, 1, 0, 0, 0, 0));
 	}
 
 	@Test
