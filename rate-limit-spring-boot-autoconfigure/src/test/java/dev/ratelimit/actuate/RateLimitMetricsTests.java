@@ -114,8 +114,9 @@ class RateLimitMetricsTests {
 		assertThat(this.registry.getMeters()).hasSize(meters);
 		this.metrics.onDecision(this.request, resolved("free", "exports", TEN_PER_HOUR), allowed(TEN_PER_HOUR, 9),
 				1000);
-		// allowed, denied, fallback and near-limit of the new operation
-		assertThat(this.registry.getMeters()).hasSize(meters + 4);
+		// allowed, denied, shadowed, fallback, near-limit and burst-used of the new
+		// operation
+		assertThat(this.registry.getMeters()).hasSize(meters + 6);
 	}
 
 	@Test

@@ -232,6 +232,43 @@ class RateLimitPolicyMapperTests {
 	}
 
 	@Test
+	void aBurstAllowanceIsTheLastLimitOfTheTiersOperationsKeyedByCaller() {
+		RateLimitProperties properties = properties();
+		properties.getTiers().get("free").setBurstAllowance("2/5m");
+		RateLimitPolicy policy = this.mapper.toPolicy(properties);
+		TierPolicy free = policy.tierOrDefault("free");
+		assertThat(free.limitsFor(policy.operation("ai_generation"))).containsExactly(
+				LimitSpec.of(5, Duration.ofHours(1)), LimitSpec.of(20, Duration.ofDays(1)),
+				LimitSpec.burstAllowance(2, Duration.ofMinutes(5)));
+		// keyed by address: the service's protection, not the caller's plan
+		assertThat(free.limitsFor(policy.operation("auth_operations")))
+			.containsExactly(LimitSpec.of(5, Duration.ofMinutes(1)));
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = { "two/5m | is not a whole number", "2 | expected <limit>/<window>",
+			"0/5m | at least 1 request", "2/5m fixed-window | takes no algorithm", "2/5q | is not a duration" })
+	void aBadBurstAllowanceFailsNamingItsProperty(String notation, String message) {
+		assertInvalid((properties) -> properties.getTiers().get("free").setBurstAllowance(notation),
+				"rate-limit.tiers.free.burst-allowance", message);
+	}
+
+	@Test
+	void aBurstAllowanceOnAnUnlimitedTierFails() {
+		assertInvalid((properties) -> properties.getTiers().get("enterprise").setBurstAllowance("2/5m"),
+				"rate-limit.tiers.enterprise.burst-allowance", "is unlimited and also has a burst allowance");
+	}
+
+	@Test
+	void shadowModeIsMappedPerOperation() {
+		RateLimitProperties properties = properties();
+		properties.getOperations().get("ai_generation").setShadow(true);
+		RateLimitPolicy policy = this.mapper.toPolicy(properties);
+		assertThat(policy.operation("ai_generation").shadow()).isTrue();
+		assertThat(policy.operation("auth_operations").shadow()).isFalse();
+	}
+
+	@Test
 	void aBadZoneOfBudgetsFailsNamingItsProperty() {
 		assertInvalid((properties) -> properties.getBudgets().setZone("Mars/Olympus"), "rate-limit.budgets.zone",
 				"is not a time zone");

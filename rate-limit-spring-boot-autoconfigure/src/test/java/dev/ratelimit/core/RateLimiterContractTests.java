@@ -106,7 +106,8 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void peekAtAnUnusedLimitIsFullAndConsumesNothing(Algorithm algorithm) {
 		LimitSpec limit = LimitSpec.of(5, HOUR, algorithm);
 		Decision peek = check(0, limit);
@@ -156,7 +157,8 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void costAboveTheCapacityIsDeniedAndConsumesNothing(Algorithm algorithm) {
 		// The specification gives no meaningful retry for a cost that can never be
 		// admitted, so only the denial is part of the contract.
@@ -321,7 +323,8 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void retryAfterIsExact(Algorithm algorithm) {
 		// A caller that comes back one microsecond before its Retry-After is denied, and
 		// one that comes back at it is admitted, from whatever state pseudo-random
@@ -344,7 +347,8 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void denialByTheShorterWindowConsumesNothingFromTheLonger(Algorithm algorithm) {
 		LimitSpec hourly = LimitSpec.of(5, HOUR, algorithm);
 		LimitSpec daily = LimitSpec.of(20, DAY, algorithm);
@@ -359,7 +363,8 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void denialByTheLongerWindowConsumesNothingFromTheShorter(Algorithm algorithm) {
 		LimitSpec hourly = LimitSpec.of(20, HOUR, algorithm);
 		LimitSpec daily = LimitSpec.of(5, DAY, algorithm);
@@ -410,7 +415,8 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void differentScopesAndOperationsAreIndependent(Algorithm algorithm) {
 		LimitSpec limit = LimitSpec.of(5, HOUR, algorithm);
 		consume(5, limit);
@@ -422,7 +428,8 @@ public abstract class RateLimiterContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void concurrentRequestsAdmitExactlyTheLimit(Algorithm algorithm) throws Exception {
 		int threads = 8;
 		int requestsPerThread = 200;

@@ -48,7 +48,8 @@ public abstract class ScopesAndLeasesContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void aRequestTheGlobalLimitDeniesConsumesNothingOfTheCallers(Algorithm algorithm) {
 		List<LimitSpec> callerLimits = List.of(LimitSpec.of(5, HOUR, algorithm));
 		List<LimitSpec> global = List.of(LimitSpec.of(2, HOUR, algorithm));
@@ -66,7 +67,8 @@ public abstract class ScopesAndLeasesContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void aRequestTheCallersLimitDeniesConsumesNothingOfTheGlobalOne(Algorithm algorithm) {
 		List<LimitSpec> callerLimits = List.of(LimitSpec.of(1, HOUR, algorithm));
 		List<LimitSpec> global = List.of(LimitSpec.of(10, HOUR, algorithm));

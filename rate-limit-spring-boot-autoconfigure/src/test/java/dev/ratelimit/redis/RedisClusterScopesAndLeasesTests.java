@@ -68,7 +68,8 @@ class RedisClusterScopesAndLeasesTests extends ScopesAndLeasesContractTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void theRefundOfAPartialDenialLeavesTheAdmittingScopeAsIfTheRequestHadNeverCome(Algorithm algorithm) {
 		List<LimitSpec> callerLimits = List.of(LimitSpec.of(4, HOUR, algorithm),
 				LimitSpec.concurrency(2, LEASE_TIMEOUT));

@@ -39,7 +39,8 @@ class RedisRateLimiterConcurrencyTests {
 	private static final StringRedisTemplate redis = TestRedisTemplate.get();
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void admitsExactlyTheLimitUnderContention(Algorithm algorithm) throws Exception {
 		// A clock that stands still: nothing refills or slides while the threads race, so
 		// exactly LIMIT must pass whatever the interleaving.

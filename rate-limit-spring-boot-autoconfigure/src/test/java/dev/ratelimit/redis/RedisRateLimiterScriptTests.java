@@ -370,7 +370,8 @@ class RedisRateLimiterScriptTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void denialByOneLimitConsumesNothingFromAnother(Algorithm algorithm) {
 		LimitSpec hourly = LimitSpec.of(5, Duration.ofHours(1), algorithm);
 		LimitSpec daily = LimitSpec.of(20, Duration.ofDays(1), algorithm);
@@ -390,7 +391,8 @@ class RedisRateLimiterScriptTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void everyWrittenKeyHasATtlAndAllKeysShareOneHashTag(Algorithm algorithm) {
 		RateLimitRequest request = new RateLimitRequest("u:abc", "generate",
 				List.of(LimitSpec.of(5, Duration.ofSeconds(30), algorithm),
@@ -410,7 +412,8 @@ class RedisRateLimiterScriptTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET" }, mode = EnumSource.Mode.EXCLUDE)
+	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
+			mode = EnumSource.Mode.EXCLUDE)
 	void largeTimestampsKeepFullPrecision(Algorithm algorithm) {
 		// 2250-01-01: about 8.5e15us, close to 2^53 (9.007e15), where doubles stop being
 		// exact

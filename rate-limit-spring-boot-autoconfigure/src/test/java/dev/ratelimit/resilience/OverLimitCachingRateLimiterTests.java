@@ -122,6 +122,28 @@ class OverLimitCachingRateLimiterTests {
 	}
 
 	@Test
+	void aDenialWithASpentBurstAllowanceHoldsOnlyUntilTheAllowanceRefills() {
+		LimitSpec hourly = LimitSpec.of(1, Duration.ofHours(1), Algorithm.FIXED_WINDOW);
+		LimitSpec allowance = LimitSpec.burstAllowance(1, Duration.ofMinutes(5));
+		RateLimitRequest request = new RateLimitRequest(this.scope, "generation", List.of(hourly, allowance), 1);
+		assertThat(this.limiter.check(request).isBurstUsed()).isFalse();
+		assertThat(this.limiter.check(request).isBurstUsed()).isTrue();
+		Decision denied = this.limiter.check(request);
+		assertThat(denied.isAllowed()).isFalse();
+		assertThat(denied.retryAfter()).isEqualTo(Duration.ofMinutes(5));
+		long calls = scriptCalls();
+		this.clock.advance(Duration.ofMinutes(5).minusMillis(1));
+		Decision cached = this.limiter.check(request);
+		assertThat(cached.isAllowed()).isFalse();
+		assertThat(cached.burstAllowance()).isNotNull();
+		assertThat(cached.retryAfter()).isEqualTo(Duration.ofMillis(1));
+		assertThat(scriptCalls()).isEqualTo(calls);
+		this.clock.advance(Duration.ofMillis(1));
+		// not denied from memory until the hour's end: the allowance admits again
+		assertThat(this.limiter.check(request).isBurstUsed()).isTrue();
+	}
+
+	@Test
 	void denialOfALargerCostDoesNotDenyASmallerOneThatRedisAdmits() {
 		LimitSpec limit = LimitSpec.of(5, Duration.ofMinutes(1), Algorithm.FIXED_WINDOW);
 		assertThat(this.limiter.check(request(limit, 3)).isAllowed()).isTrue();
