@@ -183,7 +183,17 @@ public final class RateLimitAdminService {
 			}
 			List<LimitSpec> limits = everyStoredLimit(operation);
 			if (!limits.isEmpty()) {
-				this.limiter.reset(new RateLimitRequest(caller.scope(), operation.id(), limits, 0));
+				List<LimitSpec> allowances = limits.stream().filter(LimitSpec::isBurstAllowance).toList();
+				List<LimitSpec> others = limits.stream().filter((limit) -> !limit.isBurstAllowance()).toList();
+				if (!others.isEmpty()) {
+					this.limiter.reset(new RateLimitRequest(caller.scope(), operation.id(), others, 0));
+				}
+				// Each tier's allowance is the last limit of a request of its own: tiers
+				// may
+				// have allowances of different windows, and a request holds only one.
+				for (LimitSpec allowance : allowances) {
+					this.limiter.reset(new RateLimitRequest(caller.scope(), operation.id(), List.of(allowance), 0));
+				}
 				reset.add(operation.name());
 			}
 		}

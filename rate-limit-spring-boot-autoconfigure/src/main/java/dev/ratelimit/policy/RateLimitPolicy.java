@@ -144,8 +144,9 @@ public final class RateLimitPolicy {
 		}
 		for (TierPolicy tier : this.tiers.values()) {
 			for (LimitSpec limit : tier.limitsFor(operation)) {
-				// A lease counts one request, whatever it costs.
-				if (!limit.isConcurrency() && !limit.isBudget() && cost > limit.capacity()) {
+				// A lease counts one request, whatever it costs; a burst allowance only
+				// ever adds to what the rates admit.
+				if (limit.isRate() && cost > limit.capacity()) {
 					throw new RateLimitConfigurationException(source,
 							"cost " + cost + " of operation '" + operation.name() + "' exceeds the limit " + limit
 									+ " of tier '" + tier.name() + "', so no request could ever pass",

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import dev.ratelimit.admin.RateLimitAdminService.CallerUsage;
 import dev.ratelimit.admin.RateLimitAdminService.OperationUsage;
+import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRequest;
@@ -109,6 +110,18 @@ class RateLimitAdminServiceTests {
 	}
 
 	@Test
+	void resetRefillsTheBurstAllowancesOfEveryTier() {
+		consume(ALICE, "ai_generation", 7);
+		assertThat(check(ALICE, "ai_generation").isAllowed()).isFalse();
+		this.service.reset(ALICE);
+		// five of the hour, two of the allowance, and no more
+		for (int i = 0; i < 7; i++) {
+			assertThat(check(ALICE, "ai_generation").isAllowed()).as("request %d", i + 1).isTrue();
+		}
+		assertThat(check(ALICE, "ai_generation").isAllowed()).isFalse();
+	}
+
+	@Test
 	void requestsAnOperatorGetsWrongAreRefusedSayingWhy() {
 		assertThatIllegalArgumentException().isThrownBy(() -> this.service.usage(ALICE, "gold"))
 			.withMessage("Unknown tier 'gold'; the tiers are free, pro");
@@ -122,11 +135,15 @@ class RateLimitAdminServiceTests {
 	}
 
 	private void consume(Identity caller, String operationName, int times) {
-		OperationPolicy operation = this.policy.operation(operationName);
 		for (int i = 0; i < times; i++) {
-			this.limiter.check(new RateLimitRequest(caller.scope(), operation.id(),
-					this.policy.defaultTier().limitsFor(operation), 1));
+			check(caller, operationName);
 		}
+	}
+
+	private Decision check(Identity caller, String operationName) {
+		OperationPolicy operation = this.policy.operation(operationName);
+		return this.limiter.check(new RateLimitRequest(caller.scope(), operation.id(),
+				this.policy.defaultTier().limitsFor(operation), 1));
 	}
 
 	private static List<Long> remaining(CallerUsage usage, String operation) {
@@ -144,8 +161,10 @@ class RateLimitAdminServiceTests {
 
 	private static RateLimitPolicy policy() {
 		return RateLimitPolicy.builder()
-			.tier("free", false, null, Map.of("ai_generation", List.of(LimitSpec.of(5, Duration.ofHours(1)))))
-			.tier("pro", false, null, Map.of("ai_generation", List.of(LimitSpec.of(50, Duration.ofHours(1)))))
+			.tier("free", false, null, Map.of("ai_generation", List.of(LimitSpec.of(5, Duration.ofHours(1)))), Map.of(),
+					Map.of(), LimitSpec.burstAllowance(2, Duration.ofMinutes(5)))
+			.tier("pro", false, null, Map.of("ai_generation", List.of(LimitSpec.of(50, Duration.ofHours(1)))), Map.of(),
+					Map.of(), LimitSpec.burstAllowance(3, Duration.ofMinutes(10)))
 			.operation("auth_operations", KeyType.IP, 1, List.of(LimitSpec.of(5, Duration.ofMinutes(1))))
 			.operation("ai_generation", KeyType.IDENTITY, 1, List.of())
 			.defaultOperation("ai_generation")
