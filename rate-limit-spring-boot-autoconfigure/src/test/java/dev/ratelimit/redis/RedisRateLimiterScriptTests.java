@@ -369,6 +369,76 @@ class RedisRateLimiterScriptTests {
 
 	}
 
+	@Nested
+	class BurstAllowance {
+
+		private final LimitSpec limit = LimitSpec.of(1, Duration.ofMinutes(1), Algorithm.FIXED_WINDOW);
+
+		private final LimitSpec allowance = LimitSpec.burstAllowance(2, Duration.ofMinutes(5));
+
+		private String limitKey;
+
+		private String allowanceKey;
+
+		private List<String> keys;
+
+		@BeforeEach
+		void keys() {
+			// after the outer class has chosen this test's prefix
+			this.limitKey = new RateLimitRequest("u:test", "op", List.of(this.limit), 1)
+				.key(RedisRateLimiterScriptTests.this.prefix, this.limit);
+			this.allowanceKey = RedisRateLimiterScriptTests.this.prefix + ":{u:test}:op:5m:ba";
+			this.keys = List.of(this.limitKey, this.allowanceKey);
+		}
+
+		@Test
+		void repliesWhetherTheAllowanceWasConsultedAndWhetherItAdmitted() {
+			String now = Long.toString(MIDNIGHT_MICROS);
+			Object[] args = { now, "1", "fw", "1", "60000000", "1", "ba", "2", "300000000", "1" };
+			// admitted by the limit: the allowance is not consulted (0 and zeros)
+			assertThat(rawCheck(this.keys, args)).containsExactly(1L, 1L, 0L, seconds(60), 0L, 0L, 0L, 0L, 0L);
+			// the limit denies, the allowance admits (1), twice
+			assertThat(rawCheck(this.keys, args)).containsExactly(1L, 0L, 0L, seconds(60), seconds(60), 1L, 1L,
+					seconds(300), 0L);
+			assertThat(rawCheck(this.keys, args)).containsExactly(1L, 0L, 0L, seconds(60), seconds(60), 1L, 0L,
+					seconds(300), 0L);
+			// spent (2): denied, and the allowance says when it refills
+			assertThat(rawCheck(this.keys, args)).containsExactly(0L, 0L, 0L, seconds(60), seconds(60), 2L, 0L,
+					seconds(300), seconds(300));
+		}
+
+		@Test
+		void aRequestWithoutAnAllowanceGetsTheReplyOfBefore() {
+			Object[] args = { Long.toString(MIDNIGHT_MICROS), "1", "fw", "1", "60000000", "1" };
+			assertThat(rawCheck(List.of(this.limitKey), args)).containsExactly(1L, 1L, 0L, seconds(60), 0L);
+			assertThat(rawCheck(List.of(this.limitKey), args)).containsExactly(0L, 0L, 0L, seconds(60), seconds(60));
+		}
+
+		@Test
+		void storesACountPerWindowWithTtlAndLeavesTheExhaustedLimitAlone() {
+			check(List.of(this.limit, this.allowance), 1);
+			check(List.of(this.limit, this.allowance), 1);
+			assertThat(redis.<String, String>opsForHash().entries(this.allowanceKey))
+				.containsExactlyInAnyOrderEntriesOf(Map.of("w", Long.toString(MIDNIGHT_MICROS), "c", "1"));
+			assertTtl(this.allowanceKey, 300_000);
+			assertThat(redis.opsForHash().get(this.limitKey, "c")).isEqualTo("1");
+			assertThat(RedisRateLimiterScriptTests.this.keys()).containsExactlyInAnyOrder(this.limitKey,
+					this.allowanceKey);
+		}
+
+		@SuppressWarnings("unchecked")
+		private List<Long> rawCheck(List<String> keys, Object[] args) {
+			String[] strings = new String[args.length];
+			for (int i = 0; i < args.length; i++) {
+				strings[i] = (String) args[i];
+			}
+			return redis.execute(org.springframework.data.redis.core.script.RedisScript
+				.of(new org.springframework.core.io.ClassPathResource(RedisRateLimiter.SCRIPT_LOCATION), List.class),
+					keys, (Object[]) strings);
+		}
+
+	}
+
 	@ParameterizedTest
 	@EnumSource(value = Algorithm.class, names = { "CONCURRENCY", "BUDGET", "BURST_ALLOWANCE" },
 			mode = EnumSource.Mode.EXCLUDE)
