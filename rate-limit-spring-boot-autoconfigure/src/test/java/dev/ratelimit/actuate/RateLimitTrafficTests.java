@@ -65,6 +65,16 @@ class RateLimitTrafficTests {
 	}
 
 	@Test
+	void countsTheDenialsOfAShadowOperationAsShadowed() {
+		OperationPolicy shadowed = GENERATION.withShadow();
+		Identity alice = Identity.user("alice");
+		record(shadowed, FREE, alice, ALLOWED, 3);
+		record(shadowed, FREE, alice, DENIED, 2);
+		assertThat(this.traffic.counts().get("free").get("ai_generation"))
+			.isEqualTo(new RateLimitTraffic.Counts(5, 3, 0, 2, 0, 0));
+	}
+
+	@Test
 	void topCallersAfterAKnownSequence() {
 		Identity alice = Identity.user("alice");
 		Identity bob = Identity.user("bob");

@@ -135,6 +135,37 @@ class RateLimitHeaderWriterTests {
 		assertThat(response.getHeader("Retry-After")).isEqualTo("3");
 	}
 
+	@Test
+	void aRequestAdmittedFromTheBurstAllowanceSaysSoAndShowsTheExhaustedLimit() {
+		LimitSpec allowance = LimitSpec.burstAllowance(2, Duration.ofMinutes(5));
+		Decision decision = Decision.of(
+				List.of(new LimitState(HOURLY, false, 0, Duration.ofHours(1), Duration.ofMinutes(12)),
+						new LimitState(DAILY, true, 15, Duration.ofHours(5), Duration.ZERO)),
+				new LimitState(allowance, true, 1, Duration.ofMinutes(5), Duration.ZERO));
+		MockHttpServletResponse response = write(true, false, decision);
+		assertThat(response.getHeader("X-RateLimit-Burst-Used")).isEqualTo("true");
+		assertThat(response.getHeader("X-RateLimit-Burst-Limit")).isEqualTo("2");
+		assertThat(response.getHeader("X-RateLimit-Limit")).isEqualTo("5");
+		assertThat(response.getHeader("X-RateLimit-Remaining")).isEqualTo("0");
+		assertThat(response.getHeaderNames()).doesNotContain("Retry-After");
+		// a spent allowance: denied, without the burst headers
+		Decision spent = Decision.of(decision.limits(),
+				new LimitState(allowance, false, 0, Duration.ofMinutes(5), Duration.ofMinutes(5)));
+		MockHttpServletResponse denied = write(true, false, spent);
+		assertThat(denied.getHeaderNames()).doesNotContain("X-RateLimit-Burst-Used", "X-RateLimit-Burst-Limit");
+		assertThat(denied.getHeader("Retry-After")).isEqualTo("300");
+	}
+
+	@Test
+	void aRequestLetThroughByShadowModeGetsTheRealHeadersButNoRetryAfter() {
+		ResolvedRequest shadowed = new ResolvedRequest(REQUEST.operation().withShadow(), REQUEST.tier(),
+				REQUEST.identity(), REQUEST.limits(), 1);
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		new RateLimitHeaderWriter(true, false).write(response, shadowed, denied(Duration.ofSeconds(30)));
+		assertThat(response.getHeader("X-RateLimit-Remaining")).isEqualTo("0");
+		assertThat(response.getHeaderNames()).doesNotContain("Retry-After");
+	}
+
 	private static Decision allowed() {
 		return Decision.of(List.of(new LimitState(HOURLY, true, 4, Duration.ofMinutes(12), Duration.ZERO),
 				new LimitState(DAILY, true, 19, Duration.ofHours(1), Duration.ZERO)));
