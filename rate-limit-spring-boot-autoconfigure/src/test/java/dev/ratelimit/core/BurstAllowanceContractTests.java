@@ -3,10 +3,7 @@ package dev.ratelimit.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
-import dev.ratelimit.test.MutableClock;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -22,32 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author rate-limit-spring-boot
  */
-public abstract class BurstAllowanceContractTests {
-
-	protected static final Duration HOUR = Duration.ofHours(1);
+public abstract class BurstAllowanceContractTests extends FreshLimiterTests {
 
 	protected static final Duration FIVE_MINUTES = Duration.ofMinutes(5);
 
 	protected static final LimitSpec ALLOWANCE = LimitSpec.burstAllowance(2, FIVE_MINUTES);
 
-	protected MutableClock clock;
-
-	protected RateLimiter limiter;
-
-	protected String operation;
-
-	@BeforeEach
-	void createLimiter() {
-		this.clock = MutableClock.startingAtMidnight();
-		this.limiter = createLimiter(this.clock);
-		this.operation = "op-" + UUID.randomUUID();
-	}
-
-	protected abstract RateLimiter createLimiter(MutableClock clock);
-
-	protected static String caller() {
-		return "u:" + UUID.randomUUID();
-	}
+	protected static final Duration LEASE_TIMEOUT = Duration.ofSeconds(30);
 
 	private RateLimitRequest request(String caller, LimitSpec... limits) {
 		return new RateLimitRequest(caller, this.operation, List.of(limits), 1);
@@ -143,8 +121,8 @@ public abstract class BurstAllowanceContractTests {
 	@Test
 	void aConcurrencyDenialIsNotAdmittedFromTheAllowance() {
 		String caller = caller();
-		RateLimitRequest request = request(caller, LimitSpec.of(5, HOUR),
-				LimitSpec.concurrency(1, Duration.ofSeconds(30)), ALLOWANCE);
+		RateLimitRequest request = request(caller, LimitSpec.of(5, HOUR), LimitSpec.concurrency(1, LEASE_TIMEOUT),
+				ALLOWANCE);
 		Decision holding = this.limiter.check(request);
 		assertThat(holding.leases()).hasSize(1);
 		Decision denied = this.limiter.check(request);
@@ -157,14 +135,14 @@ public abstract class BurstAllowanceContractTests {
 	@Test
 	void aRequestAdmittedFromTheAllowanceHoldsItsLease() {
 		String caller = caller();
-		RateLimitRequest request = request(caller, LimitSpec.of(1, HOUR),
-				LimitSpec.concurrency(5, Duration.ofSeconds(30)), ALLOWANCE);
+		RateLimitRequest request = request(caller, LimitSpec.of(1, HOUR), LimitSpec.concurrency(5, LEASE_TIMEOUT),
+				ALLOWANCE);
 		Decision first = this.limiter.check(request);
 		Decision burst = this.limiter.check(request);
 		assertThat(burst.isBurstUsed()).isTrue();
 		assertThat(burst.leases()).hasSize(1);
-		Decision peek = this.limiter.check(new RateLimitRequest(caller, this.operation,
-				List.of(LimitSpec.concurrency(5, Duration.ofSeconds(30))), 0));
+		Decision peek = this.limiter
+			.check(new RateLimitRequest(caller, this.operation, List.of(LimitSpec.concurrency(5, LEASE_TIMEOUT)), 0));
 		assertThat(peek.binding().remaining()).isEqualTo(3);
 		this.limiter.release(first);
 		this.limiter.release(burst);

@@ -2,10 +2,7 @@ package dev.ratelimit.core;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
-import dev.ratelimit.test.MutableClock;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -18,30 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author rate-limit-spring-boot
  */
-public abstract class ScopesAndLeasesContractTests {
-
-	protected static final Duration HOUR = Duration.ofHours(1);
+public abstract class ScopesAndLeasesContractTests extends FreshLimiterTests {
 
 	protected static final Duration LEASE_TIMEOUT = Duration.ofSeconds(30);
-
-	protected MutableClock clock;
-
-	protected RateLimiter limiter;
-
-	protected String operation;
-
-	@BeforeEach
-	void createLimiter() {
-		this.clock = MutableClock.startingAtMidnight();
-		this.limiter = createLimiter(this.clock);
-		this.operation = "op-" + UUID.randomUUID();
-	}
-
-	protected abstract RateLimiter createLimiter(MutableClock clock);
-
-	protected static String caller() {
-		return "u:" + UUID.randomUUID();
-	}
 
 	protected RateLimitRequest request(String caller, List<LimitSpec> callerLimits, List<LimitSpec> global) {
 		return new RateLimitRequest(caller, this.operation, callerLimits, 1).and(ScopeKind.GLOBAL_SCOPE, global);
