@@ -59,6 +59,15 @@ class AnnotatedOperationsTests {
 	}
 
 	@Test
+	void shadowPutsTheHandlersOperationInShadowModeThereOnly() {
+		AnnotatedOperations operations = annotatedOperations(new CountingHandlerMapping(), ShadowController.class);
+		MockHttpServletRequest shadowed = new MockHttpServletRequest("POST", "/trial/7");
+		assertThat(operations.find(shadowed, ServletRequestPathUtils.parse(shadowed)).operation().shadow()).isTrue();
+		MockHttpServletRequest enforced = new MockHttpServletRequest("POST", "/enforced/7");
+		assertThat(operations.find(enforced, ServletRequestPathUtils.parse(enforced)).operation().shadow()).isFalse();
+	}
+
+	@Test
 	void negativeConcurrentFailsAtStartup() {
 		assertThatExceptionOfType(RateLimitConfigurationException.class)
 			.isThrownBy(() -> annotatedOperations(new CountingHandlerMapping(), NegativeStreamController.class))
@@ -167,6 +176,23 @@ class AnnotatedOperationsTests {
 		@GetMapping("/streams/{id}")
 		@RateLimited(operation = "ai_generation", concurrent = 2)
 		List<String> stream() {
+			return List.of();
+		}
+
+	}
+
+	@RestController
+	static class ShadowController {
+
+		@PostMapping("/trial/{id}")
+		@RateLimited(operation = "ai_generation", shadow = true)
+		List<String> trial() {
+			return List.of();
+		}
+
+		@PostMapping("/enforced/{id}")
+		@RateLimited(operation = "ai_generation")
+		List<String> enforced() {
 			return List.of();
 		}
 
