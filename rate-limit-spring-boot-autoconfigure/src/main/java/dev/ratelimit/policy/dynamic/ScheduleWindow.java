@@ -10,7 +10,8 @@ import java.time.format.DateTimeParseException;
  * A daily window of wall-clock time in a zone, {@code [start, end)}, and the multiplier
  * of limits while it lasts. A window whose end is not after its start wraps midnight:
  * {@code 22:00-06:00} is from 22:00 to 06:00 the next morning. A start equal to the end
- * ({@code 00:00-00:00}) is the whole day.
+ * ({@code 00:00-00:00}) is the whole day. Midnight may be written {@code 24:00}
+ * ({@code 18:00-24:00}).
  *
  * @param start the first minute of the window, inclusive
  * @param end the end of the window, exclusive
