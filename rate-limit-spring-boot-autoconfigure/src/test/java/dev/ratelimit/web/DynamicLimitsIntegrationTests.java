@@ -119,10 +119,19 @@ class DynamicLimitsIntegrationTests {
 	}
 
 	@Test
-	void withoutAdjustmentLimitsAreAsConfigured() throws Exception {
-		HttpResponse<String> response = generate(this.port, newKey(), Map.of());
+	void withoutAdjustmentLimitsAreAsConfiguredAndTheBodyNamesNone() throws Exception {
+		String key = newKey();
+		HttpResponse<String> response = generate(this.port, key, Map.of());
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(header(response, "X-RateLimit-Limit")).isEqualTo("5");
+		for (int i = 0; i < 4; i++) {
+			assertThat(generate(this.port, key, Map.of()).statusCode()).isEqualTo(200);
+		}
+		HttpResponse<String> denied = generate(this.port, key, Map.of());
+		assertThat(denied.statusCode()).isEqualTo(429);
+		JsonNode body = JsonMapper.shared().readTree(denied.body());
+		assertThat(body.path("limit").asLong()).isEqualTo(5);
+		assertThat(body.has("adjustments")).isFalse();
 	}
 
 	@Test
