@@ -20,7 +20,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record LimitSpec(long limit, Duration window, Algorithm algorithm, long burst, @Nullable String name) {
 
-	private static final double FLOOR_TOLERANCE = 1e-9;
+	/**
+	 * How many units in the last place a product of a limit and a factor may be off by
+	 * the error of binary fractions and still round as its decimal value would.
+	 */
+	private static final int ROUNDING_ULPS = 4;
 
 	public LimitSpec {
 		if ((algorithm == Algorithm.BUDGET) != (name != null)) {
@@ -190,9 +194,11 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 
 	private static long scale(long value, double factor, RoundingMode rounding) {
 		double product = value * factor;
-		// Floor forgives the error of binary fractions: 100 x 0.29 is 28.999999999999996
-		// in doubles, and must be 29.
-		double scaled = (rounding == RoundingMode.FLOOR) ? Math.floor(product + FLOOR_TOLERANCE) : Math.ceil(product);
+		// Both forgive the error of binary fractions: 100 x 0.29 is 28.999999999999996 in
+		// doubles and must floor to 29; 5 x 0.6 is 3.0000000000000004 and must ceil to 3.
+		double tolerance = ROUNDING_ULPS * Math.ulp(product);
+		double scaled = (rounding == RoundingMode.FLOOR) ? Math.floor(product + tolerance)
+				: Math.ceil(product - tolerance);
 		return (scaled >= Long.MAX_VALUE / 2) ? Long.MAX_VALUE / 2 : Math.max(1, (long) scaled);
 	}
 

@@ -110,6 +110,21 @@ class LimitSpecTests {
 	}
 
 	@Test
+	void scaledCeilingForgivesTheErrorOfBinaryFractions() {
+		// 5 x 0.6 is 3.0000000000000004 in doubles.
+		assertThat(LimitSpec.of(5, Duration.ofHours(1)).scaled(0.6).limit()).isEqualTo(3);
+		assertThat(LimitSpec.of(5, Duration.ofHours(1)).scaled(0.61).limit()).isEqualTo(4);
+	}
+
+	@Test
+	void scaledRoundingNeverMovesAnExactProduct() {
+		LimitSpec large = LimitSpec.of(1_000_000_000_000L, Duration.ofHours(1));
+		assertThat(large.scaled(2, RoundingMode.FLOOR).limit()).isEqualTo(2_000_000_000_000L);
+		assertThat(large.scaled(2).limit()).isEqualTo(2_000_000_000_000L);
+		assertThat(large.scaled(0.5, RoundingMode.FLOOR).limit()).isEqualTo(500_000_000_000L);
+	}
+
+	@Test
 	void scaledRejectsOtherRoundings() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> LimitSpec.of(5, Duration.ofHours(1)).scaled(2, RoundingMode.HALF_UP))
