@@ -15,6 +15,7 @@ import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.policy.dynamic.DynamicLimits;
 import dev.ratelimit.redis.RedisFleet;
 import dev.ratelimit.redis.RedisLeaseRenewal;
 import dev.ratelimit.redis.RedisRateLimiter;
@@ -315,9 +316,10 @@ public final class RateLimitAutoConfiguration {
 		@ConditionalOnMissingBean
 		RequestPolicyResolver rateLimitRequestPolicyResolver(RateLimitPolicy policy,
 				AnnotatedOperations annotatedOperations, IdentityResolver identityResolver, TierResolver tierResolver,
-				ClientAddressResolver clientAddressResolver, OverrideStore overrideStore) {
+				ClientAddressResolver clientAddressResolver, OverrideStore overrideStore,
+				ObjectProvider<DynamicLimits> dynamicLimits) {
 			return new RequestPolicyResolver(policy, annotatedOperations, identityResolver, tierResolver,
-					clientAddressResolver, overrideStore);
+					clientAddressResolver, overrideStore, dynamicLimits.getIfUnique());
 		}
 
 		@Bean

@@ -11,6 +11,7 @@ import dev.ratelimit.admin.RateLimitAdminService;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.policy.dynamic.DynamicLimits;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.web.AnnotatedOperations;
@@ -45,10 +46,12 @@ public final class RateLimitEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
 	RateLimitAdminService rateLimitAdminService(RateLimitPolicy policy, RateLimiter rateLimiter,
-			OverrideStore overrideStore, ObjectProvider<RateLimitTraffic> traffic, ObjectProvider<Clock> clock) {
+			OverrideStore overrideStore, ObjectProvider<RateLimitTraffic> traffic, ObjectProvider<Clock> clock,
+			ObjectProvider<DynamicLimits> dynamicLimits) {
 		RateLimitTraffic observed = traffic.getIfAvailable();
 		return new RateLimitAdminService(policy, rateLimiter, overrideStore,
-				(observed != null) ? observed::observedTier : null, RateLimitClock.of(clock));
+				(observed != null) ? observed::observedTier : null, RateLimitClock.of(clock),
+				dynamicLimits.getIfUnique());
 	}
 
 	@Bean
