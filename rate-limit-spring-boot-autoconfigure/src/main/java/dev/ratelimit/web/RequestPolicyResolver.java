@@ -6,6 +6,8 @@ import java.util.List;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.KeyType;
+import dev.ratelimit.policy.NamedUser;
+import dev.ratelimit.policy.NamedUsers;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitOverride;
@@ -23,7 +25,9 @@ import org.springframework.web.util.ServletRequestPathUtils;
  * Applies the {@link RateLimitPolicy} to an HTTP request: excluded paths first (no
  * further work), then the operation ({@code @RateLimited}, else path rule, else default),
  * the identity and tier of the caller, any operator's {@link RateLimitOverride} of the
- * caller (a local lookup), and the limits and cost.
+ * caller (a local lookup), else the caller's {@link NamedUser} entry of the configuration
+ * (a map lookup), and the limits and cost. An operator's override replaces a named user's
+ * entry as a whole.
  *
  * @author rate-limit-spring-boot
  */
@@ -41,6 +45,8 @@ public final class RequestPolicyResolver {
 
 	private final OverrideStore overrides;
 
+	private final NamedUsers namedUsers;
+
 	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
 			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver) {
 		this(policy, annotatedOperations, identityResolver, tierResolver, clientAddressResolver,
@@ -50,6 +56,25 @@ public final class RequestPolicyResolver {
 	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
 			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver,
 			OverrideStore overrides) {
+		this(policy, annotatedOperations, identityResolver, tierResolver, clientAddressResolver, overrides,
+				NamedUsers.none());
+	}
+
+	/**
+	 * Create a resolver that applies operators' overrides and, to callers no override
+	 * applies to, the users named in the configuration.
+	 * @param policy the policy
+	 * @param annotatedOperations the operations of annotated handler methods
+	 * @param identityResolver identifies the caller
+	 * @param tierResolver finds the caller's tier
+	 * @param clientAddressResolver finds the client address
+	 * @param overrides the operators' overrides
+	 * @param namedUsers the users named in the configuration
+	 */
+	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
+			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver,
+			OverrideStore overrides, NamedUsers namedUsers) {
+		this.namedUsers = namedUsers;
 		this.overrides = overrides;
 		this.policy = policy;
 		this.annotatedOperations = annotatedOperations;
@@ -84,6 +109,12 @@ public final class RequestPolicyResolver {
 		// by global has none, its limits being everyone's already.
 		List<LimitSpec> global = operation.global();
 		if (override == null) {
+			// A named user is configured with limits of its own for operations keyed by
+			// identity only, so its tier applies to every budget of the request.
+			NamedUser named = this.namedUsers.find(caller.scope());
+			if (named != null) {
+				tier = named.effectiveTier(tier);
+			}
 			return new ResolvedRequest(operation, tier, owner, tier.limitsFor(operation), cost, null, global);
 		}
 		tier = override.effectiveTier(this.policy, tier);
