@@ -61,8 +61,7 @@ final class NamedUsersMapper {
 			}
 			String scope = Identity.user(name).scope();
 			if (byScope.containsKey(scope)) {
-				// The value is not repeated: it is someone's user name.
-				throw this.invalid.invalid(property + ".name", null, "the user is named twice in rate-limit.users",
+				throw this.invalid.invalid(property + ".name", name, "the user is named twice in rate-limit.users",
 						"Give each user one entry.");
 			}
 			TierPolicy tier = tier(user.getTier(), policy, property + ".tier");
