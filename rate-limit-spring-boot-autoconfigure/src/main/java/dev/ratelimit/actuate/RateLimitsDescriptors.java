@@ -32,13 +32,47 @@ public final class RateLimitsDescriptors {
 	 * @param backend the limiter and its state
 	 * @param rules the effective rules
 	 * @param overrides the active overrides
+	 * @param namedUsers the users named in the configuration ({@code rate-limit.users}),
+	 * the other source of overrides, by scope
 	 * @param traffic what the filter decided, {@code null} when not recorded
 	 * @param operations the state of every operation with global or concurrency limits:
 	 * global usage and requests in flight, by operation name
 	 */
 	public record RateLimitsDescriptor(BackendDescriptor backend, RulesDescriptor rules,
-			List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic,
+			List<OverrideDescriptor> overrides, List<NamedUserDescriptor> namedUsers,
+			@Nullable TrafficDescriptor traffic,
 			Map<String, OperationStateDescriptor> operations) implements OperationResponseBody {
+
+		/**
+		 * A summary without named users.
+		 * @param backend the limiter and its state
+		 * @param rules the effective rules
+		 * @param overrides the active overrides
+		 * @param traffic what the filter decided, {@code null} when not recorded
+		 * @param operations the state of every operation with global or concurrency
+		 * limits
+		 */
+		public RateLimitsDescriptor(BackendDescriptor backend, RulesDescriptor rules,
+				List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic,
+				Map<String, OperationStateDescriptor> operations) {
+			this(backend, rules, overrides, List.of(), traffic, operations);
+		}
+
+	}
+
+	/**
+	 * A user named in the configuration, known here by its scope only, as callers are
+	 * everywhere in the endpoint.
+	 *
+	 * @param scope the user's scope (its hashed principal name)
+	 * @param tier the tier the entry puts the user on, or {@code null} to keep the
+	 * resolved one
+	 * @param limits the user's own limits by operation name
+	 * @param overridden whether an operator's override of the user applies now, in place
+	 * of this entry
+	 */
+	public record NamedUserDescriptor(String scope, @Nullable String tier, Map<String, List<LimitDescriptor>> limits,
+			boolean overridden) {
 
 	}
 

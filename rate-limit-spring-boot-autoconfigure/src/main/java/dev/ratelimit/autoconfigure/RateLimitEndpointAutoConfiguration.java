@@ -9,6 +9,7 @@ import dev.ratelimit.actuate.RateLimitsEndpoint;
 import dev.ratelimit.actuate.RateLimitsWebEndpointExtension;
 import dev.ratelimit.admin.RateLimitAdminService;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.policy.NamedUsers;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.redis.RedisRateLimiter;
@@ -57,7 +58,8 @@ public final class RateLimitEndpointAutoConfiguration {
 	RateLimitsEndpoint rateLimitsEndpoint(RateLimitAdminService service, RateLimiter rateLimiter,
 			ObjectProvider<RedisRateLimiter> redisRateLimiter,
 			ObjectProvider<ResilientRateLimiter> resilientRateLimiter, ObjectProvider<RateLimitTraffic> traffic,
-			ObjectProvider<AnnotatedOperations> annotatedOperations, RateLimitProperties properties) {
+			ObjectProvider<AnnotatedOperations> annotatedOperations, ObjectProvider<NamedUsers> namedUsers,
+			RateLimitProperties properties) {
 		Duration maxDuration = properties.getOverrides().getMaxDuration();
 		if (maxDuration.toSeconds() < 1) {
 			throw InvalidRateLimitProperty.of("rate-limit.overrides.max-duration", maxDuration,
@@ -66,7 +68,7 @@ public final class RateLimitEndpointAutoConfiguration {
 		RateLimitBackend backend = new RateLimitBackend(rateLimiter, redisRateLimiter.getIfUnique(),
 				resilientRateLimiter.getIfUnique());
 		return new RateLimitsEndpoint(service, backend, traffic.getIfAvailable(), annotatedOperations.getIfAvailable(),
-				maxDuration);
+				maxDuration, namedUsers.getIfAvailable(NamedUsers::none));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -24,6 +24,8 @@ import dev.ratelimit.testfixtures.TestInstances;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -40,6 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * operator's override of the same user wins over the configuration.
  */
 class NamedUsersIntegrationTests {
+
+	private static final JsonMapper JSON = JsonMapper.shared();
 
 	private static final String PREFIX = "named-" + UUID.randomUUID();
 
@@ -120,6 +124,26 @@ class NamedUsersIntegrationTests {
 		assertThat(limit(send(first, "POST", "/api/generate", OVERRIDDEN))).isEqualTo("100");
 	}
 
+	@Test
+	void endpointShowsNamedUsersByScopeOnly() throws Exception {
+		HttpResponse<String> response = LocalHttp.send("localhost", TestInstances.port(second), "GET",
+				"/actuator/ratelimits", Map.of());
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode users = JSON.readTree(response.body()).path("namedUsers");
+		assertThat(users.size()).isEqualTo(3);
+		JsonNode premium = null;
+		for (JsonNode user : users) {
+			if (user.path("scope").asString().equals(Identity.user(PREMIUM).scope())) {
+				premium = user;
+			}
+		}
+		assertThat(premium).isNotNull();
+		assertThat(premium.path("tier").asString()).isEqualTo("business");
+		assertThat(premium.path("limits").path("ai_generation").get(0).path("limit").asLong()).isEqualTo(100);
+		assertThat(premium.path("overridden").asBoolean()).isFalse();
+		assertThat(response.body()).doesNotContain(PREMIUM).doesNotContain(OWN_LIMITS).doesNotContain(OVERRIDDEN);
+	}
+
 	private static String limit(HttpResponse<String> response) {
 		return response.headers().firstValue("X-RateLimit-Limit").orElse("none");
 	}
@@ -132,8 +156,9 @@ class NamedUsersIntegrationTests {
 
 	private static ConfigurableApplicationContext startInstance() {
 		RedisServer redis = RedisServers.shared();
-		return TestInstances.start(TestApplication.class, "spring.data.redis.host=" + redis.host(),
-				"spring.data.redis.port=" + redis.port(), "rate-limit.key-prefix=" + PREFIX,
+		return TestInstances.start(TestApplication.class, "management.endpoints.web.exposure.include=ratelimits",
+				"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
+				"rate-limit.key-prefix=" + PREFIX,
 				// Generous: a loaded machine must not move checks to the local fallback.
 				"rate-limit.redis.timeout=5s", "rate-limit.tiers.free.limits.api_requests=3/1h",
 				"rate-limit.tiers.free.limits.ai_generation=2/1h",
