@@ -269,7 +269,8 @@ public final class RateLimitsDescriptors {
 	 * @param scope the caller's hashed scope
 	 * @param tier the tier the usage was read for
 	 * @param tierSource why that tier: {@code parameter} (the {@code tier} query
-	 * parameter), {@code override}, {@code observed} (the tier the caller's last requests
+	 * parameter), {@code override}, {@code configuration} (a user named in
+	 * {@code rate-limit.users}), {@code observed} (the tier the caller's last requests
 	 * were on) or {@code default}
 	 * @param override the caller's active override, or {@code null}
 	 * @param operations the usage of every operation charged to the caller

@@ -46,10 +46,12 @@ public final class RateLimitEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
 	RateLimitAdminService rateLimitAdminService(RateLimitPolicy policy, RateLimiter rateLimiter,
-			OverrideStore overrideStore, ObjectProvider<RateLimitTraffic> traffic, ObjectProvider<Clock> clock) {
+			OverrideStore overrideStore, ObjectProvider<RateLimitTraffic> traffic, ObjectProvider<Clock> clock,
+			ObjectProvider<NamedUsers> namedUsers) {
 		RateLimitTraffic observed = traffic.getIfAvailable();
 		return new RateLimitAdminService(policy, rateLimiter, overrideStore,
-				(observed != null) ? observed::observedTier : null, RateLimitClock.of(clock));
+				(observed != null) ? observed::observedTier : null, RateLimitClock.of(clock),
+				namedUsers.getIfAvailable(NamedUsers::none));
 	}
 
 	@Bean

@@ -144,6 +144,21 @@ class NamedUsersIntegrationTests {
 		assertThat(response.body()).doesNotContain(PREMIUM).doesNotContain(OWN_LIMITS).doesNotContain(OVERRIDDEN);
 	}
 
+	@Test
+	void endpointReadsANamedUsersUsageUnderItsTierAndLimits() throws Exception {
+		HttpResponse<String> response = LocalHttp.send("localhost", TestInstances.port(first), "GET",
+				"/actuator/ratelimits/user:" + OWN_LIMITS, Map.of());
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode caller = JSON.readTree(response.body());
+		assertThat(caller.path("tier").asString()).isEqualTo("free");
+		assertThat(caller.path("tierSource").asString()).isEqualTo("configuration");
+		Map<String, Long> limits = new TreeMap<>();
+		for (JsonNode operation : caller.path("operations")) {
+			limits.put(operation.path("operation").asString(), operation.path("limits").get(0).path("limit").asLong());
+		}
+		assertThat(limits).containsEntry("ai_generation", 100L).containsEntry("api_requests", 3L);
+	}
+
 	private static String limit(HttpResponse<String> response) {
 		return response.headers().firstValue("X-RateLimit-Limit").orElse("none");
 	}
