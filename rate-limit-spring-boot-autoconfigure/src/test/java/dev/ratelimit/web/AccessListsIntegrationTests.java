@@ -14,19 +14,14 @@ import dev.ratelimit.test.CommandStats;
 import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.context.SharedRedis;
 import dev.ratelimit.testfixtures.HeaderPrincipalFilter;
-import dev.ratelimit.testfixtures.TestApiController;
+import dev.ratelimit.testfixtures.PrincipalTestApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -40,8 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * command and leave no key; the others are limited as usual. The tests connect from the
  * loopback address, a trusted proxy here, so {@code X-Forwarded-For} picks the client.
  */
-@SpringBootTest(classes = AccessListsIntegrationTests.TestApplication.class,
-		webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = PrincipalTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "rate-limit.identity.trusted-proxies=127.0.0.1, ::1",
 				"rate-limit.tiers.free.limits.api_requests=3/1h", "rate-limit.tiers.free.limits.ai_generation=3/1h",
 				"rate-limit.allow.addresses=198.51.100.0/24, 2001:db8:a::/48",
@@ -165,18 +159,6 @@ class AccessListsIntegrationTests {
 
 	private Set<String> keys() {
 		return new StringRedisTemplate(this.connectionFactory).keys(KEY_PREFIX + ":*");
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	@Import(TestApiController.class)
-	static class TestApplication {
-
-		@Bean
-		FilterRegistrationBean<HeaderPrincipalFilter> testPrincipal() {
-			return HeaderPrincipalFilter.registration();
-		}
-
 	}
 
 }

@@ -19,7 +19,7 @@ import dev.ratelimit.test.LocalHttp;
 import dev.ratelimit.test.RedisServer;
 import dev.ratelimit.test.RedisServers;
 import dev.ratelimit.testfixtures.HeaderPrincipalFilter;
-import dev.ratelimit.testfixtures.TestApiController;
+import dev.ratelimit.testfixtures.PrincipalTestApplication;
 import dev.ratelimit.testfixtures.TestInstances;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,12 +27,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,23 +51,25 @@ class NamedUsersIntegrationTests {
 
 	private static final String OVERRIDDEN = "overridden-" + UUID.randomUUID();
 
+	private static final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+
 	private static ConfigurableApplicationContext first;
 
 	private static ConfigurableApplicationContext second;
 
 	@BeforeAll
-	static void startInstances() {
-		first = startInstance();
-		second = startInstance();
+	static void startTwoInstances() {
+		while (instances.size() < 2) {
+			instances.add(startInstance());
+		}
+		first = instances.get(0);
+		second = instances.get(1);
 	}
 
 	@AfterAll
 	static void stopInstances() {
-		for (ConfigurableApplicationContext instance : new ConfigurableApplicationContext[] { first, second }) {
-			if (instance != null) {
-				instance.close();
-			}
-		}
+		instances.forEach(ConfigurableApplicationContext::close);
+		instances.clear();
 	}
 
 	@Test
@@ -171,9 +168,9 @@ class NamedUsersIntegrationTests {
 
 	private static ConfigurableApplicationContext startInstance() {
 		RedisServer redis = RedisServers.shared();
-		return TestInstances.start(TestApplication.class, "management.endpoints.web.exposure.include=ratelimits",
-				"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
-				"rate-limit.key-prefix=" + PREFIX,
+		return TestInstances.start(PrincipalTestApplication.class,
+				"management.endpoints.web.exposure.include=ratelimits", "spring.data.redis.host=" + redis.host(),
+				"spring.data.redis.port=" + redis.port(), "rate-limit.key-prefix=" + PREFIX,
 				// Generous: a loaded machine must not move checks to the local fallback.
 				"rate-limit.redis.timeout=5s", "rate-limit.tiers.free.limits.api_requests=3/1h",
 				"rate-limit.tiers.free.limits.ai_generation=2/1h",
@@ -183,18 +180,6 @@ class NamedUsersIntegrationTests {
 				"rate-limit.users[1].name=" + OWN_LIMITS, "rate-limit.users[1].limits.ai_generation=100/1h",
 				"rate-limit.users[2].name=" + OVERRIDDEN, "rate-limit.users[2].tier=business",
 				"rate-limit.users[2].limits.ai_generation=100/1h");
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	@Import(TestApiController.class)
-	static class TestApplication {
-
-		@Bean
-		FilterRegistrationBean<HeaderPrincipalFilter> testPrincipal() {
-			return HeaderPrincipalFilter.registration();
-		}
-
 	}
 
 }
