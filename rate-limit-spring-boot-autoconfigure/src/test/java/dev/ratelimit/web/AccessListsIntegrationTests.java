@@ -104,6 +104,12 @@ class AccessListsIntegrationTests {
 	}
 
 	@Test
+	void deniedCallersAreDeniedOnExcludedPathsToo() throws Exception {
+		assertThat(send("/actuator/health", Map.of("X-Forwarded-For", "203.0.113.7")).statusCode()).isEqualTo(403);
+		assertThat(send("/actuator/health", Map.of("X-Forwarded-For", "192.0.2.1")).statusCode()).isEqualTo(200);
+	}
+
+	@Test
 	void forwardedAddressCountsOnlyFromATrustedProxy() throws Exception {
 		// The proxy (loopback) vouches for 192.0.2.1 only; what the client wrote before
 		// it is not believed.
