@@ -5,12 +5,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.Money;
 import dev.ratelimit.core.Windows;
 import dev.ratelimit.policy.RateLimitOverride;
+import dev.ratelimit.policy.dynamic.Adjustments;
+import dev.ratelimit.policy.dynamic.DynamicLimits;
+import dev.ratelimit.policy.dynamic.GeographyMultipliers;
+import dev.ratelimit.policy.dynamic.LoadThresholds;
+import dev.ratelimit.policy.dynamic.Schedule;
+import dev.ratelimit.policy.dynamic.ScheduleWindow;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -32,16 +39,18 @@ public final class RateLimitsDescriptors {
 	 * @param backend the limiter and its state
 	 * @param rules the effective rules
 	 * @param overrides the active overrides
-	 * @param namedUsers the users named in the configuration ({@code rate-limit.users}),
-	 * the other source of overrides, by scope
 	 * @param traffic what the filter decided, {@code null} when not recorded
 	 * @param operations the state of every operation with global or concurrency limits:
 	 * global usage and requests in flight, by operation name
+	 * @param dynamic the dynamic multipliers and their current state, {@code null} when
+	 * none is configured
+	 * @param namedUsers the users named in the configuration ({@code rate-limit.users}),
+	 * the other source of overrides, by scope
 	 */
 	public record RateLimitsDescriptor(BackendDescriptor backend, RulesDescriptor rules,
-			List<OverrideDescriptor> overrides, List<NamedUserDescriptor> namedUsers,
-			@Nullable TrafficDescriptor traffic,
-			Map<String, OperationStateDescriptor> operations) implements OperationResponseBody {
+			List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic,
+			Map<String, OperationStateDescriptor> operations, @Nullable DynamicDescriptor dynamic,
+			List<NamedUserDescriptor> namedUsers) implements OperationResponseBody {
 
 		/**
 		 * A summary without named users.
@@ -51,12 +60,94 @@ public final class RateLimitsDescriptors {
 		 * @param traffic what the filter decided, {@code null} when not recorded
 		 * @param operations the state of every operation with global or concurrency
 		 * limits
+		 * @param dynamic the dynamic multipliers, {@code null} when none is configured
 		 */
 		public RateLimitsDescriptor(BackendDescriptor backend, RulesDescriptor rules,
 				List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic,
-				Map<String, OperationStateDescriptor> operations) {
-			this(backend, rules, overrides, List.of(), traffic, operations);
+				Map<String, OperationStateDescriptor> operations, @Nullable DynamicDescriptor dynamic) {
+			this(backend, rules, overrides, traffic, operations, dynamic, List.of());
 		}
+
+	}
+
+	/**
+	 * The dynamic multipliers of callers' own limits.
+	 *
+	 * @param schedule the windows of the schedule, empty when none
+	 * @param load how load adjusts limits and the last sampled load, {@code null} when it
+	 * does not
+	 * @param reputation whether reputation adjusts limits
+	 * @param geography the multipliers by country, {@code null} when none
+	 * @param adjustments what applies to every caller of this instance now (schedule and
+	 * load), by name; reputation and geography differ by caller and request
+	 */
+	public record DynamicDescriptor(List<ScheduleWindowDescriptor> schedule, @Nullable LoadDescriptor load,
+			boolean reputation, @Nullable GeographyDescriptor geography, Map<String, Double> adjustments) {
+
+		static DynamicDescriptor of(DynamicLimits dynamic, Adjustments now) {
+			Schedule schedule = dynamic.schedule();
+			ScheduleWindow active = dynamic.activeWindow();
+			List<ScheduleWindowDescriptor> windows = (schedule != null) ? schedule.windows()
+				.stream()
+				.map((window) -> new ScheduleWindowDescriptor(window.hours(), window.zone().getId(),
+						window.multiplier(), window == active))
+				.toList() : List.of();
+			LoadThresholds thresholds = dynamic.loadThresholds();
+			LoadDescriptor load = null;
+			if (thresholds != null) {
+				double current = dynamic.load();
+				load = new LoadDescriptor(Double.isNaN(current) ? null : current, finite(thresholds.high()),
+						thresholds.highMultiplier(), finite(thresholds.low()), thresholds.lowMultiplier(),
+						thresholds.multiplierAt(current));
+			}
+			GeographyMultipliers geography = dynamic.geography();
+			return new DynamicDescriptor(windows, load, dynamic.reputationEnabled(),
+					(geography != null) ? new GeographyDescriptor(geography.header(),
+							new TreeMap<>(geography.multipliers()), geography.defaultMultiplier()) : null,
+					now.multipliers());
+		}
+
+		private static @Nullable Double finite(double value) {
+			return Double.isInfinite(value) ? null : value;
+		}
+
+	}
+
+	/**
+	 * A window of the schedule.
+	 *
+	 * @param hours the hours, e.g. {@code 22:00-06:00}
+	 * @param zone the zone they are read in
+	 * @param multiplier the multiplier within the window
+	 * @param active whether this is the window that applies now
+	 */
+	public record ScheduleWindowDescriptor(String hours, String zone, double multiplier, boolean active) {
+
+	}
+
+	/**
+	 * How load adjusts limits.
+	 *
+	 * @param current the last sampled load (0 to 1), {@code null} when unknown
+	 * @param high the load from which limits shrink, {@code null} when not set
+	 * @param highMultiplier the multiplier at high load
+	 * @param low the load up to which limits grow, {@code null} when not set
+	 * @param lowMultiplier the multiplier at low load
+	 * @param multiplier the multiplier that applies now
+	 */
+	public record LoadDescriptor(@Nullable Double current, @Nullable Double high, double highMultiplier,
+			@Nullable Double low, double lowMultiplier, double multiplier) {
+
+	}
+
+	/**
+	 * The multipliers by country.
+	 *
+	 * @param header the header the country code is read from (from trusted proxies only)
+	 * @param multipliers the multiplier of each listed country
+	 * @param defaultMultiplier the multiplier of every other country
+	 */
+	public record GeographyDescriptor(String header, Map<String, Double> multipliers, double defaultMultiplier) {
 
 	}
 
@@ -275,10 +366,13 @@ public final class RateLimitsDescriptors {
 	 * @param override the caller's active override, or {@code null}
 	 * @param operations the usage of every operation charged to the caller
 	 * @param notes operations not shown, and why
+	 * @param adjustments the dynamic multipliers applied to the caller's limits shown
+	 * (schedule, load, reputation; geography depends on each request), {@code null} when
+	 * none applies
 	 */
 	public record CallerDescriptor(String selectedAs, String scope, String tier, String tierSource,
-			@Nullable OverrideDescriptor override, List<OperationUsageDescriptor> operations,
-			List<String> notes) implements OperationResponseBody {
+			@Nullable OverrideDescriptor override, List<OperationUsageDescriptor> operations, List<String> notes,
+			@Nullable Map<String, Double> adjustments) implements OperationResponseBody {
 
 	}
 

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import dev.ratelimit.actuate.IdentitySelector.Selection;
 import dev.ratelimit.actuate.RateLimitsDescriptors.AnnotatedDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.CallerDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.DynamicDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.LimitDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.BudgetUsageDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.LimitUsageDescriptor;
@@ -41,6 +42,7 @@ import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.TierPolicy;
+import dev.ratelimit.policy.dynamic.DynamicLimits;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.web.AnnotatedOperations;
 import org.jspecify.annotations.Nullable;
@@ -141,8 +143,11 @@ public final class RateLimitsEndpoint {
 	@ReadOperation
 	public RateLimitsDescriptor rateLimits() {
 		Map<String, RateLimitOverride> overrides = this.service.overrides();
-		return new RateLimitsDescriptor(this.backend.describe(), rules(), overrides(overrides),
-				namedUsers(overrides.keySet()), traffic(), operationStates());
+		DynamicLimits dynamic = this.service.dynamicLimits();
+		return new RateLimitsDescriptor(this.backend.describe(), rules(), overrides(overrides), traffic(),
+				operationStates(),
+				(dynamic != null) ? DynamicDescriptor.of(dynamic, dynamic.instanceAdjustments()) : null,
+				namedUsers(overrides.keySet()));
 	}
 
 	/**
@@ -240,7 +245,7 @@ public final class RateLimitsEndpoint {
 			.toList();
 		return new CallerDescriptor(selection.kind(), usage.scope(), usage.tier().name(), usage.tierSource(),
 				(override != null) ? OverrideDescriptor.of(usage.scope(), override, this.service.now()) : null,
-				operations, usage.notes());
+				operations, usage.notes(), usage.adjustments().isEmpty() ? null : usage.adjustments().multipliers());
 	}
 
 	private RulesDescriptor rules() {

@@ -23,6 +23,8 @@ import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.TierPolicy;
+import dev.ratelimit.policy.dynamic.Adjustments;
+import dev.ratelimit.policy.dynamic.DynamicLimits;
 import dev.ratelimit.web.Identity;
 import org.jspecify.annotations.Nullable;
 
@@ -56,6 +58,8 @@ public final class RateLimitAdminService {
 
 	private final NamedUsers namedUsers;
 
+	private final @Nullable DynamicLimits dynamicLimits;
+
 	/**
 	 * Create the service.
 	 * @param policy the rules
@@ -67,23 +71,43 @@ public final class RateLimitAdminService {
 	 */
 	public RateLimitAdminService(RateLimitPolicy policy, RateLimiter limiter, OverrideStore overrides,
 			@Nullable ObservedTiers observedTiers, Clock clock) {
-		this(policy, limiter, overrides, observedTiers, clock, NamedUsers.none());
+		this(policy, limiter, overrides, observedTiers, clock, null);
 	}
 
 	/**
-	 * Create the service, reading the usage of named users under their configured tier
-	 * and limits.
+	 * Create the service, showing callers' limits as dynamic multipliers adjust them.
 	 * @param policy the rules
 	 * @param limiter the limiter the filter calls
 	 * @param overrides where overrides are kept (the filter's store)
 	 * @param observedTiers the tiers callers were seen on, or {@code null} when traffic
 	 * is not recorded
 	 * @param clock the clock overrides expire by
+	 * @param dynamicLimits the filter's dynamic multipliers, or {@code null} when none is
+	 * configured
+	 */
+	public RateLimitAdminService(RateLimitPolicy policy, RateLimiter limiter, OverrideStore overrides,
+			@Nullable ObservedTiers observedTiers, Clock clock, @Nullable DynamicLimits dynamicLimits) {
+		this(policy, limiter, overrides, observedTiers, clock, dynamicLimits, NamedUsers.none());
+	}
+
+	/**
+	 * Create the service, showing callers' limits as dynamic multipliers adjust them and
+	 * named users' under their configured tier and limits.
+	 * @param policy the rules
+	 * @param limiter the limiter the filter calls
+	 * @param overrides where overrides are kept (the filter's store)
+	 * @param observedTiers the tiers callers were seen on, or {@code null} when traffic
+	 * is not recorded
+	 * @param clock the clock overrides expire by
+	 * @param dynamicLimits the filter's dynamic multipliers, or {@code null} when none is
+	 * configured
 	 * @param namedUsers the users named in the configuration
 	 */
 	public RateLimitAdminService(RateLimitPolicy policy, RateLimiter limiter, OverrideStore overrides,
-			@Nullable ObservedTiers observedTiers, Clock clock, NamedUsers namedUsers) {
+			@Nullable ObservedTiers observedTiers, Clock clock, @Nullable DynamicLimits dynamicLimits,
+			NamedUsers namedUsers) {
 		this.namedUsers = namedUsers;
+		this.dynamicLimits = dynamicLimits;
 		this.policy = policy;
 		this.operations = policy.operations().stream().sorted(Comparator.comparing(OperationPolicy::name)).toList();
 		this.limiter = limiter;
@@ -106,6 +130,14 @@ public final class RateLimitAdminService {
 	 */
 	public List<OperationPolicy> operations() {
 		return this.operations;
+	}
+
+	/**
+	 * The dynamic multipliers the filter applies.
+	 * @return the dynamic limits, or {@code null} when none is configured
+	 */
+	public @Nullable DynamicLimits dynamicLimits() {
+		return this.dynamicLimits;
 	}
 
 	/**
@@ -240,6 +272,10 @@ public final class RateLimitAdminService {
 		}
 		List<OperationUsage> usage = new ArrayList<>();
 		List<String> notes = new ArrayList<>();
+		// What applies to the caller whatever the request: geography depends on each
+		// request's header, so the usage is shown without it.
+		Adjustments adjustments = (this.dynamicLimits != null) ? this.dynamicLimits.callerAdjustments(scope)
+				: Adjustments.NONE;
 		for (OperationPolicy operation : this.operations) {
 			String skipped = skipped(operation, caller);
 			if (skipped != null) {
@@ -250,9 +286,12 @@ public final class RateLimitAdminService {
 			if (override != null) {
 				limits = override.scale(limits);
 			}
+			if (operation.key() == KeyType.IDENTITY) {
+				limits = adjustments.apply(limits);
+			}
 			usage.add(usage(scope, operation, limits, notes));
 		}
-		return new CallerUsage(scope, tier, tierSource, override, usage, notes);
+		return new CallerUsage(scope, tier, tierSource, override, usage, notes, adjustments);
 	}
 
 	/**
@@ -326,9 +365,11 @@ public final class RateLimitAdminService {
 	 * @param override the caller's active override, or {@code null}
 	 * @param operations the usage of every operation charged to the caller
 	 * @param notes operations not shown, and why
+	 * @param adjustments the dynamic multipliers applied to the caller's own limits
+	 * (schedule, load and reputation; geography depends on each request)
 	 */
 	public record CallerUsage(String scope, TierPolicy tier, String tierSource, @Nullable RateLimitOverride override,
-			List<OperationUsage> operations, List<String> notes) {
+			List<OperationUsage> operations, List<String> notes, Adjustments adjustments) {
 
 	}
 

@@ -15,6 +15,7 @@ import dev.ratelimit.local.InMemoryRateLimiter;
 import dev.ratelimit.policy.NamedUsers;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.policy.dynamic.DynamicLimits;
 import dev.ratelimit.redis.RedisFleet;
 import dev.ratelimit.redis.RedisLeaseRenewal;
 import dev.ratelimit.redis.RedisRateLimiter;
@@ -323,9 +324,10 @@ public final class RateLimitAutoConfiguration {
 		@ConditionalOnMissingBean
 		RequestPolicyResolver rateLimitRequestPolicyResolver(RateLimitPolicy policy,
 				AnnotatedOperations annotatedOperations, IdentityResolver identityResolver, TierResolver tierResolver,
-				ClientAddressResolver clientAddressResolver, OverrideStore overrideStore, NamedUsers namedUsers) {
+				ClientAddressResolver clientAddressResolver, OverrideStore overrideStore,
+				ObjectProvider<DynamicLimits> dynamicLimits, NamedUsers namedUsers) {
 			return new RequestPolicyResolver(policy, annotatedOperations, identityResolver, tierResolver,
-					clientAddressResolver, overrideStore, namedUsers);
+					clientAddressResolver, overrideStore, dynamicLimits.getIfUnique(), namedUsers);
 		}
 
 		@Bean

@@ -12,6 +12,7 @@ import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.policy.NamedUsers;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
+import dev.ratelimit.policy.dynamic.DynamicLimits;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
 import dev.ratelimit.web.AnnotatedOperations;
@@ -47,11 +48,11 @@ public final class RateLimitEndpointAutoConfiguration {
 	@ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
 	RateLimitAdminService rateLimitAdminService(RateLimitPolicy policy, RateLimiter rateLimiter,
 			OverrideStore overrideStore, ObjectProvider<RateLimitTraffic> traffic, ObjectProvider<Clock> clock,
-			ObjectProvider<NamedUsers> namedUsers) {
+			ObjectProvider<DynamicLimits> dynamicLimits, ObjectProvider<NamedUsers> namedUsers) {
 		RateLimitTraffic observed = traffic.getIfAvailable();
 		return new RateLimitAdminService(policy, rateLimiter, overrideStore,
 				(observed != null) ? observed::observedTier : null, RateLimitClock.of(clock),
-				namedUsers.getIfAvailable(NamedUsers::none));
+				dynamicLimits.getIfUnique(), namedUsers.getIfAvailable(NamedUsers::none));
 	}
 
 	@Bean

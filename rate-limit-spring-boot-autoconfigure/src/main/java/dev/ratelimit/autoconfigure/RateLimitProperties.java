@@ -67,6 +67,9 @@ public class RateLimitProperties {
 	@NestedConfigurationProperty
 	private final ProblemProperties problem = new ProblemProperties();
 
+	@NestedConfigurationProperty
+	private final DynamicProperties dynamic = new DynamicProperties();
+
 	/**
 	 * Tiers (plans) by name, e.g. free, pro, business, enterprise.
 	 */
@@ -136,6 +139,10 @@ public class RateLimitProperties {
 
 	public Identity getIdentity() {
 		return this.identity;
+	}
+
+	public DynamicProperties getDynamic() {
+		return this.dynamic;
 	}
 
 	public HeadersProperties getHeaders() {

@@ -1,5 +1,6 @@
 package dev.ratelimit.core;
 
+import java.math.RoundingMode;
 import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,12 @@ import org.jspecify.annotations.Nullable;
  * @author rate-limit-spring-boot
  */
 public record LimitSpec(long limit, Duration window, Algorithm algorithm, long burst, @Nullable String name) {
+
+	/**
+	 * How many units in the last place a product of a limit and a factor may be off by
+	 * the error of binary fractions and still round as its decimal value would.
+	 */
+	private static final int ROUNDING_ULPS = 4;
 
 	public LimitSpec {
 		if ((algorithm == Algorithm.BUDGET) != (name != null)) {
@@ -131,19 +138,37 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 	 * share of a limit is {@link #shareOf(int)}, which rounds down instead.
 	 * @param factor the factor, greater than zero
 	 * @return the scaled limit, or this limit when the factor is 1
+	 * @see #scaled(double, RoundingMode)
 	 */
 	public LimitSpec scaled(double factor) {
+		return scaled(factor, RoundingMode.CEILING);
+	}
+
+	/**
+	 * This limit with its limit and burst multiplied by a factor, rounded as told and at
+	 * least 1: {@link RoundingMode#CEILING} for an operator's override (never less than
+	 * asked for), {@link RoundingMode#FLOOR} for dynamic multipliers (never more than the
+	 * product allows: {@code max(1, floor(limit x product))}).
+	 * @param factor the factor, greater than zero
+	 * @param rounding {@link RoundingMode#CEILING} or {@link RoundingMode#FLOOR}
+	 * @return the scaled limit, or this limit when the factor is 1
+	 */
+	public LimitSpec scaled(double factor, RoundingMode rounding) {
 		if (!(factor > 0) || Double.isInfinite(factor)) {
 			throw new IllegalArgumentException("factor must be a positive number, was " + factor);
+		}
+		if (rounding != RoundingMode.CEILING && rounding != RoundingMode.FLOOR) {
+			throw new IllegalArgumentException("rounding must be CEILING or FLOOR, was " + rounding);
 		}
 		if (factor == 1) {
 			return this;
 		}
 		if (isBudget()) {
-			long scaled = Math.min(Money.MAX_MICROS, scale(this.limit, factor));
+			long scaled = Math.min(Money.MAX_MICROS, scale(this.limit, factor, rounding));
 			return new LimitSpec(scaled, this.window, this.algorithm, scaled, this.name);
 		}
-		return new LimitSpec(scale(this.limit, factor), this.window, this.algorithm, scale(this.burst, factor));
+		return new LimitSpec(scale(this.limit, factor, rounding), this.window, this.algorithm,
+				scale(this.burst, factor, rounding));
 	}
 
 	/**
@@ -167,8 +192,13 @@ public record LimitSpec(long limit, Duration window, Algorithm algorithm, long b
 				Math.max(1, this.burst / instances), this.name);
 	}
 
-	private static long scale(long value, double factor) {
-		double scaled = Math.ceil(value * factor);
+	private static long scale(long value, double factor, RoundingMode rounding) {
+		double product = value * factor;
+		// Both forgive the error of binary fractions: 100 x 0.29 is 28.999999999999996 in
+		// doubles and must floor to 29; 5 x 0.6 is 3.0000000000000004 and must ceil to 3.
+		double tolerance = ROUNDING_ULPS * Math.ulp(product);
+		double scaled = (rounding == RoundingMode.FLOOR) ? Math.floor(product + tolerance)
+				: Math.ceil(product - tolerance);
 		return (scaled >= Long.MAX_VALUE / 2) ? Long.MAX_VALUE / 2 : Math.max(1, (long) scaled);
 	}
 

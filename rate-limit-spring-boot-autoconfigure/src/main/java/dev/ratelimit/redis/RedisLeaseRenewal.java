@@ -2,6 +2,8 @@ package dev.ratelimit.redis;
 
 import java.time.Duration;
 
+import dev.ratelimit.core.PeriodicTask;
+
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 

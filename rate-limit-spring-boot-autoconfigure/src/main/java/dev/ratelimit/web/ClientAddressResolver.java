@@ -107,6 +107,21 @@ public final class ClientAddressResolver {
 		return isTrusted(address) ? forwardedClient(address, request) : address;
 	}
 
+	/**
+	 * Whether a request came straight from a trusted proxy, so that what that proxy wrote
+	 * into the request's headers (a forwarded client, a CDN's country) can be believed.
+	 * @param request the request
+	 * @return {@code true} when the peer is a trusted proxy
+	 */
+	public boolean isFromTrustedProxy(HttpServletRequest request) {
+		if (this.trustedProxies.isEmpty()) {
+			return false;
+		}
+		String peer = request.getRemoteAddr();
+		InetAddress address = StringUtils.hasLength(peer) ? AddressRange.parseAddress(peer) : null;
+		return address != null && isTrusted(address);
+	}
+
 	private boolean isTrusted(InetAddress address) {
 		for (AddressRange range : this.trustedProxies) {
 			if (range.contains(address)) {

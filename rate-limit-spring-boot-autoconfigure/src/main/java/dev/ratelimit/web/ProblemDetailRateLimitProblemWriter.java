@@ -23,9 +23,10 @@ import org.springframework.http.ProblemDetail;
  * {@code 503 Service Unavailable} when the limiter fails closed, see
  * {@link Decision#isUnavailable()}) and an {@code application/problem+json} body (RFC
  * 9457): type, title, status, detail, instance, and the extension members operation,
- * tier, limit, window, remaining, retryAfter and, when the tier has one, upgradeUrl. A
- * request rejected as malformed gets a {@code 400} problem, and one whose caller is on
- * the deny list a {@code 403} problem.
+ * tier, limit, window, remaining, retryAfter, when dynamic multipliers adjusted the
+ * caller's limit its adjustments and, when the tier has one, upgradeUrl. A request
+ * rejected as malformed gets a {@code 400} problem, and one whose caller is on the deny
+ * list a {@code 403} problem.
  *
  * @author rate-limit-spring-boot
  */
@@ -142,6 +143,10 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 			}
 			problem.setProperty("remaining", binding.remaining());
 			problem.setProperty("scope", scope.value());
+			if (scope != ScopeKind.GLOBAL && !resolved.adjustments().isEmpty()) {
+				// The limit shown is the effective one; say what made it so.
+				problem.setProperty("adjustments", resolved.adjustments().multipliers());
+			}
 		}
 		else if (decision.isUnavailable()) {
 			problem.setDetail("Rate limits cannot be checked right now. Retry in " + count(retryAfter, "second") + ".");

@@ -13,6 +13,9 @@ import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.TierPolicy;
+import dev.ratelimit.policy.dynamic.Adjustments;
+import dev.ratelimit.policy.dynamic.DynamicLimits;
+import dev.ratelimit.policy.dynamic.GeographyMultipliers;
 import dev.ratelimit.web.AnnotatedOperations.AnnotatedOperation;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
@@ -26,8 +29,9 @@ import org.springframework.web.util.ServletRequestPathUtils;
  * further work), then the operation ({@code @RateLimited}, else path rule, else default),
  * the identity and tier of the caller, any operator's {@link RateLimitOverride} of the
  * caller (a local lookup), else the caller's {@link NamedUser} entry of the configuration
- * (a map lookup), and the limits and cost. An operator's override replaces a named user's
- * entry as a whole.
+ * (a map lookup), the dynamic multipliers of the caller's limits (from signals held in
+ * memory), and the limits and cost. An operator's override replaces a named user's entry
+ * as a whole.
  *
  * @author rate-limit-spring-boot
  */
@@ -47,6 +51,10 @@ public final class RequestPolicyResolver {
 
 	private final NamedUsers namedUsers;
 
+	private final @Nullable DynamicLimits dynamicLimits;
+
+	private final @Nullable String countryHeader;
+
 	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
 			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver) {
 		this(policy, annotatedOperations, identityResolver, tierResolver, clientAddressResolver,
@@ -56,25 +64,49 @@ public final class RequestPolicyResolver {
 	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
 			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver,
 			OverrideStore overrides) {
-		this(policy, annotatedOperations, identityResolver, tierResolver, clientAddressResolver, overrides,
-				NamedUsers.none());
+		this(policy, annotatedOperations, identityResolver, tierResolver, clientAddressResolver, overrides, null);
 	}
 
 	/**
-	 * Create a resolver that applies operators' overrides and, to callers no override
-	 * applies to, the users named in the configuration.
-	 * @param policy the policy
-	 * @param annotatedOperations the operations of annotated handler methods
-	 * @param identityResolver identifies the caller
-	 * @param tierResolver finds the caller's tier
-	 * @param clientAddressResolver finds the client address
+	 * Create a resolver that also applies dynamic multipliers.
+	 * @param policy the rules
+	 * @param annotatedOperations the handlers' {@code @RateLimited} operations
+	 * @param identityResolver resolves the caller
+	 * @param tierResolver resolves the caller's tier
+	 * @param clientAddressResolver resolves the client address (and whether its proxy is
+	 * trusted)
 	 * @param overrides the operators' overrides
+	 * @param dynamicLimits the dynamic multipliers, or {@code null} when none is
+	 * configured
+	 */
+	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
+			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver,
+			OverrideStore overrides, @Nullable DynamicLimits dynamicLimits) {
+		this(policy, annotatedOperations, identityResolver, tierResolver, clientAddressResolver, overrides,
+				dynamicLimits, NamedUsers.none());
+	}
+
+	/**
+	 * Create a resolver that also applies dynamic multipliers and, to callers no
+	 * operator's override applies to, the users named in the configuration.
+	 * @param policy the rules
+	 * @param annotatedOperations the handlers' {@code @RateLimited} operations
+	 * @param identityResolver resolves the caller
+	 * @param tierResolver resolves the caller's tier
+	 * @param clientAddressResolver resolves the client address (and whether its proxy is
+	 * trusted)
+	 * @param overrides the operators' overrides
+	 * @param dynamicLimits the dynamic multipliers, or {@code null} when none is
+	 * configured
 	 * @param namedUsers the users named in the configuration
 	 */
 	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
 			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver,
-			OverrideStore overrides, NamedUsers namedUsers) {
+			OverrideStore overrides, @Nullable DynamicLimits dynamicLimits, NamedUsers namedUsers) {
 		this.namedUsers = namedUsers;
+		this.dynamicLimits = dynamicLimits;
+		GeographyMultipliers geography = (dynamicLimits != null) ? dynamicLimits.geography() : null;
+		this.countryHeader = (geography != null) ? geography.header() : null;
 		this.overrides = overrides;
 		this.policy = policy;
 		this.annotatedOperations = annotatedOperations;
@@ -105,8 +137,7 @@ public final class RequestPolicyResolver {
 		Identity owner = budgetOwner(operation, caller, request);
 		RateLimitOverride override = this.overrides.find(caller.scope());
 		// The service's own limits, on every tier (unlimited ones too); an operation
-		// keyed
-		// by global has none, its limits being everyone's already.
+		// keyed by global has none, its limits being everyone's already.
 		List<LimitSpec> global = operation.global();
 		if (override == null) {
 			// A named user is configured with limits of its own for operations keyed by
@@ -115,16 +146,39 @@ public final class RequestPolicyResolver {
 			if (named != null) {
 				tier = named.effectiveTier(tier);
 			}
+		}
+		if (override == null && this.dynamicLimits == null) {
 			return new ResolvedRequest(operation, tier, owner, tier.limitsFor(operation), cost, null, global);
 		}
-		tier = override.effectiveTier(this.policy, tier);
+		if (override != null) {
+			tier = override.effectiveTier(this.policy, tier);
+		}
 		List<LimitSpec> limits = tier.limitsFor(operation);
 		// A multiplier raises the caller's own budgets, never one it shares with other
 		// callers.
-		if (owner.equals(caller)) {
+		if (override != null && owner.equals(caller)) {
 			limits = override.scale(limits);
 		}
-		return new ResolvedRequest(operation, tier, owner, limits, cost, override, global);
+		Adjustments adjustments = Adjustments.NONE;
+		// Dynamic multipliers adjust what a plan grants its callers: not the limits of
+		// operations keyed by address or global, which protect the service itself.
+		if (this.dynamicLimits != null && operation.key() == KeyType.IDENTITY && !limits.isEmpty()) {
+			adjustments = this.dynamicLimits.adjustments(caller.scope(), country(request));
+			limits = adjustments.apply(limits);
+		}
+		return new ResolvedRequest(operation, tier, owner, limits, cost, override, global, adjustments);
+	}
+
+	/**
+	 * The country a trusted proxy (a CDN) wrote into the request, or {@code null} when
+	 * geography is not configured, the header is absent, or the peer is not trusted to
+	 * write it (a client's own header is never believed).
+	 */
+	private @Nullable String country(HttpServletRequest request) {
+		if (this.countryHeader == null || !this.clientAddressResolver.isFromTrustedProxy(request)) {
+			return null;
+		}
+		return request.getHeader(this.countryHeader);
 	}
 
 	private static RequestPath parsePath(HttpServletRequest request) {

@@ -8,6 +8,7 @@ import dev.ratelimit.core.ScopeKind;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.TierPolicy;
+import dev.ratelimit.policy.dynamic.Adjustments;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,15 +19,32 @@ import org.jspecify.annotations.Nullable;
  * @param tier the caller's effective tier: its own, or the one an override puts it on
  * @param identity whose budget is charged
  * @param limits the limits, empty when unlimited; already scaled by an override's
- * multiplier
+ * multiplier and the dynamic {@code adjustments}: the effective limits
  * @param cost the cost of this request
  * @param override the operator's override of the caller that applied, if any
  * @param global the limits of all callers together checked on top of the
  * {@code identity}'s (the operation's global limits), empty when none
+ * @param adjustments the dynamic multipliers already applied to {@code limits},
+ * {@link Adjustments#NONE} when none did
  * @author rate-limit-spring-boot
  */
 public record ResolvedRequest(OperationPolicy operation, TierPolicy tier, Identity identity, List<LimitSpec> limits,
-		long cost, @Nullable RateLimitOverride override, List<LimitSpec> global) {
+		long cost, @Nullable RateLimitOverride override, List<LimitSpec> global, Adjustments adjustments) {
+
+	/**
+	 * A request no dynamic multiplier applied to.
+	 * @param operation the operation
+	 * @param tier the caller's effective tier
+	 * @param identity whose budget is charged
+	 * @param limits the limits, empty when unlimited
+	 * @param cost the cost of this request
+	 * @param override the operator's override of the caller that applied, if any
+	 * @param global the limits of all callers together, empty when none
+	 */
+	public ResolvedRequest(OperationPolicy operation, TierPolicy tier, Identity identity, List<LimitSpec> limits,
+			long cost, @Nullable RateLimitOverride override, List<LimitSpec> global) {
+		this(operation, tier, identity, limits, cost, override, global, Adjustments.NONE);
+	}
 
 	/**
 	 * A request without global limits.

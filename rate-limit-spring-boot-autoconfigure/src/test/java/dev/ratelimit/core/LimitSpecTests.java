@@ -1,5 +1,6 @@
 package dev.ratelimit.core;
 
+import java.math.RoundingMode;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,48 @@ class LimitSpecTests {
 	@Test
 	void scaledStillRoundsUp() {
 		assertThat(LimitSpec.of(10, Duration.ofHours(1)).scaled(1.0 / 3).limit()).isEqualTo(4);
+	}
+
+	@Test
+	void scaledFloorRoundsDownAndNeverBelowOne() {
+		LimitSpec limit = new LimitSpec(5, Duration.ofHours(1), Algorithm.TOKEN_BUCKET, 3);
+		LimitSpec down = limit.scaled(0.6, RoundingMode.FLOOR);
+		assertThat(down.limit()).isEqualTo(3);
+		assertThat(down.burst()).isEqualTo(1);
+		assertThat(limit.scaled(0.6).limit()).isEqualTo(3);
+		assertThat(limit.scaled(0.7).limit()).isEqualTo(4);
+		assertThat(limit.scaled(0.7, RoundingMode.FLOOR).limit()).isEqualTo(3);
+		assertThat(LimitSpec.of(5, Duration.ofHours(1)).scaled(0.01, RoundingMode.FLOOR).limit()).isEqualTo(1);
+		assertThat(limit.scaled(1, RoundingMode.FLOOR)).isSameAs(limit);
+	}
+
+	@Test
+	void scaledFloorForgivesTheErrorOfBinaryFractions() {
+		// 100 x 0.29 is 28.999999999999996 in doubles.
+		assertThat(LimitSpec.of(100, Duration.ofHours(1)).scaled(0.29, RoundingMode.FLOOR).limit()).isEqualTo(29);
+		assertThat(LimitSpec.of(5, Duration.ofHours(1)).scaled(2 * 0.7, RoundingMode.FLOOR).limit()).isEqualTo(7);
+	}
+
+	@Test
+	void scaledCeilingForgivesTheErrorOfBinaryFractions() {
+		// 5 x 0.6 is 3.0000000000000004 in doubles.
+		assertThat(LimitSpec.of(5, Duration.ofHours(1)).scaled(0.6).limit()).isEqualTo(3);
+		assertThat(LimitSpec.of(5, Duration.ofHours(1)).scaled(0.61).limit()).isEqualTo(4);
+	}
+
+	@Test
+	void scaledRoundingNeverMovesAnExactProduct() {
+		LimitSpec large = LimitSpec.of(1_000_000_000_000L, Duration.ofHours(1));
+		assertThat(large.scaled(2, RoundingMode.FLOOR).limit()).isEqualTo(2_000_000_000_000L);
+		assertThat(large.scaled(2).limit()).isEqualTo(2_000_000_000_000L);
+		assertThat(large.scaled(0.5, RoundingMode.FLOOR).limit()).isEqualTo(500_000_000_000L);
+	}
+
+	@Test
+	void scaledRejectsOtherRoundings() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> LimitSpec.of(5, Duration.ofHours(1)).scaled(2, RoundingMode.HALF_UP))
+			.withMessageContaining("rounding");
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.ratelimit.redis;
+package dev.ratelimit.core;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -6,20 +6,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A task run now and then every interval on a daemon thread of its own, for the
- * background work of a Redis component (the fleet's heartbeats, the override store's
- * refreshes): a Redis that hangs holds up neither the application's startup nor a check.
+ * A task run now and then every interval on a daemon thread of its own, for background
+ * work off the request path (the fleet's heartbeats, the override store's refreshes, the
+ * sampling of dynamic limits' signals): a backend that hangs holds up neither the
+ * application's startup nor a check. Pure Java (it logs through {@link System.Logger}),
+ * so that every layer can use it.
  *
  * @author rate-limit-spring-boot
  */
-final class PeriodicTask {
+public final class PeriodicTask {
 
-	private static final Log logger = LogFactory.getLog(PeriodicTask.class);
+	private static final System.Logger logger = System.getLogger(PeriodicTask.class.getName());
 
 	private final String threadName;
 
@@ -37,13 +37,16 @@ final class PeriodicTask {
 	 * @param task what to run
 	 * @param interval the delay between the end of one run and the start of the next
 	 */
-	PeriodicTask(String threadName, Runnable task, Duration interval) {
+	public PeriodicTask(String threadName, Runnable task, Duration interval) {
 		this.threadName = threadName;
 		this.task = task;
 		this.interval = interval;
 	}
 
-	void start() {
+	/**
+	 * Start running the task, at once and then every interval; does nothing when running.
+	 */
+	public void start() {
 		synchronized (this.monitor) {
 			if (this.scheduler != null) {
 				return;
@@ -61,7 +64,7 @@ final class PeriodicTask {
 	/**
 	 * Stop at once, interrupting a run in progress.
 	 */
-	void stop() {
+	public void stop() {
 		ScheduledExecutorService scheduler = take();
 		if (scheduler != null) {
 			scheduler.shutdownNow();
@@ -74,7 +77,7 @@ final class PeriodicTask {
 	 * @param last the last task
 	 * @param wait how long to wait for it
 	 */
-	void stop(Runnable last, Duration wait) {
+	public void stop(Runnable last, Duration wait) {
 		ScheduledExecutorService scheduler = take();
 		if (scheduler == null) {
 			return;
@@ -88,14 +91,19 @@ final class PeriodicTask {
 			if (ex instanceof InterruptedException) {
 				Thread.currentThread().interrupt();
 			}
-			logger.debug("The last run of " + this.threadName + " did not complete within " + wait, ex);
+			logger.log(System.Logger.Level.DEBUG,
+					"The last run of " + this.threadName + " did not complete within " + wait, ex);
 		}
 		finally {
 			scheduler.shutdownNow();
 		}
 	}
 
-	boolean isRunning() {
+	/**
+	 * Whether the task is started.
+	 * @return {@code true} between start and stop
+	 */
+	public boolean isRunning() {
 		synchronized (this.monitor) {
 			return this.scheduler != null;
 		}
