@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitState;
+import dev.ratelimit.web.AccessLists;
 import dev.ratelimit.web.DefaultRateLimitCheckObservationConvention;
 import dev.ratelimit.web.MalformedRequestException;
 import dev.ratelimit.web.RateLimitListener;
@@ -25,7 +26,9 @@ import org.springframework.util.Assert;
  * and let through), {@code fallback} (decided by the failure mode because the backend
  * could not) or {@code excluded} (an excluded path; tier and operation {@code none}) or
  * {@code rejected} (a malformed request answered with {@code 400} before any check; tier
- * and operation {@code none}).</li>
+ * and operation {@code none}) or {@code allowlisted} / {@code denylisted} (a caller on
+ * the allow or deny list, let through or refused with {@code 403} before anything is
+ * resolved; tier and operation {@code none}).</li>
  * <li>{@value #NEAR_LIMIT} (counter; tags {@code tier}, {@code operation}): allowed
  * requests that leave less than a share of one of their limits.</li>
  * <li>{@value #BURST_USED} (counter; tags {@code tier}, {@code operation}): allowed
@@ -88,6 +91,10 @@ public final class RateLimitMetrics implements RateLimitListener {
 
 	private final Counter rejected;
 
+	private final Counter allowlisted;
+
+	private final Counter denylisted;
+
 	private final PerTierOperation<OperationMeters> meters = new PerTierOperation<>(OperationMeters::new);
 
 	/**
@@ -103,6 +110,8 @@ public final class RateLimitMetrics implements RateLimitListener {
 		this.nearLimitThreshold = nearLimitThreshold;
 		this.excluded = requests(NONE, NONE, Outcome.EXCLUDED);
 		this.rejected = requests(NONE, NONE, Outcome.REJECTED);
+		this.allowlisted = requests(NONE, NONE, Outcome.ALLOWLISTED);
+		this.denylisted = requests(NONE, NONE, Outcome.DENYLISTED);
 	}
 
 	@Override
@@ -113,6 +122,11 @@ public final class RateLimitMetrics implements RateLimitListener {
 	@Override
 	public void onRejected(HttpServletRequest request, MalformedRequestException rejection) {
 		this.rejected.increment();
+	}
+
+	@Override
+	public void onListed(HttpServletRequest request, AccessLists.Listing listing) {
+		(listing == AccessLists.Listing.DENYLISTED ? this.denylisted : this.allowlisted).increment();
 	}
 
 	@Override
@@ -183,7 +197,7 @@ public final class RateLimitMetrics implements RateLimitListener {
 	enum Outcome {
 
 		ALLOWED("allowed"), DENIED("denied"), SHADOWED("shadowed"), FALLBACK("fallback"), EXCLUDED("excluded"),
-		REJECTED("rejected");
+		REJECTED("rejected"), ALLOWLISTED("allowlisted"), DENYLISTED("denylisted");
 
 		final String tag;
 

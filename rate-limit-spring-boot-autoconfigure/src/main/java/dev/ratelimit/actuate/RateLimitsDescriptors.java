@@ -44,11 +44,29 @@ public final class RateLimitsDescriptors {
 	 * global usage and requests in flight, by operation name
 	 * @param dynamic the dynamic multipliers and their current state, {@code null} when
 	 * none is configured
+	 * @param namedUsers the users named in the configuration ({@code rate-limit.users}),
+	 * the other source of overrides, by scope
 	 */
 	public record RateLimitsDescriptor(BackendDescriptor backend, RulesDescriptor rules,
 			List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic,
-			Map<String, OperationStateDescriptor> operations,
-			@Nullable DynamicDescriptor dynamic) implements OperationResponseBody {
+			Map<String, OperationStateDescriptor> operations, @Nullable DynamicDescriptor dynamic,
+			List<NamedUserDescriptor> namedUsers) implements OperationResponseBody {
+
+		/**
+		 * A summary without named users.
+		 * @param backend the limiter and its state
+		 * @param rules the effective rules
+		 * @param overrides the active overrides
+		 * @param traffic what the filter decided, {@code null} when not recorded
+		 * @param operations the state of every operation with global or concurrency
+		 * limits
+		 * @param dynamic the dynamic multipliers, {@code null} when none is configured
+		 */
+		public RateLimitsDescriptor(BackendDescriptor backend, RulesDescriptor rules,
+				List<OverrideDescriptor> overrides, @Nullable TrafficDescriptor traffic,
+				Map<String, OperationStateDescriptor> operations, @Nullable DynamicDescriptor dynamic) {
+			this(backend, rules, overrides, traffic, operations, dynamic, List.of());
+		}
 
 	}
 
@@ -130,6 +148,22 @@ public final class RateLimitsDescriptors {
 	 * @param defaultMultiplier the multiplier of every other country
 	 */
 	public record GeographyDescriptor(String header, Map<String, Double> multipliers, double defaultMultiplier) {
+
+	}
+
+	/**
+	 * A user named in the configuration, known here by its scope only, as callers are
+	 * everywhere in the endpoint.
+	 *
+	 * @param scope the user's scope (its hashed principal name)
+	 * @param tier the tier the entry puts the user on, or {@code null} to keep the
+	 * resolved one
+	 * @param limits the user's own limits by operation name
+	 * @param overridden whether an operator's override of the user applies now, in place
+	 * of this entry
+	 */
+	public record NamedUserDescriptor(String scope, @Nullable String tier, Map<String, List<LimitDescriptor>> limits,
+			boolean overridden) {
 
 	}
 
@@ -327,7 +361,8 @@ public final class RateLimitsDescriptors {
 	 * @param scope the caller's hashed scope
 	 * @param tier the tier the usage was read for
 	 * @param tierSource why that tier: {@code parameter} (the {@code tier} query
-	 * parameter), {@code override}, {@code observed} (the tier the caller's last requests
+	 * parameter), {@code override}, {@code configuration} (a user named in
+	 * {@code rate-limit.users}), {@code observed} (the tier the caller's last requests
 	 * were on) or {@code default}
 	 * @param override the caller's active override, or {@code null}
 	 * @param operations the usage of every operation charged to the caller

@@ -2,10 +2,12 @@ package dev.ratelimit.actuate;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -16,6 +18,7 @@ import dev.ratelimit.actuate.RateLimitsDescriptors.DynamicDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.LimitDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.BudgetUsageDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.LimitUsageDescriptor;
+import dev.ratelimit.actuate.RateLimitsDescriptors.NamedUserDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.OperationDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.OperationStateDescriptor;
 import dev.ratelimit.actuate.RateLimitsDescriptors.OperationUsageDescriptor;
@@ -34,6 +37,7 @@ import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.Windows;
 import dev.ratelimit.policy.KeyType;
+import dev.ratelimit.policy.NamedUsers;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.RateLimitOverride;
 import dev.ratelimit.policy.RateLimitPolicy;
@@ -93,6 +97,8 @@ public final class RateLimitsEndpoint {
 
 	private final Duration maxOverride;
 
+	private final NamedUsers namedUsers;
+
 	/**
 	 * Create the endpoint.
 	 * @param service what operators do to callers' limits
@@ -105,6 +111,23 @@ public final class RateLimitsEndpoint {
 	public RateLimitsEndpoint(RateLimitAdminService service, RateLimitBackend backend,
 			@Nullable RateLimitTraffic traffic, @Nullable AnnotatedOperations annotatedOperations,
 			Duration maxOverride) {
+		this(service, backend, traffic, annotatedOperations, maxOverride, NamedUsers.none());
+	}
+
+	/**
+	 * Create the endpoint, showing the users named in the configuration.
+	 * @param service what operators do to callers' limits
+	 * @param backend the layers of the limiter the filter calls
+	 * @param traffic what the filter decided, or {@code null} when it is not recorded
+	 * @param annotatedOperations the handlers annotated with {@code @RateLimited}, or
+	 * {@code null} outside a Spring MVC application
+	 * @param maxOverride the longest an override may last
+	 * @param namedUsers the users named in the configuration
+	 */
+	public RateLimitsEndpoint(RateLimitAdminService service, RateLimitBackend backend,
+			@Nullable RateLimitTraffic traffic, @Nullable AnnotatedOperations annotatedOperations, Duration maxOverride,
+			NamedUsers namedUsers) {
+		this.namedUsers = namedUsers;
 		this.service = service;
 		this.policy = service.policy();
 		this.backend = backend;
@@ -119,9 +142,12 @@ public final class RateLimitsEndpoint {
 	 */
 	@ReadOperation
 	public RateLimitsDescriptor rateLimits() {
+		Map<String, RateLimitOverride> overrides = this.service.overrides();
 		DynamicLimits dynamic = this.service.dynamicLimits();
-		return new RateLimitsDescriptor(this.backend.describe(), rules(), overrides(), traffic(), operationStates(),
-				(dynamic != null) ? DynamicDescriptor.of(dynamic, dynamic.instanceAdjustments()) : null);
+		return new RateLimitsDescriptor(this.backend.describe(), rules(), overrides(overrides), traffic(),
+				operationStates(),
+				(dynamic != null) ? DynamicDescriptor.of(dynamic, dynamic.instanceAdjustments()) : null,
+				namedUsers(overrides.keySet()));
 	}
 
 	/**
@@ -267,10 +293,22 @@ public final class RateLimitsEndpoint {
 			.toList();
 	}
 
-	private List<OverrideDescriptor> overrides() {
+	private List<NamedUserDescriptor> namedUsers(Set<String> overridden) {
+		List<NamedUserDescriptor> users = new ArrayList<>();
+		this.namedUsers.all().forEach((scope, user) -> {
+			Map<String, List<LimitDescriptor>> limits = new TreeMap<>();
+			user.limits().forEach((id, specs) -> {
+				OperationPolicy operation = this.policy.operation(id);
+				limits.put((operation != null) ? operation.name() : id, LimitDescriptor.of(specs));
+			});
+			users.add(new NamedUserDescriptor(scope, user.tier(), limits, overridden.contains(scope)));
+		});
+		return users;
+	}
+
+	private List<OverrideDescriptor> overrides(Map<String, RateLimitOverride> overrides) {
 		Instant now = this.service.now();
-		return this.service.overrides()
-			.entrySet()
+		return overrides.entrySet()
 			.stream()
 			.map((entry) -> OverrideDescriptor.of(entry.getKey(), entry.getValue(), now))
 			.toList();

@@ -16,6 +16,8 @@ import dev.ratelimit.core.RateLimitRequest;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.ScopeKind;
 import dev.ratelimit.policy.KeyType;
+import dev.ratelimit.policy.NamedUser;
+import dev.ratelimit.policy.NamedUsers;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitOverride;
@@ -54,6 +56,8 @@ public final class RateLimitAdminService {
 
 	private final Clock clock;
 
+	private final NamedUsers namedUsers;
+
 	private final @Nullable DynamicLimits dynamicLimits;
 
 	/**
@@ -83,6 +87,26 @@ public final class RateLimitAdminService {
 	 */
 	public RateLimitAdminService(RateLimitPolicy policy, RateLimiter limiter, OverrideStore overrides,
 			@Nullable ObservedTiers observedTiers, Clock clock, @Nullable DynamicLimits dynamicLimits) {
+		this(policy, limiter, overrides, observedTiers, clock, dynamicLimits, NamedUsers.none());
+	}
+
+	/**
+	 * Create the service, showing callers' limits as dynamic multipliers adjust them and
+	 * named users' under their configured tier and limits.
+	 * @param policy the rules
+	 * @param limiter the limiter the filter calls
+	 * @param overrides where overrides are kept (the filter's store)
+	 * @param observedTiers the tiers callers were seen on, or {@code null} when traffic
+	 * is not recorded
+	 * @param clock the clock overrides expire by
+	 * @param dynamicLimits the filter's dynamic multipliers, or {@code null} when none is
+	 * configured
+	 * @param namedUsers the users named in the configuration
+	 */
+	public RateLimitAdminService(RateLimitPolicy policy, RateLimiter limiter, OverrideStore overrides,
+			@Nullable ObservedTiers observedTiers, Clock clock, @Nullable DynamicLimits dynamicLimits,
+			NamedUsers namedUsers) {
+		this.namedUsers = namedUsers;
 		this.dynamicLimits = dynamicLimits;
 		this.policy = policy;
 		this.operations = policy.operations().stream().sorted(Comparator.comparing(OperationPolicy::name)).toList();
@@ -249,6 +273,13 @@ public final class RateLimitAdminService {
 			tier = overridden;
 			tierSource = "override";
 		}
+		// Not when asked for a tier: that is the operator's question, answered as asked.
+		NamedUser named = (override == null && requested == null) ? this.namedUsers.find(scope) : null;
+		if (named != null) {
+			// As the filter applies it: the configured tier, with the user's own limits.
+			tier = named.effectiveTier(tier);
+			tierSource = "configuration";
+		}
 		List<OperationUsage> usage = new ArrayList<>();
 		List<String> notes = new ArrayList<>();
 		// What applies to the caller whatever the request: geography depends on each
@@ -340,7 +371,7 @@ public final class RateLimitAdminService {
 	 * @param scope the caller's hashed scope
 	 * @param tier the tier the usage was read for
 	 * @param tierSource why that tier: {@code parameter}, {@code override},
-	 * {@code observed} or {@code default}
+	 * {@code configuration} (a named user), {@code observed} or {@code default}
 	 * @param override the caller's active override, or {@code null}
 	 * @param operations the usage of every operation charged to the caller
 	 * @param notes operations not shown, and why

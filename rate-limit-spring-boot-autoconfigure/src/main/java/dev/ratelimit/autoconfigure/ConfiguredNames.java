@@ -24,6 +24,8 @@ final class ConfiguredNames {
 
 	private static final String OPERATIONS = "rate-limit.operations.";
 
+	private static final String USERS = "rate-limit.users[";
+
 	private static final String LIMITS = ".limits.";
 
 	private final Map<String, String> spellings;
@@ -62,6 +64,12 @@ final class ConfiguredNames {
 	private static void collect(String propertyName, Map<String, String> spellings) {
 		if (propertyName.startsWith(OPERATIONS)) {
 			remember(segment(propertyName, OPERATIONS.length()), spellings);
+		}
+		else if (propertyName.startsWith(USERS)) {
+			int limits = propertyName.indexOf(LIMITS, USERS.length());
+			if (limits > 0) {
+				remember(segment(propertyName, limits + LIMITS.length()), spellings);
+			}
 		}
 		else if (propertyName.startsWith(TIERS)) {
 			String tier = segment(propertyName, TIERS.length());

@@ -3,7 +3,6 @@ package dev.ratelimit.autoconfigure;
 import java.net.URI;
 import java.time.Clock;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +12,7 @@ import dev.ratelimit.core.BudgetCalendar;
 import dev.ratelimit.core.FleetSize;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.local.InMemoryRateLimiter;
+import dev.ratelimit.policy.NamedUsers;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.dynamic.DynamicLimits;
@@ -23,6 +23,7 @@ import dev.ratelimit.resilience.BackendCallExecutor;
 import dev.ratelimit.resilience.FailureMode;
 import dev.ratelimit.resilience.OverLimitCachingRateLimiter;
 import dev.ratelimit.resilience.ResilientRateLimiter;
+import dev.ratelimit.web.AccessLists;
 import dev.ratelimit.web.AddressRange;
 import dev.ratelimit.web.AnnotatedOperations;
 import dev.ratelimit.web.AuthorityTierResolver;
@@ -274,18 +275,9 @@ public final class RateLimitAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ClientAddressResolver rateLimitClientAddressResolver(RateLimitProperties properties) {
-			List<String> proxies = properties.getIdentity().getTrustedProxies();
-			List<AddressRange> ranges = new ArrayList<>();
-			for (int i = 0; i < proxies.size(); i++) {
-				try {
-					ranges.add(AddressRange.parse(proxies.get(i)));
-				}
-				catch (IllegalArgumentException ex) {
-					throw InvalidRateLimitProperty.of("rate-limit.identity.trusted-proxies[" + i + "]", proxies.get(i),
-							ex.getMessage(), "Give an IP address (10.0.0.7) or a CIDR range (10.0.0.0/8, fd00::/8).");
-				}
-			}
+		ClientAddressResolver rateLimitClientAddressResolver(RateLimitProperties properties, Environment environment) {
+			List<AddressRange> ranges = new AccessListsMapper(InvalidRateLimitProperty.in(environment))
+				.addressRanges(properties.getIdentity().getTrustedProxies(), "rate-limit.identity.trusted-proxies");
 			String forwardedHeader = properties.getIdentity().getForwardedHeader();
 			if (!StringUtils.hasText(forwardedHeader)) {
 				throw InvalidRateLimitProperty.of("rate-limit.identity.forwarded-header", forwardedHeader,
@@ -293,6 +285,22 @@ public final class RateLimitAutoConfiguration {
 						"Name the header your trusted proxies write: X-Forwarded-For or Forwarded.");
 			}
 			return new ClientAddressResolver(ranges, forwardedHeader);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		AccessLists rateLimitAccessLists(RateLimitProperties properties, ClientAddressResolver clientAddressResolver,
+				Environment environment) {
+			return new AccessListsMapper(InvalidRateLimitProperty.in(environment)).toAccessLists(properties,
+					clientAddressResolver);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		NamedUsers rateLimitNamedUsers(RateLimitProperties properties, RateLimitPolicy policy,
+				Environment environment) {
+			return new NamedUsersMapper(ConfiguredNames.from(environment), InvalidRateLimitProperty.in(environment))
+				.toNamedUsers(properties, policy);
 		}
 
 		@Bean
@@ -317,9 +325,9 @@ public final class RateLimitAutoConfiguration {
 		RequestPolicyResolver rateLimitRequestPolicyResolver(RateLimitPolicy policy,
 				AnnotatedOperations annotatedOperations, IdentityResolver identityResolver, TierResolver tierResolver,
 				ClientAddressResolver clientAddressResolver, OverrideStore overrideStore,
-				ObjectProvider<DynamicLimits> dynamicLimits) {
+				ObjectProvider<DynamicLimits> dynamicLimits, NamedUsers namedUsers) {
 			return new RequestPolicyResolver(policy, annotatedOperations, identityResolver, tierResolver,
-					clientAddressResolver, overrideStore, dynamicLimits.getIfUnique());
+					clientAddressResolver, overrideStore, dynamicLimits.getIfUnique(), namedUsers);
 		}
 
 		@Bean
@@ -356,10 +364,10 @@ public final class RateLimitAutoConfiguration {
 				RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter, RateLimitProblemWriter problemWriter,
 				ObjectProvider<RateLimitListener> listeners, RateLimitProperties properties,
 				ObjectProvider<ObservationRegistry> observationRegistry,
-				ObjectProvider<RateLimitCheckObservationConvention> observationConvention) {
+				ObjectProvider<RateLimitCheckObservationConvention> observationConvention, AccessLists accessLists) {
 			RateLimitFilter filter = new RateLimitFilter(resolver, rateLimiter, headerWriter, problemWriter,
 					listeners.orderedStream().toList(), observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP),
-					observationConvention.getIfAvailable());
+					observationConvention.getIfAvailable(), accessLists);
 			FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
 			registration.setName("rateLimitFilter");
 			registration.setOrder(properties.getFilter().getOrder());

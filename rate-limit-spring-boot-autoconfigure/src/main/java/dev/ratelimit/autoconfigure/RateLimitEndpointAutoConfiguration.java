@@ -9,6 +9,7 @@ import dev.ratelimit.actuate.RateLimitsEndpoint;
 import dev.ratelimit.actuate.RateLimitsWebEndpointExtension;
 import dev.ratelimit.admin.RateLimitAdminService;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.policy.NamedUsers;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitPolicy;
 import dev.ratelimit.policy.dynamic.DynamicLimits;
@@ -47,11 +48,11 @@ public final class RateLimitEndpointAutoConfiguration {
 	@ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
 	RateLimitAdminService rateLimitAdminService(RateLimitPolicy policy, RateLimiter rateLimiter,
 			OverrideStore overrideStore, ObjectProvider<RateLimitTraffic> traffic, ObjectProvider<Clock> clock,
-			ObjectProvider<DynamicLimits> dynamicLimits) {
+			ObjectProvider<DynamicLimits> dynamicLimits, ObjectProvider<NamedUsers> namedUsers) {
 		RateLimitTraffic observed = traffic.getIfAvailable();
 		return new RateLimitAdminService(policy, rateLimiter, overrideStore,
 				(observed != null) ? observed::observedTier : null, RateLimitClock.of(clock),
-				dynamicLimits.getIfUnique());
+				dynamicLimits.getIfUnique(), namedUsers.getIfAvailable(NamedUsers::none));
 	}
 
 	@Bean
@@ -60,7 +61,8 @@ public final class RateLimitEndpointAutoConfiguration {
 	RateLimitsEndpoint rateLimitsEndpoint(RateLimitAdminService service, RateLimiter rateLimiter,
 			ObjectProvider<RedisRateLimiter> redisRateLimiter,
 			ObjectProvider<ResilientRateLimiter> resilientRateLimiter, ObjectProvider<RateLimitTraffic> traffic,
-			ObjectProvider<AnnotatedOperations> annotatedOperations, RateLimitProperties properties) {
+			ObjectProvider<AnnotatedOperations> annotatedOperations, ObjectProvider<NamedUsers> namedUsers,
+			RateLimitProperties properties) {
 		Duration maxDuration = properties.getOverrides().getMaxDuration();
 		if (maxDuration.toSeconds() < 1) {
 			throw InvalidRateLimitProperty.of("rate-limit.overrides.max-duration", maxDuration,
@@ -69,7 +71,7 @@ public final class RateLimitEndpointAutoConfiguration {
 		RateLimitBackend backend = new RateLimitBackend(rateLimiter, redisRateLimiter.getIfUnique(),
 				resilientRateLimiter.getIfUnique());
 		return new RateLimitsEndpoint(service, backend, traffic.getIfAvailable(), annotatedOperations.getIfAvailable(),
-				maxDuration);
+				maxDuration, namedUsers.getIfAvailable(NamedUsers::none));
 	}
 
 	@Configuration(proxyBeanMethods = false)

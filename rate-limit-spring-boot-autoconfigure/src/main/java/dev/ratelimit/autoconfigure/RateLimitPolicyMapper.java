@@ -342,7 +342,13 @@ final class RateLimitPolicyMapper {
 		return duration;
 	}
 
-	private List<LimitSpec> limits(List<LimitProperties> limits, String property) {
+	/**
+	 * Map and validate limits.
+	 * @param limits the limits as bound
+	 * @param property the property they are bound from
+	 * @return the limits
+	 */
+	List<LimitSpec> limits(List<LimitProperties> limits, String property) {
 		List<LimitSpec> specs = new ArrayList<>(limits.size());
 		Set<String> windows = new HashSet<>();
 		for (int i = 0; i < limits.size(); i++) {

@@ -166,6 +166,39 @@ public class RateLimitProperties {
 	}
 
 	/**
+	 * Callers never limited: no backend call, no rate limit headers, no budget charged.
+	 */
+	private final AccessListProperties allow = new AccessListProperties();
+
+	/**
+	 * Callers refused with 403 (a problem body) before any check. A caller on both lists
+	 * is refused.
+	 */
+	private final AccessListProperties deny = new AccessListProperties();
+
+	/**
+	 * Named users, by principal name: a tier and/or their own limits per operation, in
+	 * effect as an operator's override is, and below one.
+	 */
+	private List<NamedUserProperties> users = new ArrayList<>();
+
+	public AccessListProperties getAllow() {
+		return this.allow;
+	}
+
+	public AccessListProperties getDeny() {
+		return this.deny;
+	}
+
+	public List<NamedUserProperties> getUsers() {
+		return this.users;
+	}
+
+	public void setUsers(List<NamedUserProperties> users) {
+		this.users = users;
+	}
+
+	/**
 	 * Concurrency limits: how their leases live.
 	 */
 	private final Concurrency concurrency = new Concurrency();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
@@ -81,14 +82,29 @@ public final class ClientAddressResolver {
 	 * @return the address
 	 */
 	public String resolve(HttpServletRequest request) {
-		String peer = request.getRemoteAddr();
-		InetAddress address = StringUtils.hasLength(peer) ? AddressRange.parseAddress(peer) : null;
+		InetAddress address = resolveAddress(request);
 		if (address == null) {
 			// Not an IP peer (e.g. a Unix domain socket): all such peers share one
 			// budget.
+			String peer = request.getRemoteAddr();
 			return StringUtils.hasLength(peer) ? peer : "unknown";
 		}
-		return isTrusted(address) ? forwardedClient(address, request).getHostAddress() : address.getHostAddress();
+		return address.getHostAddress();
+	}
+
+	/**
+	 * The client address of a request, as {@link #resolve(HttpServletRequest)} finds it.
+	 * @param request the request
+	 * @return the address, or {@code null} when the peer is not an IP peer (e.g. a Unix
+	 * domain socket)
+	 */
+	public @Nullable InetAddress resolveAddress(HttpServletRequest request) {
+		String peer = request.getRemoteAddr();
+		InetAddress address = StringUtils.hasLength(peer) ? AddressRange.parseAddress(peer) : null;
+		if (address == null) {
+			return null;
+		}
+		return isTrusted(address) ? forwardedClient(address, request) : address;
 	}
 
 	/**

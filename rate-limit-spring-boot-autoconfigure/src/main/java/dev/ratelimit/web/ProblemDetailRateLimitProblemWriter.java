@@ -25,7 +25,8 @@ import org.springframework.http.ProblemDetail;
  * 9457): type, title, status, detail, instance, and the extension members operation,
  * tier, limit, window, remaining, retryAfter, when dynamic multipliers adjusted the
  * caller's limit its adjustments and, when the tier has one, upgradeUrl. A request
- * rejected as malformed gets a {@code 400} problem.
+ * rejected as malformed gets a {@code 400} problem, and one whose caller is on the deny
+ * list a {@code 403} problem.
  *
  * @author rate-limit-spring-boot
  */
@@ -58,6 +59,20 @@ public final class ProblemDetailRateLimitProblemWriter implements RateLimitProbl
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, rejection.getMessage());
 		problem.setType(ABOUT_BLANK);
 		problem.setTitle(HttpStatus.BAD_REQUEST.getReasonPhrase());
+		problem.setInstance(instance(request));
+		write(response, problem);
+	}
+
+	/**
+	 * Answers {@code 403 Forbidden} with an {@code about:blank} problem that says the
+	 * caller is not accepted, without naming the caller's address or name.
+	 */
+	@Override
+	public void writeDenylisted(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN,
+				"Requests from this caller are not accepted.");
+		problem.setType(ABOUT_BLANK);
+		problem.setTitle(HttpStatus.FORBIDDEN.getReasonPhrase());
 		problem.setInstance(instance(request));
 		write(response, problem);
 	}

@@ -17,8 +17,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Enforces the rate limits of every request: resolves what applies, makes one limiter
- * call, writes the headers, and either continues the chain or writes the denial. Excluded
- * paths and unlimited callers cost no limiter call; a malformed request (a
+ * call, writes the headers, and either continues the chain or writes the denial. Callers
+ * on the {@link AccessLists} are let through or refused with {@code 403} first; they,
+ * excluded paths and unlimited callers cost no limiter call; a malformed request (a
  * {@link MalformedRequestException}) gets a {@code 400} without one. Every outcome is
  * reported to the {@link RateLimitListener}s. An operation in shadow mode lets a denied
  * request through (it consumed nothing) and reports it as shadowed.
@@ -49,6 +50,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
 	private final @Nullable RateLimitCheckObservationConvention observationConvention;
 
+	private final AccessLists accessLists;
+
 	public RateLimitFilter(RequestPolicyResolver resolver, RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter,
 			RateLimitProblemWriter problemWriter) {
 		this(resolver, rateLimiter, headerWriter, problemWriter, List.of());
@@ -75,6 +78,29 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 			RateLimitProblemWriter problemWriter, List<RateLimitListener> listeners,
 			ObservationRegistry observationRegistry,
 			@Nullable RateLimitCheckObservationConvention observationConvention) {
+		this(resolver, rateLimiter, headerWriter, problemWriter, listeners, observationRegistry, observationConvention,
+				AccessLists.none());
+	}
+
+	/**
+	 * Create a filter that observes every limiter call and lets the callers on the allow
+	 * list through, and refuses those on the deny list, before anything else.
+	 * @param resolver resolves what applies to a request
+	 * @param rateLimiter the limiter
+	 * @param headerWriter writes the rate limit headers
+	 * @param problemWriter writes denials and rejections
+	 * @param listeners told of every outcome
+	 * @param observationRegistry the registry to observe limiter calls with;
+	 * {@link ObservationRegistry#NOOP} for none
+	 * @param observationConvention the convention to observe them by, or {@code null} for
+	 * the {@link DefaultRateLimitCheckObservationConvention}
+	 * @param accessLists the callers never limited and those always refused
+	 */
+	public RateLimitFilter(RequestPolicyResolver resolver, RateLimiter rateLimiter, RateLimitHeaderWriter headerWriter,
+			RateLimitProblemWriter problemWriter, List<RateLimitListener> listeners,
+			ObservationRegistry observationRegistry,
+			@Nullable RateLimitCheckObservationConvention observationConvention, AccessLists accessLists) {
+		this.accessLists = accessLists;
 		this.resolver = resolver;
 		this.rateLimiter = rateLimiter;
 		this.headerWriter = headerWriter;
@@ -87,6 +113,11 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
+		AccessLists.Listing listing = this.accessLists.match(request);
+		if (listing != AccessLists.Listing.NOT_LISTED) {
+			filterListed(request, response, chain, listing);
+			return;
+		}
 		ResolvedRequest resolved;
 		try {
 			resolved = this.resolver.resolve(request);
@@ -166,6 +197,23 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 			else {
 				release.run();
 			}
+		}
+	}
+
+	/**
+	 * A listed caller costs no limiter call: the allowed one continues without headers or
+	 * charges, the denied one gets its {@code 403}.
+	 */
+	private void filterListed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+			AccessLists.Listing listing) throws ServletException, IOException {
+		for (RateLimitListener listener : this.listeners) {
+			listener.onListed(request, listing);
+		}
+		if (listing == AccessLists.Listing.DENYLISTED) {
+			this.problemWriter.writeDenylisted(request, response);
+		}
+		else {
+			chain.doFilter(request, response);
 		}
 	}
 

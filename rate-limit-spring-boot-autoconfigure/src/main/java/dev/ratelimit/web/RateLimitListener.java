@@ -42,6 +42,16 @@ public interface RateLimitListener {
 	}
 
 	/**
+	 * Called for a request whose caller is on the allow or deny list, which is let
+	 * through or refused with {@code 403} without any check.
+	 * @param request the request
+	 * @param listing the list the caller is on, never
+	 * {@link AccessLists.Listing#NOT_LISTED}
+	 */
+	default void onListed(HttpServletRequest request, AccessLists.Listing listing) {
+	}
+
+	/**
 	 * Called when an admitted request's cost has been sent to a budget (once per budget
 	 * and charge; to every scope's budget of that name).
 	 * @param resolved what the rules said about the request

@@ -7,9 +7,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Writes the response of a denied request, after the rate limit headers are set, and of a
- * request rejected as malformed. Declare a bean of this type to replace the default RFC
- * 9457 problem body.
+ * Writes the response of a denied request, after the rate limit headers are set, of a
+ * request rejected as malformed, and of a request whose caller is on the deny list.
+ * Declare a bean of this type to replace the default RFC 9457 problem body.
  *
  * @author rate-limit-spring-boot
  */
@@ -40,6 +40,18 @@ public interface RateLimitProblemWriter {
 	default void writeRejected(HttpServletRequest request, HttpServletResponse response,
 			MalformedRequestException rejection) throws IOException {
 		response.sendError(HttpServletResponse.SC_BAD_REQUEST, rejection.getMessage());
+	}
+
+	/**
+	 * Write the {@code 403 Forbidden} response of a request whose caller is on the deny
+	 * list, refused before any limit was checked. What is written must not repeat the
+	 * caller's address or name. The default sends a plain error.
+	 * @param request the request
+	 * @param response the response
+	 * @throws IOException on a write failure
+	 */
+	default void writeDenylisted(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		response.sendError(HttpServletResponse.SC_FORBIDDEN);
 	}
 
 }

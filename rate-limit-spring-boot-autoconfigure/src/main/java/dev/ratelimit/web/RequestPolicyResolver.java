@@ -6,6 +6,8 @@ import java.util.List;
 import dev.ratelimit.core.LimitSpec;
 import dev.ratelimit.policy.InMemoryOverrideStore;
 import dev.ratelimit.policy.KeyType;
+import dev.ratelimit.policy.NamedUser;
+import dev.ratelimit.policy.NamedUsers;
 import dev.ratelimit.policy.OperationPolicy;
 import dev.ratelimit.policy.OverrideStore;
 import dev.ratelimit.policy.RateLimitOverride;
@@ -26,8 +28,10 @@ import org.springframework.web.util.ServletRequestPathUtils;
  * Applies the {@link RateLimitPolicy} to an HTTP request: excluded paths first (no
  * further work), then the operation ({@code @RateLimited}, else path rule, else default),
  * the identity and tier of the caller, any operator's {@link RateLimitOverride} of the
- * caller (a local lookup), the dynamic multipliers of the caller's limits (from signals
- * held in memory), and the limits and cost.
+ * caller (a local lookup), else the caller's {@link NamedUser} entry of the configuration
+ * (a map lookup), the dynamic multipliers of the caller's limits (from signals held in
+ * memory), and the limits and cost. An operator's override replaces a named user's entry
+ * as a whole.
  *
  * @author rate-limit-spring-boot
  */
@@ -44,6 +48,8 @@ public final class RequestPolicyResolver {
 	private final ClientAddressResolver clientAddressResolver;
 
 	private final OverrideStore overrides;
+
+	private final NamedUsers namedUsers;
 
 	private final @Nullable DynamicLimits dynamicLimits;
 
@@ -76,6 +82,28 @@ public final class RequestPolicyResolver {
 	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
 			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver,
 			OverrideStore overrides, @Nullable DynamicLimits dynamicLimits) {
+		this(policy, annotatedOperations, identityResolver, tierResolver, clientAddressResolver, overrides,
+				dynamicLimits, NamedUsers.none());
+	}
+
+	/**
+	 * Create a resolver that also applies dynamic multipliers and, to callers no
+	 * operator's override applies to, the users named in the configuration.
+	 * @param policy the rules
+	 * @param annotatedOperations the handlers' {@code @RateLimited} operations
+	 * @param identityResolver resolves the caller
+	 * @param tierResolver resolves the caller's tier
+	 * @param clientAddressResolver resolves the client address (and whether its proxy is
+	 * trusted)
+	 * @param overrides the operators' overrides
+	 * @param dynamicLimits the dynamic multipliers, or {@code null} when none is
+	 * configured
+	 * @param namedUsers the users named in the configuration
+	 */
+	public RequestPolicyResolver(RateLimitPolicy policy, AnnotatedOperations annotatedOperations,
+			IdentityResolver identityResolver, TierResolver tierResolver, ClientAddressResolver clientAddressResolver,
+			OverrideStore overrides, @Nullable DynamicLimits dynamicLimits, NamedUsers namedUsers) {
+		this.namedUsers = namedUsers;
 		this.dynamicLimits = dynamicLimits;
 		GeographyMultipliers geography = (dynamicLimits != null) ? dynamicLimits.geography() : null;
 		this.countryHeader = (geography != null) ? geography.header() : null;
@@ -111,6 +139,14 @@ public final class RequestPolicyResolver {
 		// The service's own limits, on every tier (unlimited ones too); an operation
 		// keyed by global has none, its limits being everyone's already.
 		List<LimitSpec> global = operation.global();
+		if (override == null) {
+			// A named user is configured with limits of its own for operations keyed by
+			// identity only, so its tier applies to every budget of the request.
+			NamedUser named = this.namedUsers.find(caller.scope());
+			if (named != null) {
+				tier = named.effectiveTier(tier);
+			}
+		}
 		if (override == null && this.dynamicLimits == null) {
 			return new ResolvedRequest(operation, tier, owner, tier.limitsFor(operation), cost, null, global);
 		}

@@ -173,6 +173,33 @@ class ProblemDetailRateLimitProblemWriterTests {
 		assertThat(response.getContentAsString()).doesNotContain("%zz").doesNotContain("script");
 	}
 
+	@Test
+	void denylistedCallerGetsA403ProblemThatDoesNotNameIt() throws IOException {
+		MockHttpServletRequest request = new MockHttpServletRequest("GET", "/api/ping");
+		request.setRemoteAddr("203.0.113.7");
+		request.setUserPrincipal(() -> "mallory");
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		this.writer.writeDenylisted(request, response);
+		assertThat(response.getStatus()).isEqualTo(403);
+		assertThat(MediaType.parseMediaType(response.getContentType())
+			.isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)).isTrue();
+		JsonNode body = body(response);
+		assertThat(body.propertyNames()).containsExactly("type", "title", "status", "detail", "instance");
+		assertThat(body.path("type").asString()).isEqualTo("about:blank");
+		assertThat(body.path("title").asString()).isEqualTo("Forbidden");
+		assertThat(body.path("status").asInt()).isEqualTo(403);
+		assertThat(body.path("instance").asString()).isEqualTo("/api/ping");
+		assertThat(response.getContentAsString()).doesNotContain("203.0.113.7").doesNotContain("mallory");
+	}
+
+	@Test
+	void usersOwnProblemWriterAnswersDenylistedCallersWith403ByDefault() throws IOException {
+		RateLimitProblemWriter own = (request, response, resolved, decision) -> response.setStatus(429);
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		own.writeDenylisted(new MockHttpServletRequest("GET", "/api/ping"), response);
+		assertThat(response.getStatus()).isEqualTo(403);
+	}
+
 	private MockHttpServletResponse write(String path, TierPolicy tier, Decision decision) throws IOException {
 		MockHttpServletResponse response = new MockHttpServletResponse();
 		this.writer.write(new MockHttpServletRequest("POST", path), response, resolved(tier), decision);
