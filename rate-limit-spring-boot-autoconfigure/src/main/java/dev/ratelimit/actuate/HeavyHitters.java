@@ -1,6 +1,7 @@
 package dev.ratelimit.actuate;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,9 @@ import java.util.Map;
  * at most the smallest count, and every key more frequent than {@code total / capacity}
  * is always counted.
  * <p>
- * The counters form a binary min-heap indexed by key, so adding is O(log capacity). Not
- * thread safe: callers lock.
+ * The counters form a binary min-heap, found by key through a map, so adding is O(log
+ * capacity) with at most one map update (two when a key takes over a counter). Not thread
+ * safe: callers lock.
  *
  * @author rate-limit-spring-boot
  */
@@ -22,15 +24,14 @@ final class HeavyHitters {
 
 	private final int capacity;
 
-	private final String[] keys;
+	/**
+	 * The counters as a min-heap by count. Each knows its place in the heap, so that
+	 * moving one is two field writes, not a map update per step: when every key is new
+	 * (many more callers than counters), each add evicts the root and sifts it down.
+	 */
+	private final Counter[] heap;
 
-	private final String[] tiers;
-
-	private final long[] counts;
-
-	private final long[] errors;
-
-	private final Map<String, Integer> positions;
+	private final Map<String, Counter> counters;
 
 	private int size;
 
@@ -41,11 +42,8 @@ final class HeavyHitters {
 			throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
 		}
 		this.capacity = capacity;
-		this.keys = new String[capacity];
-		this.tiers = new String[capacity];
-		this.counts = new long[capacity];
-		this.errors = new long[capacity];
-		this.positions = new HashMap<>(capacity * 2);
+		this.heap = new Counter[capacity];
+		this.counters = new HashMap<>(capacity * 2);
 	}
 
 	/**
@@ -55,44 +53,38 @@ final class HeavyHitters {
 	 * @param weight how much to count, at least 1
 	 */
 	void add(String key, String tier, long weight) {
-		Integer position = this.positions.get(key);
-		int index;
-		if (position != null) {
-			index = position;
-			this.counts[index] += weight;
+		Counter counter = this.counters.get(key);
+		if (counter != null) {
+			counter.count += weight;
 		}
 		else if (this.size < this.capacity) {
-			index = this.size++;
-			this.keys[index] = key;
-			this.counts[index] = weight;
-			this.errors[index] = 0;
-			this.positions.put(key, index);
-			index = siftUp(index);
+			counter = new Counter(key, this.size);
+			counter.count = weight;
+			this.heap[this.size++] = counter;
+			this.counters.put(key, counter);
+			siftUp(counter);
 		}
 		else {
 			// Take over the smallest counter: the new key may have been seen up to that
 			// many times before, while it was not counted.
-			index = 0;
-			this.positions.remove(this.keys[0]);
-			this.keys[0] = key;
-			this.errors[0] = this.counts[0];
-			this.counts[0] += weight;
-			this.positions.put(key, 0);
+			counter = this.heap[0];
+			this.counters.remove(counter.key);
+			counter.key = key;
+			counter.error = counter.count;
+			counter.count += weight;
+			this.counters.put(key, counter);
 			this.evicted = true;
 		}
-		this.tiers[index] = tier;
-		siftDown(index);
+		counter.tier = tier;
+		siftDown(counter);
 	}
 
 	/**
 	 * Forget every key.
 	 */
 	void clear() {
-		this.positions.clear();
-		for (int i = 0; i < this.size; i++) {
-			this.keys[i] = null;
-			this.tiers[i] = null;
-		}
+		this.counters.clear();
+		Arrays.fill(this.heap, 0, this.size, null);
 		this.size = 0;
 		this.evicted = false;
 	}
@@ -103,7 +95,7 @@ final class HeavyHitters {
 	 * @return the error bound
 	 */
 	long errorBound() {
-		return (this.evicted && this.size > 0) ? this.counts[0] : 0;
+		return (this.evicted && this.size > 0) ? this.heap[0].count : 0;
 	}
 
 	int size() {
@@ -117,57 +109,68 @@ final class HeavyHitters {
 	List<Entry> entries() {
 		List<Entry> entries = new ArrayList<>(this.size);
 		for (int i = 0; i < this.size; i++) {
-			entries.add(new Entry(this.keys[i], this.tiers[i], this.counts[i], this.errors[i]));
+			Counter counter = this.heap[i];
+			entries.add(new Entry(counter.key, counter.tier, counter.count, counter.error));
 		}
 		return entries;
 	}
 
-	private int siftUp(int index) {
-		while (index > 0) {
-			int parent = (index - 1) / 2;
-			if (this.counts[parent] <= this.counts[index]) {
-				break;
-			}
-			swap(index, parent);
-			index = parent;
-		}
-		return index;
-	}
-
-	private void siftDown(int index) {
-		while (true) {
-			int smallest = index;
-			int left = 2 * index + 1;
-			int right = left + 1;
-			if (left < this.size && this.counts[left] < this.counts[smallest]) {
-				smallest = left;
-			}
-			if (right < this.size && this.counts[right] < this.counts[smallest]) {
-				smallest = right;
-			}
-			if (smallest == index) {
+	private void siftUp(Counter counter) {
+		while (counter.index > 0) {
+			Counter parent = this.heap[(counter.index - 1) / 2];
+			if (parent.count <= counter.count) {
 				return;
 			}
-			swap(index, smallest);
-			index = smallest;
+			swap(counter, parent);
 		}
 	}
 
-	private void swap(int i, int j) {
-		String key = this.keys[i];
-		String tier = this.tiers[i];
-		long count = this.counts[i];
-		long error = this.errors[i];
-		this.keys[i] = this.keys[j];
-		this.tiers[i] = this.tiers[j];
-		this.counts[i] = this.counts[j];
-		this.errors[i] = this.errors[j];
-		this.keys[j] = key;
-		this.tiers[j] = tier;
-		this.counts[j] = count;
-		this.errors[j] = error;
-		this.positions.put(this.keys[i], i);
-		this.positions.put(this.keys[j], j);
+	private void siftDown(Counter counter) {
+		while (true) {
+			Counter smallest = counter;
+			int left = 2 * counter.index + 1;
+			int right = left + 1;
+			if (left < this.size && this.heap[left].count < smallest.count) {
+				smallest = this.heap[left];
+			}
+			if (right < this.size && this.heap[right].count < smallest.count) {
+				smallest = this.heap[right];
+			}
+			if (smallest == counter) {
+				return;
+			}
+			swap(counter, smallest);
+		}
+	}
+
+	private void swap(Counter a, Counter b) {
+		int index = a.index;
+		a.index = b.index;
+		b.index = index;
+		this.heap[a.index] = a;
+		this.heap[b.index] = b;
+	}
+
+	/**
+	 * One counter: the key it counts now and its place in the heap.
+	 */
+	private static final class Counter {
+
+		private String key;
+
+		private String tier = "";
+
+		private long count;
+
+		private long error;
+
+		private int index;
+
+		Counter(String key, int index) {
+			this.key = key;
+			this.index = index;
+		}
+
 	}
 
 	/**

@@ -70,6 +70,29 @@ class HeavyHittersTests {
 	}
 
 	@Test
+	void alwaysEvictsTheSmallestCounterWhenEveryKeyIsNew() {
+		// The load of the peer benchmark: many more callers than counters, round-robin,
+		// so that every add takes over the smallest counter.
+		HeavyHitters sketch = new HeavyHitters(100);
+		Random random = new Random(7);
+		for (int round = 0; round < 5; round++) {
+			for (int caller = 0; caller < 1000; caller++) {
+				sketch.add("caller-" + caller, "business", 1 + random.nextInt(3));
+				long smallest = sketch.entries().stream().mapToLong(HeavyHitters.Entry::count).min().orElseThrow();
+				if (round > 0) {
+					assertThat(sketch.errorBound()).isEqualTo(smallest);
+				}
+			}
+		}
+		sketch.add("heavy", "pro", 1000);
+		assertThat(counts(sketch).get("heavy")).isGreaterThanOrEqualTo(1000);
+		assertThat(sketch.entries()).filteredOn((entry) -> entry.key().equals("heavy"))
+			.singleElement()
+			.satisfies((entry) -> assertThat(entry.tier()).isEqualTo("pro"));
+		assertThat(sketch.size()).isEqualTo(100);
+	}
+
+	@Test
 	void clearForgetsEverything() {
 		HeavyHitters sketch = new HeavyHitters(1);
 		add(sketch, "a", 2);
