@@ -18,16 +18,7 @@ REDIS_PORT=${REDIS_PORT:-6393}
 PORTS=(18081 18082)
 WORK=$(mktemp -d)
 
-for tool in wrk redis-server redis-cli; do
-	if ! command -v "$tool" >/dev/null; then
-		if [ "$(id -u)" = 0 ]; then
-			apt-get update -qq && apt-get install -y -qq wrk redis-server redis-tools >/dev/null
-		else
-			echo "missing: $tool" >&2
-			exit 1
-		fi
-	fi
-done
+. benchmarks/require-tools.sh
 
 JAR=sample-app/target/sample-app.jar
 if [ ! -f "$JAR" ]; then

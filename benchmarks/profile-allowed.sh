@@ -26,16 +26,7 @@ PROFILER_VERSION=4.1
 WORK=$(mktemp -d)
 BENCH_LUA=${BENCH_LUA:-../shared/peer-bench/lib/bench.lua}
 
-for tool in wrk redis-server redis-cli; do
-	if ! command -v "$tool" >/dev/null; then
-		if [ "$(id -u)" = 0 ]; then
-			apt-get update -qq && apt-get install -y -qq wrk redis-server redis-tools >/dev/null
-		else
-			echo "missing: $tool" >&2
-			exit 1
-		fi
-	fi
-done
+. benchmarks/require-tools.sh
 if [ ! -f "$BENCH_LUA" ]; then
 	# The peer benchmark's request script; this one does the same: pre-formatted requests, round-robin keys.
 	BENCH_LUA=$WORK/bench.lua
