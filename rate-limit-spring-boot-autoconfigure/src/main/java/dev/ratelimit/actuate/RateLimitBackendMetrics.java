@@ -72,10 +72,11 @@ public final class RateLimitBackendMetrics implements MeterBinder {
 				.register(registry);
 		}
 		Map<Class<?>, Counter> errors = new ConcurrentHashMap<>();
-		breaker.getEventPublisher()
-			.onError((event) -> errors
-				.computeIfAbsent(event.getThrowable().getClass(), (type) -> backendErrors(registry, type))
-				.increment());
+		// Told by the limiter, not by the breaker's events: subscribing to those would
+		// make the breaker build an event for every successful call.
+		resilient.addBackendErrorListener(
+				(failure) -> errors.computeIfAbsent(failure.getClass(), (type) -> backendErrors(registry, type))
+					.increment());
 	}
 
 	private static Counter backendErrors(MeterRegistry registry, Class<?> exceptionType) {

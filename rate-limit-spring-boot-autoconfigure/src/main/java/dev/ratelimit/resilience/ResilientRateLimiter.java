@@ -1,9 +1,11 @@
 package dev.ratelimit.resilience;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -11,6 +13,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import dev.ratelimit.core.AsyncRateLimiter;
 import dev.ratelimit.core.Decision;
@@ -110,6 +114,17 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	private volatile @Nullable String openReason;
 
 	/**
+	 * The breaker's state as this limiter last saw it. Transitions are noticed by looking
+	 * after each check rather than by subscribing to the breaker's events: once anything
+	 * subscribes to any of them, Resilience4j builds and dispatches an event, with a
+	 * {@code ZonedDateTime}, for every successful call (about 2µs of every allowed
+	 * request under load).
+	 */
+	private final AtomicReference<CircuitBreaker.State> knownState;
+
+	private final List<Consumer<Throwable>> backendErrorListeners = new CopyOnWriteArrayList<>();
+
+	/**
 	 * Create a limiter for a fleet of a fixed size.
 	 * @param primary the limiter to call while it answers
 	 * @param failureMode what decides when the primary cannot
@@ -159,15 +174,38 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		this.timeout = timeout;
 		this.liveness = new PrimaryLiveness(timeout);
 		this.openedAtNanos = System.nanoTime();
-		circuitBreaker.getEventPublisher().onStateTransition((event) -> onStateTransition(event.getStateTransition()));
+		this.knownState = new AtomicReference<>(circuitBreaker.getState());
 	}
 
-	private void onStateTransition(CircuitBreaker.StateTransition transition) {
-		CircuitBreaker.State to = transition.getToState();
+	/**
+	 * Be told of every call to the primary that failed or timed out.
+	 * @param listener called with the failure, on the thread that saw it
+	 */
+	public void addBackendErrorListener(Consumer<Throwable> listener) {
+		Assert.notNull(listener, "'listener' must not be null");
+		this.backendErrorListeners.add(listener);
+	}
+
+	/**
+	 * Act on a change of the breaker's state since this limiter last looked, once,
+	 * whichever thread sees it first. A change made between two checks (the breaker's own
+	 * timer half-opening it, an operator forcing a state) is seen by the next check.
+	 */
+	private void noticeTransition() {
+		CircuitBreaker.State state = this.circuitBreaker.getState();
+		CircuitBreaker.State known = this.knownState.get();
+		if (state != known && this.knownState.compareAndSet(known, state)) {
+			onStateTransition(known, state);
+		}
+	}
+
+	private void onStateTransition(CircuitBreaker.State from, CircuitBreaker.State to) {
 		if (to == CircuitBreaker.State.OPEN) {
 			this.openedAtNanos = System.nanoTime();
 		}
-		if (to == CircuitBreaker.State.OPEN && transition.getFromState() == CircuitBreaker.State.CLOSED) {
+		// Seen from closed, a breaker that opened may already be half open.
+		if (from == CircuitBreaker.State.CLOSED
+				&& (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.HALF_OPEN)) {
 			String reason = this.openReason;
 			this.openReason = null;
 			logger.warn(
@@ -175,16 +213,26 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 							+ "; checks are decided by failure mode " + this.failureMode
 							+ " until it answers again (circuit breaker '" + this.circuitBreaker.getName() + "' open)");
 		}
-		else if (to == CircuitBreaker.State.CLOSED && transition.getFromState() == CircuitBreaker.State.HALF_OPEN) {
+		else if (to == CircuitBreaker.State.CLOSED
+				&& (from == CircuitBreaker.State.HALF_OPEN || from == CircuitBreaker.State.OPEN)) {
 			logger.info("Rate limit backend " + this.primary + " answers again; checks are back on it");
 		}
 		else if (logger.isDebugEnabled()) {
-			logger.debug("Circuit breaker '" + this.circuitBreaker.getName() + "': " + transition);
+			logger.debug("Circuit breaker '" + this.circuitBreaker.getName() + "': from " + from + " to " + to);
 		}
 	}
 
 	@Override
 	public Decision check(RateLimitRequest request) {
+		try {
+			return decide(request);
+		}
+		finally {
+			noticeTransition();
+		}
+	}
+
+	private Decision decide(RateLimitRequest request) {
 		if (Thread.currentThread().isInterrupted()) {
 			// The caller's business, not the backend's: neither call it nor count it.
 			return fallback(request);
@@ -247,6 +295,9 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	 */
 	private void onFailure(long start, Throwable failure) {
 		this.circuitBreaker.onError(elapsedSince(start), this.circuitBreaker.getTimestampUnit(), failure);
+		for (Consumer<Throwable> listener : this.backendErrorListeners) {
+			listener.accept(failure);
+		}
 		if (ConnectionFailures.isConnectionFailure(failure)) {
 			open("its connection failed (" + failure + ")");
 		}
@@ -300,6 +351,8 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 	}
 
 	private Decision fallback(RateLimitRequest request) {
+		// The breaker may have opened just now: the Retry-After of DENY counts from then.
+		noticeTransition();
 		return switch (this.failureMode) {
 			case LOCAL -> this.local.check(localShare(request)).asFallback();
 			case ALLOW -> Decision.unlimited().asFallback();

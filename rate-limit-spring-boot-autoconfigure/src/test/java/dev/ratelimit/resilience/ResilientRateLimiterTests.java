@@ -33,12 +33,16 @@ import dev.ratelimit.test.context.LettuceConnectionFactories;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.core.EventProcessor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.RedisConnectionCommands;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -55,6 +59,7 @@ import static org.awaitility.Awaitility.await;
  *
  * @author rate-limit-spring-boot
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ResilientRateLimiterTests {
 
 	private static final Duration TIMEOUT = Duration.ofMillis(100);
@@ -357,6 +362,38 @@ class ResilientRateLimiterTests {
 			callers.shutdownNow();
 		}
 		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+	}
+
+	@Test
+	void theBreakerOpeningAndClosingIsLoggedAndEveryBackendErrorReportedWithoutSubscribingToItsEvents(
+			CapturedOutput output) {
+		// Open long enough that the second check below is refused without a probe.
+		ResilientRateLimiter limiter = limiter(FailureMode.LOCAL, 1, breaker(Duration.ofSeconds(2)));
+		List<Throwable> errors = new CopyOnWriteArrayList<>();
+		limiter.addBackendErrorListener(errors::add);
+		// A subscriber to any of the breaker's events would make it build an event for
+		// every successful call.
+		assertThat(((EventProcessor<?>) limiter.getCircuitBreaker().getEventPublisher()).hasConsumers()).isFalse();
+		awaitOnRedis(limiter);
+		// A first check on a busy machine may have timed out.
+		errors.clear();
+		stopRedis();
+		Decision fallback = timed(() -> limiter.check(request("u:logged", 10)));
+		assertThat(fallback.isFallback()).isTrue();
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		assertThat(errors).hasSize(1);
+		assertThat(output).containsOnlyOnce("is failing");
+		timed(() -> limiter.check(request("u:logged", 10)));
+		// Refused by the open breaker: no call, no error, no second warning.
+		assertThat(errors).hasSize(1);
+		assertThat(output).containsOnlyOnce("is failing");
+		server.start();
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> !limiter.check(request("u:warm", 1_000_000)).isFallback());
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		assertThat(output).contains("answers again; checks are back on it");
+		assertThat(((EventProcessor<?>) limiter.getCircuitBreaker().getEventPublisher()).hasConsumers()).isFalse();
 	}
 
 	@Test
