@@ -240,6 +240,9 @@ public final class ResilientRateLimiter implements DelegatingRateLimiter, AutoCl
 		if (!this.circuitBreaker.tryAcquirePermission()) {
 			return fallback(request);
 		}
+		// The permission may have half-opened the breaker: a probe that fails then opens
+		// it again, which must be seen as an opening.
+		noticeTransition();
 		long start = this.circuitBreaker.getCurrentTimestamp();
 		long sentNanos = System.nanoTime();
 		Future<Decision> call;

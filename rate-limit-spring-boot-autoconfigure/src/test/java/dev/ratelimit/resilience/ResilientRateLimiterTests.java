@@ -426,6 +426,27 @@ class ResilientRateLimiterTests {
 	}
 
 	@Test
+	void aProbeThatFindsRedisStillDownOpensTheBreakerAgainAndRetryAfterCountsFromThen() {
+		ResilientRateLimiter limiter = limiter(FailureMode.DENY, 1, breaker(Duration.ofSeconds(3)));
+		stopRedis();
+		assertThat(timed(() -> limiter.check(request("u:reopen", 10))).isUnavailable()).isTrue();
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		// The wait in the open state ends; the next check is the probe, and it fails.
+		await().atMost(Duration.ofSeconds(10))
+			.pollDelay(Duration.ofSeconds(3))
+			.until(() -> limiter.getCircuitBreaker().tryAcquirePermission());
+		limiter.getCircuitBreaker().releasePermission();
+		Decision probe = timed(() -> limiter.check(request("u:reopen", 10)));
+		assertThat(probe.isUnavailable()).isTrue();
+		assertThat(limiter.getCircuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		// Counted from the second opening, not the first (which would leave the minimum
+		// of
+		// a second).
+		Decision refused = timed(() -> limiter.check(request("u:reopen", 10)));
+		assertThat(refused.retryAfter()).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(3));
+	}
+
+	@Test
 	void anErrorReplyWhileClosedAsksForARetryInASecond() {
 		ResilientRateLimiter limiter = limiter(FailureMode.DENY, 1, breaker(Duration.ofSeconds(5)));
 		RateLimitRequest request = new RateLimitRequest("u:wrongtype-deny", "op",
